@@ -1,0 +1,81 @@
+//! tmux format trees for `-F format` and `-f filter`, following tmux's own
+//! rules: a tree made for the command's client and item, session formats added
+//! with `format_defaults`, our own keys added as plain strings.
+
+use std::ffi::CStr;
+
+use crate::sys;
+use crate::tmux::item::Item;
+
+/// One format tree, freed on drop.
+pub struct Format<'a> {
+    ft: *mut sys::format_tree,
+    item: &'a Item,
+}
+
+impl<'a> Format<'a> {
+    pub(crate) fn new(item: &'a Item) -> Self {
+        // SAFETY: the item is live; format_create copies what it needs.
+        let ft = unsafe {
+            sys::format_create(
+                sys::cmdq_get_client(item.raw()),
+                item.raw(),
+                sys::FORMAT_NONE as i32,
+                0,
+            )
+        };
+        Format { ft, item }
+    }
+
+    /// Add a key with a string value.
+    pub fn add(&mut self, key: &str, value: &str) -> &mut Self {
+        let (k, v) = (self.item.as_c(key), self.item.as_c(value));
+        // SAFETY: fixed "%s" format, valid strings; format_add copies them.
+        unsafe { sys::format_add(self.ft, k.as_ptr(), c"%s".as_ptr(), v.as_ptr()) };
+        self
+    }
+
+    /// Add every session format (and through them the agent_* formats) of `$id`.
+    pub fn session(&mut self, id: u32) -> &mut Self {
+        // SAFETY: the session is looked up now and used at once.
+        unsafe {
+            let s = sys::session_find_by_id(id);
+            if !s.is_null() {
+                sys::format_defaults(
+                    self.ft,
+                    std::ptr::null_mut(),
+                    s,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                );
+            }
+        }
+        self
+    }
+
+    /// Expand a template.
+    pub fn expand(&self, template: &str) -> String {
+        let t = self.item.as_c(template);
+        // SAFETY: format_expand returns a malloc'd string we free.
+        unsafe {
+            let p = sys::format_expand(self.ft, t.as_ptr());
+            let out = CStr::from_ptr(p).to_string_lossy().into_owned();
+            libc::free(p as *mut libc::c_void);
+            out
+        }
+    }
+
+    /// Does `filter` expand to true (tmux's `-f` rule)?
+    pub fn matches(&self, filter: &str) -> bool {
+        let expanded = self.item.as_c(&self.expand(filter));
+        // SAFETY: valid string.
+        unsafe { sys::format_true(expanded.as_ptr()) != 0 }
+    }
+}
+
+impl Drop for Format<'_> {
+    fn drop(&mut self) {
+        // SAFETY: ft came from format_create and is freed once.
+        unsafe { sys::format_free(self.ft) };
+    }
+}

@@ -1,0 +1,61 @@
+//! Entry points that tmux's C code calls into: the session-destroy wrapper
+//! (linked with `-Wl,--wrap=session_destroy`, see build.rs) and the agent
+//! format lookup (vendor patch 0002). Both catch panics.
+
+use std::ffi::{c_char, c_int, CStr};
+
+use crate::sys;
+use crate::tmux::guard;
+
+extern "C" {
+    fn __real_session_destroy(s: *mut sys::session, notify: c_int, from: *const c_char);
+}
+
+/// Every call to session_destroy() from another translation unit lands here
+/// first: kill-session, the last pane exiting, kill-server, destroy-unattached.
+/// The session is still fully alive (name, id) while Rust cleans its state.
+///
+/// # Safety
+/// Called by tmux with a valid session pointer.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_session_destroy(
+    s: *mut sys::session,
+    notify: c_int,
+    from: *const c_char,
+) {
+    // session_destroy() ignores a session already destroyed (curw is NULL).
+    if !s.is_null() && !unsafe { (*s).curw }.is_null() {
+        let id = unsafe { (*s).id };
+        let _ = guard::catch("session-destroyed", || crate::events::session_destroyed(id));
+    }
+    unsafe { __real_session_destroy(s, notify, from) }
+}
+
+/// `#{agent_*}` formats: returns an xstrdup'd string or NULL to fall through.
+///
+/// # Safety
+/// Called by format_find with a valid key and optional session/pane.
+#[no_mangle]
+pub unsafe extern "C" fn format_agent_find(
+    key: *const c_char,
+    s: *mut sys::session,
+    wp: *mut sys::window_pane,
+) -> *mut c_char {
+    if key.is_null() {
+        return std::ptr::null_mut();
+    }
+    let key = unsafe { CStr::from_ptr(key) }.to_string_lossy();
+    let session = (!s.is_null()).then(|| unsafe { (*s).id });
+    let pane = (!wp.is_null()).then(|| unsafe { (*wp).id });
+    let value = guard::catch("format", || crate::formats::lookup(&key, session, pane))
+        .ok()
+        .flatten();
+    match value {
+        Some(v) => {
+            let v = std::ffi::CString::new(v.replace('\0', "")).unwrap_or_default();
+            // SAFETY: xstrdup copies the string into tmux's allocator.
+            unsafe { sys::xstrdup(v.as_ptr()) }
+        }
+        None => std::ptr::null_mut(),
+    }
+}
