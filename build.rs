@@ -38,7 +38,10 @@ fn main() {
     let upstream = root.join("vendor/upstream").join(format!("tmux-{version}"));
     let stamp = upstream.join(".agent-tmux-verified");
     if !stamp.exists() {
-        run(Command::new("bash").arg(root.join("vendor/fetch.sh")), "vendor/fetch.sh");
+        run(
+            Command::new("bash").arg(root.join("vendor/fetch.sh")),
+            "vendor/fetch.sh",
+        );
     }
     println!("cargo:rerun-if-changed={}", stamp.display());
 
@@ -281,6 +284,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         "screen_.*",
         "key_.*",
         "getversion",
+        "next_session_id",
     ]
     .join("|");
     let generated = bindgen::Builder::default()
@@ -288,7 +292,9 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         .clang_args(&clang_args)
         .allowlist_function(&allow)
         .allowlist_var(&allow)
-        .allowlist_type("cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree")
+        .allowlist_type(
+            "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
+        )
         .allowlist_var("CMD_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*")
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)

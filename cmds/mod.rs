@@ -4,7 +4,28 @@
 
 use crate::tmux::CommandSpec;
 
+mod agent_get;
+mod agent_join_group;
+mod agent_leave_group;
+mod agent_peers;
+mod agent_share;
+mod list_agent_groups;
+mod list_agents;
+mod new_session;
+mod set_agent;
 mod show_agent;
+mod util;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
-pub static ALL: &[&CommandSpec] = &[&show_agent::ENTRY];
+pub static ALL: &[&CommandSpec] = &[
+    &new_session::ENTRY,
+    &set_agent::ENTRY,
+    &show_agent::ENTRY,
+    &list_agents::ENTRY,
+    &agent_join_group::ENTRY,
+    &agent_leave_group::ENTRY,
+    &agent_share::ENTRY,
+    &agent_get::ENTRY,
+    &agent_peers::ENTRY,
+    &list_agent_groups::ENTRY,
+];

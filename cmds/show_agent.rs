@@ -1,6 +1,9 @@
-//! `show-agent [-t target-session]`: what agent-tmux knows about a session.
+//! `show-agent [-t target-session]`: a session's agent type, goal, created
+//! time, group, role and peer count.
 
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use super::util::{fail, target, when};
+use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use agent_tmux::agent::AgentError;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"show-agent",
@@ -16,38 +19,28 @@ pub static ENTRY: CommandSpec = CommandSpec {
 };
 
 fn exec(item: &mut Item) -> CmdResult {
-    let id = item.target_session().ok_or("no target session")?;
-    let name = session::display_name(id);
+    let id = target(item)?;
     let lines = state::with(|r| {
-        let agent = r.agent(id)?;
-        let now = tmux::now();
+        let agent = r.agent(id).ok_or(AgentError::NoMetadata(id))?;
         let mut lines = vec![
-            format!("Session: {name}"),
+            format!("Session: {}", session::display_name(id)),
             format!("Agent Type: {}", agent.agent_type),
             format!("Goal: {}", agent.goal),
-            format!(
-                "Created: {} ({} seconds ago)",
-                tmux::local_time(agent.created),
-                (now - agent.created).max(0)
-            ),
+            format!("Created: {}", when(agent.created)),
         ];
         match (&agent.group, r.role(id)) {
             (Some(g), Some(role)) => {
                 lines.push(format!("Group: {g}"));
                 lines.push(format!("Role: {role}"));
-                lines.push(format!("Peers: {}", r.peer_count(id)));
             }
             _ => {
                 lines.push("Group: (none)".to_string());
                 lines.push("Role: (none)".to_string());
-                lines.push("Peers: 0".to_string());
             }
         }
-        Some(lines)
+        lines.push(format!("Peers: {}", r.peer_count(id)));
+        Ok(lines)
     });
-    let lines = lines.ok_or_else(|| format!("session '{name}' has no agent metadata"))?;
-    for l in lines {
-        item.print(&l);
-    }
+    super::util::print_lines(item, &lines.map_err(fail)?);
     Ok(Flow::Done)
 }

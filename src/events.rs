@@ -19,7 +19,9 @@ pub fn session_destroyed(id: u32) {
 pub fn deliver(events: &[Event]) {
     for event in events {
         let group = match event {
-            Event::GroupChanged { session: s, group, .. } => {
+            Event::GroupChanged {
+                session: s, group, ..
+            } => {
                 session::refresh_status(*s);
                 group
             }

@@ -20,7 +20,9 @@ pub fn lookup(key: &str, session: Option<u32>, _pane: Option<u32>) -> Option<Str
             "agent_group" => agent.and_then(|a| a.group.clone()).unwrap_or_default(),
             "agent_role" => r.role(id).map(|x| x.to_string()).unwrap_or_default(),
             "agent_is_coordinator" => {
-                let c = r.role(id).is_some_and(|x| x == agent_tmux::agent::Role::Coordinator);
+                let c = r
+                    .role(id)
+                    .is_some_and(|x| x == agent_tmux::agent::Role::Coordinator);
                 (if c { "1" } else { "0" }).to_string()
             }
             "agent_peers" => r.peer_count(id).to_string(),

@@ -60,7 +60,11 @@ fn c_string(s: &str) -> CString {
 }
 
 impl Item {
-    pub(crate) fn new(cmd: *mut sys::cmd, item: *mut sys::cmdq_item, upstream: Option<ExecFn>) -> Self {
+    pub(crate) fn new(
+        cmd: *mut sys::cmd,
+        item: *mut sys::cmdq_item,
+        upstream: Option<ExecFn>,
+    ) -> Self {
         Item {
             cmd,
             item,
@@ -103,7 +107,10 @@ impl Item {
     /// Flag `-c`'s value as UTF-8 text.
     pub fn value(&self, flag: char) -> Result<Option<&str>, CmdError> {
         self.value_bytes(flag)
-            .map(|b| std::str::from_utf8(b).map_err(|_| CmdError(format!("invalid UTF-8 in -{flag} value"))))
+            .map(|b| {
+                std::str::from_utf8(b)
+                    .map_err(|_| CmdError(format!("invalid UTF-8 in -{flag} value")))
+            })
             .transpose()
     }
 
@@ -126,7 +133,9 @@ impl Item {
     /// Positional argument `i` as UTF-8 text.
     pub fn arg(&self, i: usize) -> Result<Option<&str>, CmdError> {
         self.arg_bytes(i)
-            .map(|b| std::str::from_utf8(b).map_err(|_| CmdError("invalid UTF-8 in argument".into())))
+            .map(|b| {
+                std::str::from_utf8(b).map_err(|_| CmdError("invalid UTF-8 in argument".into()))
+            })
             .transpose()
     }
 
@@ -151,7 +160,9 @@ impl Item {
 
     /// Run the upstream exec this command wraps.
     pub fn call_upstream(&mut self) -> Flow {
-        let exec = self.upstream.expect("call_upstream on a command that wraps nothing");
+        let exec = self
+            .upstream
+            .expect("call_upstream on a command that wraps nothing");
         Flow::Upstream(call_upstream(exec, self.cmd, self.item) as i32)
     }
 

@@ -19,7 +19,11 @@ pub fn exists(id: u32) -> bool {
 /// The current name of session `$id`.
 pub fn name(id: u32) -> Option<String> {
     // SAFETY: s is live; name is a NUL-terminated string owned by the session.
-    find(id).map(|s| unsafe { CStr::from_ptr((*s).name) }.to_string_lossy().into_owned())
+    find(id).map(|s| {
+        unsafe { CStr::from_ptr((*s).name) }
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
 /// The name of session `$id`, or `$id` if it is gone.
@@ -33,4 +37,10 @@ pub fn refresh_status(id: u32) {
         // SAFETY: s is live.
         unsafe { sys::server_status_session(s) };
     }
+}
+
+/// The id the next new session will get.
+pub fn next_id() -> u32 {
+    // SAFETY: a plain read of tmux's counter on the server's only thread.
+    unsafe { sys::next_session_id }
 }

@@ -63,7 +63,9 @@ struct Registered {
 static REGISTERED: OnceLock<Vec<Registered>> = OnceLock::new();
 
 fn leak_cstring(s: String) -> *const c_char {
-    CString::new(s).expect("no NUL in command strings").into_raw()
+    CString::new(s)
+        .expect("no NUL in command strings")
+        .into_raw()
 }
 
 fn table() -> (*mut *const sys::cmd_entry, usize) {
@@ -103,9 +105,8 @@ pub fn register(specs: &[&'static CommandSpec]) {
     let (base, _) = table();
     for &spec in specs {
         if spec.wraps_upstream {
-            let slot = find_slot(spec.name).unwrap_or_else(|| {
-                panic!("no upstream command {:?} to wrap", spec.name)
-            });
+            let slot = find_slot(spec.name)
+                .unwrap_or_else(|| panic!("no upstream command {:?} to wrap", spec.name));
             // SAFETY: slot holds a valid upstream entry; we copy it by value.
             let upstream = unsafe { **base.add(slot) };
             let template = unsafe { CStr::from_ptr(upstream.args.template) }

@@ -1,0 +1,47 @@
+# agent-tmux: `make demo` and `make test` are all a newcomer needs.
+# Every target first runs scripts/setup.sh (apt packages + pinned tmux source),
+# which is idempotent and quiet when everything is already there.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CARGO ?= cargo
+BIN := target/release/tmux
+
+.PHONY: all setup build demo test unit shell lint install uninstall clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@$(CARGO) build --release --quiet
+
+demo: build
+	@bash scripts/demo.sh
+
+# Unit tests (domain, property tests), lint, then the shell suite against the
+# release binary.
+test: build lint unit shell
+
+unit:
+	@$(CARGO) test --release --quiet
+
+shell:
+	@TMUX_BIN=$(CURDIR)/$(BIN) bash tests/shell/run
+
+lint:
+	@$(CARGO) fmt --all -- --check
+	@$(CARGO) clippy --release --quiet --all-targets -- -D warnings
+
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tmux
+	install -m 644 man/agent-tmux.1 $(DESTDIR)$(MANDIR)/man1/agent-tmux.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tmux $(DESTDIR)$(MANDIR)/man1/agent-tmux.1
+
+clean:
+	$(CARGO) clean

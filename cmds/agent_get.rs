@@ -1,0 +1,36 @@
+//! `agent-get [-J] [-t target-session] key`: print one value of the group's
+//! shared context, alone, for scripts (`v=$(tmux agent-get status)`). `-J`
+//! prints the whole entry (value, author, time, version) as JSON.
+
+use super::util::{entry_json, fail, target, text};
+use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-get",
+    alias: None,
+    args: c"Jt:",
+    lower: 1,
+    upper: 1,
+    usage: c"[-J] [-t target-session] key",
+    target: Target::Session,
+    flags: READONLY,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = target(item)?;
+    let key = text(item.arg_bytes(0))?.ok_or("no key given")?;
+    let out = state::with(|r| {
+        r.get(id, key).map(|e| {
+            if item.has('J') {
+                entry_json(key, e).to_string()
+            } else {
+                e.value.as_display()
+            }
+        })
+    })
+    .map_err(fail)?;
+    item.print(&out);
+    Ok(Flow::Done)
+}

@@ -1,0 +1,44 @@
+//! `agent-leave-group [-t target-session]` (alias `aleave`): take a session
+//! out of its coordination group. If the coordinator leaves, the
+//! longest-standing remaining member takes over; an empty group ceases to
+//! exist, with its context.
+
+use super::util::{fail, target};
+use crate::events;
+use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-leave-group",
+    alias: Some(c"aleave"),
+    args: c"t:",
+    lower: 0,
+    upper: 0,
+    usage: c"[-t target-session]",
+    target: Target::Session,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = target(item)?;
+    let left = state::with_mut(|r| r.leave(id, tmux::now())).map_err(fail)?;
+    item.print(&format!(
+        "Session '{}' left group '{}'",
+        session::display_name(id),
+        left.group
+    ));
+    item.print(&format!("Removed from {} peer(s)", left.removed_from));
+    if let Some(c) = left.new_coordinator {
+        item.print(&format!("New coordinator: {}", session::display_name(c)));
+    }
+    if left.dissolved {
+        item.print(&format!(
+            "Group '{}' dissolved (no members left)",
+            left.group
+        ));
+    }
+    events::deliver(&left.events);
+    session::refresh_status(id);
+    Ok(Flow::Done)
+}

@@ -1,0 +1,65 @@
+//! `agent-share [-j] [-t target-session] key=value | -k key -v value | -u key`
+//! (alias `ashare`): write a key into the shared context of the session's
+//! group, visible to every member. A key written again is replaced; `-j` makes
+//! the value JSON (validated); `-u` removes a key.
+
+use agent_tmux::agent::Value;
+
+use super::util::{fail, target, text};
+use crate::events;
+use crate::tmux::{self, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-share",
+    alias: Some(c"ashare"),
+    args: c"jk:t:u:v:",
+    lower: 0,
+    upper: 1,
+    usage: c"[-j] [-t target-session] key=value | -k key -v value | -u key",
+    target: Target::Session,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = target(item)?;
+    let pair = text(item.arg_bytes(0))?;
+    let key = text(item.value_bytes('k'))?;
+    let value = text(item.value_bytes('v'))?;
+    let unset = text(item.value_bytes('u'))?;
+    let usage = || CmdError::from("give key=value, -k key -v value, or -u key");
+
+    if let Some(k) = unset {
+        if pair.is_some() || key.is_some() || value.is_some() || item.has('j') {
+            return Err(usage());
+        }
+        let out = state::with_mut(|r| r.unshare(id, k, tmux::now())).map_err(fail)?;
+        item.print(&format!("Removed from group '{}': {}", out.group, out.key));
+        events::deliver(&out.events);
+        return Ok(Flow::Done);
+    }
+    let (k, v) = match (pair, key, value) {
+        (Some(p), None, None) => p
+            .split_once('=')
+            .ok_or_else(|| CmdError(format!("invalid key=value pair (no '='): {p}")))?,
+        (None, Some(k), Some(v)) => (k, v),
+        (None, Some(_), None) => return Err("-k needs -v value".into()),
+        (None, None, Some(_)) => return Err("-v needs -k key".into()),
+        _ => return Err(usage()),
+    };
+    let value = if item.has('j') {
+        Value::parse_json(v)
+    } else {
+        Value::text(v)
+    }
+    .map_err(fail)?;
+    let shown = value.as_display();
+    let out = state::with_mut(|r| r.share(id, k, value, tmux::now())).map_err(fail)?;
+    item.print(&format!(
+        "Shared with group '{}': {}={}",
+        out.group, out.key, shown
+    ));
+    events::deliver(&out.events);
+    Ok(Flow::Done)
+}

@@ -1,0 +1,122 @@
+//! `list-agent-groups [-J] [-F format] [-f filter]` (alias `lsag`): every
+//! coordination group, in name order, with its members, coordinator and the
+//! size of its shared context.
+
+use serde_json::json;
+
+use super::util::{context_json, print_json, sid};
+use crate::tmux::format::Format;
+use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"list-agent-groups",
+    alias: Some(c"lsag"),
+    args: c"F:f:J",
+    lower: 0,
+    upper: 0,
+    usage: c"[-J] [-F format] [-f filter]",
+    target: Target::None,
+    flags: READONLY,
+    wraps_upstream: false,
+    exec,
+};
+
+/// The formats each group line knows (besides every global one).
+fn group_formats(ft: &mut Format<'_>, name: &str) {
+    state::with(|r| {
+        let Some(g) = r.group(name) else { return };
+        ft.add("group_name", g.name())
+            .add("group_members", &g.len().to_string())
+            .add("group_coordinator", &session::display_name(g.coordinator()))
+            .add("group_coordinator_id", &sid(g.coordinator()))
+            .add("group_context_keys", &g.context_len().to_string())
+            .add("group_context_bytes", &g.context_bytes().to_string())
+            .add("group_version", &g.version().to_string())
+            .add("group_created", &g.created().to_string())
+            .add("group_last_change", &g.last_change().to_string());
+    });
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let template = item.value('F')?;
+    let filter = item.value('f')?;
+    let names: Vec<String> = state::with(|r| r.groups().map(|g| g.name().to_string()).collect());
+    let mut selected = Vec::new();
+    for name in names {
+        let mut ft = item.format();
+        group_formats(&mut ft, &name);
+        if filter.is_some_and(|f| !ft.matches(f)) {
+            continue;
+        }
+        if let Some(t) = template {
+            item.print(&ft.expand(t));
+        }
+        selected.push(name);
+    }
+    if template.is_some() {
+        return Ok(Flow::Done);
+    }
+    if item.has('J') {
+        let groups: Vec<_> = state::with(|r| {
+            selected
+                .iter()
+                .filter_map(|n| r.group(n))
+                .map(|g| {
+                    json!({
+                        "name": g.name(),
+                        "members": g.members().map(|m| json!({
+                            "session_id": sid(m),
+                            "session_name": session::name(m),
+                            "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
+                            "role": r.role(m).map(|x| x.to_string()),
+                        })).collect::<Vec<_>>(),
+                        "coordinator": session::name(g.coordinator()),
+                        "coordinator_id": sid(g.coordinator()),
+                        "context_keys": g.context_len(),
+                        "context_bytes": g.context_bytes(),
+                        "version": g.version(),
+                        "created": g.created(),
+                        "last_change": g.last_change(),
+                        "context": context_json(r, g.name()),
+                    })
+                })
+                .collect()
+        });
+        print_json(item, &json!({ "groups": groups }));
+        return Ok(Flow::Done);
+    }
+    let lines = state::with(|r| {
+        let mut lines = vec![format!("Agent Coordination Groups: {}", selected.len())];
+        for g in selected.iter().filter_map(|n| r.group(n)) {
+            lines.push(String::new());
+            lines.push(format!("Group: {}", g.name()));
+            lines.push(format!("  Members: {}", g.len()));
+            lines.push(format!(
+                "  Coordinator: {}",
+                session::display_name(g.coordinator())
+            ));
+            for m in g.members() {
+                lines.push(format!(
+                    "    - {} [{}]{}",
+                    session::display_name(m),
+                    r.agent(m).map(|a| a.agent_type.as_str()).unwrap_or(""),
+                    if g.is_coordinator(m) {
+                        " (coordinator)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            lines.push(format!(
+                "  Shared Context: {} keys, {} bytes",
+                g.context_len(),
+                g.context_bytes()
+            ));
+        }
+        lines
+    });
+    for l in lines {
+        item.print(&l);
+    }
+    Ok(Flow::Done)
+}

@@ -1,0 +1,46 @@
+//! `set-agent [-u] [-t target-session] [-G agent-type] [-o goal]`: make an
+//! existing session agent-aware, change its type or goal, or with `-u` remove
+//! its agent metadata (leaving its group first). Silent on success, like
+//! set-option, except that leaving a group says so.
+
+use super::util::{fail, target, text};
+use crate::events;
+use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"set-agent",
+    alias: None,
+    args: c"G:o:t:u",
+    lower: 0,
+    upper: 0,
+    usage: c"[-u] [-t target-session] [-G agent-type] [-o goal]",
+    target: Target::Session,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = target(item)?;
+    let agent_type = text(item.value_bytes('G'))?;
+    let goal = text(item.value_bytes('o'))?;
+    if item.has('u') {
+        if agent_type.is_some() || goal.is_some() {
+            return Err("-u cannot be combined with -G or -o".into());
+        }
+        let left = state::with_mut(|r| r.unset_agent(id, tmux::now())).map_err(fail)?;
+        if let Some(left) = left {
+            item.print(&format!(
+                "Session '{}' left group '{}'",
+                session::display_name(id),
+                left.group
+            ));
+            events::deliver(&left.events);
+        }
+        session::refresh_status(id);
+        return Ok(Flow::Done);
+    }
+    state::with_mut(|r| r.set_agent(id, agent_type, goal, tmux::now())).map_err(fail)?;
+    session::refresh_status(id);
+    Ok(Flow::Done)
+}

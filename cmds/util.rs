@@ -1,0 +1,108 @@
+//! Helpers shared by the command files: the target session, domain errors
+//! rendered with live session names, and the JSON shapes of `-J` output.
+
+use agent_tmux::agent::{AgentError, Entry, Registry, Value};
+use serde_json::{json, Map, Value as Json};
+
+use crate::tmux::{self, session, CmdError, Item};
+
+/// The resolved `-t` session, as an id.
+pub fn target(item: &Item) -> Result<u32, CmdError> {
+    item.target_session()
+        .ok_or_else(|| "no target session".into())
+}
+
+/// A domain error, with session names looked up now.
+pub fn fail(e: AgentError) -> CmdError {
+    CmdError(e.render(session::display_name))
+}
+
+/// Print each line.
+pub fn print_lines(item: &Item, lines: &[String]) {
+    for l in lines {
+        item.print(l);
+    }
+}
+
+/// Print one JSON document.
+pub fn print_json(item: &Item, doc: &Json) {
+    item.print(&doc.to_string());
+}
+
+/// `$N`.
+pub fn sid(id: u32) -> String {
+    format!("${id}")
+}
+
+/// "1 session" / "2 sessions".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `TIME (N seconds ago)`.
+pub fn when(t: i64) -> String {
+    format!(
+        "{} ({} seconds ago)",
+        tmux::local_time(t),
+        (tmux::now() - t).max(0)
+    )
+}
+
+/// A context value as JSON: JSON values as themselves, text as a string.
+pub fn value_json(v: &Value) -> Json {
+    match v {
+        Value::Json(j) => j.clone(),
+        Value::Text(t) => Json::String(t.clone()),
+    }
+}
+
+/// One context entry as JSON.
+pub fn entry_json(key: &str, e: &Entry) -> Json {
+    json!({
+        "key": key,
+        "value": value_json(&e.value),
+        "json": e.value.is_json(),
+        "author": session::name(e.author),
+        "author_id": sid(e.author),
+        "time": e.time,
+        "version": e.version,
+    })
+}
+
+/// One agent session as JSON (list-agents, agent-peers).
+pub fn agent_json(r: &Registry, id: u32) -> Json {
+    let a = r.agent(id);
+    json!({
+        "session_id": sid(id),
+        "session_name": session::name(id),
+        "agent_type": a.map(|a| a.agent_type.clone()),
+        "goal": a.map(|a| a.goal.clone()),
+        "created": a.map(|a| a.created),
+        "group": a.and_then(|a| a.group.clone()),
+        "role": r.role(id).map(|x| x.to_string()),
+        "peers": r.peer_count(id),
+    })
+}
+
+/// A group's context as a JSON object keyed by key.
+pub fn context_json(r: &Registry, group: &str) -> Json {
+    let mut map = Map::new();
+    if let Some(g) = r.group(group) {
+        for (k, e) in g.context() {
+            map.insert(k.to_string(), entry_json(k, e));
+        }
+    }
+    Json::Object(map)
+}
+
+/// Text of positional argument `i` or flag value, checked for UTF-8 with the
+/// domain's message.
+pub fn text(bytes: Option<&[u8]>) -> Result<Option<&str>, CmdError> {
+    bytes
+        .map(|b| agent_tmux::agent::text_from_bytes(b).map_err(fail))
+        .transpose()
+}
