@@ -8,7 +8,7 @@ MANDIR ?= $(PREFIX)/share/man
 CARGO ?= cargo
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit shell lint install uninstall clean
+.PHONY: all setup build demo test unit plain shell lint install uninstall clean
 
 all: build
 
@@ -23,13 +23,18 @@ demo: build
 
 # Unit tests (domain, property tests), lint, then the shell suite against the
 # release binary.
-test: build lint unit shell
+test: build lint unit plain shell
 
 unit:
 	@$(CARGO) test --release --quiet
 
+# A plain C build of the same pinned source, for the drop-in tests that talk
+# to our server with an upstream client.
+plain: setup
+	@bash vendor/build-plain.sh
+
 shell:
-	@TMUX_BIN=$(CURDIR)/$(BIN) bash tests/shell/run
+	@TMUX_BIN=$(CURDIR)/$(BIN) PLAIN_TMUX=$(CURDIR)/vendor/upstream/plain/tmux bash tests/shell/run
 
 lint:
 	@$(CARGO) fmt --all -- --check

@@ -34,14 +34,6 @@ fn exec(item: &mut Item) -> CmdResult {
     .map_err(fail)?;
     let peers: Vec<u32> = state::with(|r| r.peers(id).collect());
 
-    if let Some(template) = item.value('F')? {
-        for p in peers {
-            let mut ft = item.format();
-            ft.session(p);
-            item.print(&ft.expand(template));
-        }
-        return Ok(Flow::Done);
-    }
     if item.has('J') {
         let doc = state::with(|r| {
             let g = r.group(&group).expect("group of a member exists");
@@ -59,6 +51,14 @@ fn exec(item: &mut Item) -> CmdResult {
             })
         });
         print_json(item, &doc);
+        return Ok(Flow::Done);
+    }
+    if let Some(template) = item.value('F')? {
+        for p in peers {
+            let mut ft = item.format();
+            ft.session(p);
+            item.print(&ft.expand(template));
+        }
         return Ok(Flow::Done);
     }
     let lines = state::with(|r| {

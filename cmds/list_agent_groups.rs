@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::util::{context_json, print_json, sid};
+use super::util::{context_json, plural, print_json, sid};
 use crate::tmux::format::Format;
 use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -48,12 +48,12 @@ fn exec(item: &mut Item) -> CmdResult {
         if filter.is_some_and(|f| !ft.matches(f)) {
             continue;
         }
-        if let Some(t) = template {
+        if let (Some(t), false) = (template, item.has('J')) {
             item.print(&ft.expand(t));
         }
         selected.push(name);
     }
-    if template.is_some() {
+    if template.is_some() && !item.has('J') {
         return Ok(Flow::Done);
     }
     if item.has('J') {
@@ -108,8 +108,8 @@ fn exec(item: &mut Item) -> CmdResult {
                 ));
             }
             lines.push(format!(
-                "  Shared Context: {} keys, {} bytes",
-                g.context_len(),
+                "  Shared Context: {}, {} bytes",
+                plural(g.context_len(), "key"),
                 g.context_bytes()
             ));
         }

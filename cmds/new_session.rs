@@ -4,10 +4,8 @@
 //! only when a session is actually created (not when `-A` attaches to an
 //! existing one).
 
-use agent_tmux::agent::validate;
-
 use super::util::{fail, text};
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, session, state, CmdResult, CommandSpec, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-session",
@@ -15,7 +13,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     args: c"G:o:",
     lower: 0,
     upper: -1,
-    usage: c"[-AdDEPX] [-c start-directory] [-e environment] [-F format] [-f flags] [-G agent-type] [-n window-name] [-o goal] [-s session-name] [-t target-session] [-x width] [-y height] [shell-command [argument ...]]",
+    usage: c"[-AdDEPX] [-c start-directory] [-e environment] [-F format] [-f flags] [-G agent-type] [-n window-name] [-o goal] [-s session-name] [-t target-session] [-x width] [-y height] [shell-command]",
     target: Target::None,
     flags: 0,
     wraps_upstream: true,
@@ -28,21 +26,14 @@ fn exec(item: &mut Item) -> CmdResult {
     if agent_type.is_none() && goal.is_none() {
         return Ok(item.call_upstream());
     }
-    if let Some(t) = agent_type {
-        validate::agent_type(t).map_err(fail)?;
-    }
-    if let Some(g) = goal {
-        validate::goal(g).map_err(fail)?;
-    }
-    let (agent_type, goal) = (agent_type.map(str::to_owned), goal.map(str::to_owned));
+    // The new session will get id `next`: record its agent metadata first so
+    // that `-P -F '#{agent_type}'` and after-new-session hooks already see it,
+    // and drop it again if no session was created (an error, or -A attaching).
     let next = session::next_id();
+    state::with_mut(|r| r.set_agent(next, agent_type, goal, tmux::now())).map_err(fail)?;
     let flow = item.call_upstream();
-    if flow.is_error() || session::next_id() == next || !session::exists(next) {
-        return Ok(flow);
+    if flow.is_error() || !session::exists(next) {
+        state::with_mut(|r| r.session_destroyed(next, tmux::now()));
     }
-    let outcome =
-        state::with_mut(|r| r.set_agent(next, agent_type.as_deref(), goal.as_deref(), tmux::now()));
-    outcome.map_err(fail)?;
-    session::refresh_status(next);
     Ok(flow)
 }

@@ -5,6 +5,8 @@
 //! forked from this process and inherits the filled table.
 
 #![cfg_attr(not(test), no_main)]
+// The unit-test build of the binary has no `main`, so nothing is reachable.
+#![cfg_attr(test, allow(dead_code, unused_imports))]
 
 mod events;
 mod formats;
@@ -24,6 +26,7 @@ extern "C" {
 /// upstream (closed standard descriptors stay closed, SIGPIPE is untouched).
 #[cfg(not(test))]
 #[no_mangle]
+#[allow(clippy::not_unsafe_ptr_arg_deref)] // argv goes to C untouched
 pub extern "C" fn main(argc: c_int, argv: *mut *mut c_char) -> c_int {
     tmux::guard::install_panic_hook();
     if let Err(e) = tmux::guard::catch("start-up", || tmux::table::register(cmds::ALL)) {

@@ -41,7 +41,7 @@ impl Flow {
 
     /// Did the command (or upstream's exec) fail?
     pub fn is_error(self) -> bool {
-        matches!(self, Flow::Upstream(r) if r == sys::cmd_retval_CMD_RETURN_ERROR as i32)
+        matches!(self, Flow::Upstream(r) if r == sys::cmd_retval_CMD_RETURN_ERROR)
     }
 }
 

@@ -15,7 +15,7 @@ pub mod state;
 pub mod table;
 
 pub use item::{CmdError, CmdResult, Flow, Item};
-pub use table::{CommandSpec, Target, READONLY, STARTSERVER};
+pub use table::{CommandSpec, Target, READONLY};
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).
 pub const AGENT_TMUX_VERSION: &str = env!("CARGO_PKG_VERSION");

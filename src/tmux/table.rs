@@ -28,8 +28,6 @@ pub enum Target {
 
 /// The command may be run by read-only clients (`attach -r`).
 pub const READONLY: i32 = sys::CMD_READONLY as i32;
-/// The command starts the server if it is not running.
-pub const STARTSERVER: i32 = sys::CMD_STARTSERVER as i32;
 
 /// A command implemented in Rust: the declarative part of `cmds/<name>.rs`.
 pub struct CommandSpec {
@@ -42,7 +40,7 @@ pub struct CommandSpec {
     pub upper: i32,
     pub usage: &'static CStr,
     pub target: Target,
-    /// [`READONLY`], [`STARTSERVER`] or 0.
+    /// [`READONLY`] or 0.
     pub flags: i32,
     /// When set, this spec extends the upstream command of the same name: its
     /// `args` are appended to upstream's template and `usage` replaces its usage.
