@@ -61,6 +61,9 @@ fn main() {
     // kill-server, destroy-unattached) calls session_destroy() from another
     // translation unit; the linker routes those calls through Rust first.
     println!("cargo:rustc-link-arg=-Wl,--wrap=session_destroy");
+    // Pane processes exiting are reported through notify_pane("pane-died" /
+    // "pane-exited"), always called from other translation units.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_pane");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");
@@ -285,6 +288,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         "key_.*",
         "getversion",
         "next_session_id",
+        "agent_pane_destroyed",
     ]
     .join("|");
     let generated = bindgen::Builder::default()
@@ -295,7 +299,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         .allowlist_type(
             "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
         )
-        .allowlist_var("CMD_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*")
+        .allowlist_var("CMD_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*")
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)
         .layout_tests(false)

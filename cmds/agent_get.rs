@@ -2,7 +2,7 @@
 //! shared context, alone, for scripts (`v=$(tmux agent-get status)`). `-J`
 //! prints the whole entry (value, author, time, version) as JSON.
 
-use super::util::{entry_json, fail, target, text};
+use super::util::{entry_json, fail_group, target, text};
 use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
@@ -30,7 +30,7 @@ fn exec(item: &mut Item) -> CmdResult {
             }
         })
     })
-    .map_err(fail)?;
+    .map_err(fail_group)?;
     item.print(&out);
     Ok(Flow::Done)
 }

@@ -6,7 +6,7 @@ use agent_tmux::agent::AgentError;
 use serde_json::json;
 
 use super::util::{
-    agent_json, context_json, fail, plural, print_json, print_lines, sid, target, when,
+    agent_json, context_json, fail_group, plural, print_json, print_lines, sid, target, when,
 };
 use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -31,7 +31,7 @@ fn exec(item: &mut Item) -> CmdResult {
             .map(|g| g.name().to_string())
             .ok_or(AgentError::NotInGroup(id))
     })
-    .map_err(fail)?;
+    .map_err(fail_group)?;
     let peers: Vec<u32> = state::with(|r| r.peers(id).collect());
 
     if item.has('J') {

@@ -5,7 +5,7 @@
 
 use agent_tmux::agent::Value;
 
-use super::util::{fail, target, text};
+use super::util::{fail_group, target, text};
 use crate::events;
 use crate::tmux::{self, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -34,7 +34,7 @@ fn exec(item: &mut Item) -> CmdResult {
         if pair.is_some() || key.is_some() || value.is_some() || item.has('j') {
             return Err(usage());
         }
-        let out = state::with_mut(|r| r.unshare(id, k, tmux::now())).map_err(fail)?;
+        let out = state::with_mut(|r| r.unshare(id, k, tmux::now())).map_err(fail_group)?;
         item.print(&format!("Removed from group '{}': {}", out.group, out.key));
         events::deliver(&out.events);
         return Ok(Flow::Done);
@@ -53,9 +53,9 @@ fn exec(item: &mut Item) -> CmdResult {
     } else {
         Value::text(v)
     }
-    .map_err(fail)?;
+    .map_err(fail_group)?;
     let shown = value.as_display();
-    let out = state::with_mut(|r| r.share(id, k, value, tmux::now())).map_err(fail)?;
+    let out = state::with_mut(|r| r.share(id, k, value, tmux::now())).map_err(fail_group)?;
     item.print(&format!(
         "Shared with group '{}': {}={}",
         out.group, out.key, shown

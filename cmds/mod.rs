@@ -7,10 +7,19 @@ use crate::tmux::CommandSpec;
 mod agent_get;
 mod agent_join_group;
 mod agent_leave_group;
+mod agent_pane_recreate;
+mod agent_pane_remove;
 mod agent_peers;
 mod agent_share;
+mod define_agent_template;
+mod kill_agent_layout;
+mod layout_util;
 mod list_agent_groups;
+mod list_agent_layouts;
+mod list_agent_panes;
+mod list_agent_templates;
 mod list_agents;
+mod new_agent_layout;
 mod new_session;
 mod set_agent;
 mod show_agent;
@@ -28,4 +37,12 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_get::ENTRY,
     &agent_peers::ENTRY,
     &list_agent_groups::ENTRY,
+    &define_agent_template::ENTRY,
+    &list_agent_templates::ENTRY,
+    &new_agent_layout::ENTRY,
+    &list_agent_layouts::ENTRY,
+    &list_agent_panes::ENTRY,
+    &agent_pane_remove::ENTRY,
+    &agent_pane_recreate::ENTRY,
+    &kill_agent_layout::ENTRY,
 ];

@@ -17,6 +17,18 @@ pub fn fail(e: AgentError) -> CmdError {
     CmdError(e.render(session::display_name))
 }
 
+/// A domain error from a group operation: a session without agent metadata
+/// is, first of all, not in a coordination group.
+pub fn fail_group(e: AgentError) -> CmdError {
+    match e {
+        AgentError::NoMetadata(id) => CmdError(format!(
+            "session '{}' is not in a coordination group (it has no agent metadata)",
+            session::display_name(id)
+        )),
+        e => fail(e),
+    }
+}
+
 /// Print each line.
 pub fn print_lines(item: &Item, lines: &[String]) {
     for l in lines {

@@ -5,11 +5,17 @@
 use crate::tmux::{self, state};
 
 /// Value of format `key` for session `$session` / pane `%pane`.
-pub fn lookup(key: &str, session: Option<u32>, _pane: Option<u32>) -> Option<String> {
+pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
     match key {
         "agent_tmux_version" => return Some(tmux::AGENT_TMUX_VERSION.to_string()),
         "agent_upstream_version" => return Some(tmux::UPSTREAM_VERSION.to_string()),
         _ => {}
+    }
+    if key.starts_with("agent_pane_") {
+        return pane_format(key, pane?);
+    }
+    if key.starts_with("agent_layout_") {
+        return layout_format(key, session?);
     }
     let id = session?;
     state::with(|r| {
@@ -31,5 +37,43 @@ pub fn lookup(key: &str, session: Option<u32>, _pane: Option<u32>) -> Option<Str
             _ => return None,
         };
         Some(value)
+    })
+}
+
+/// `#{agent_pane_*}` of a managed pane; `None` (fall through to tmux, then to
+/// keys a command added) for panes that are not managed.
+fn pane_format(key: &str, pane: u32) -> Option<String> {
+    state::layouts(|l| {
+        let p = l.by_tmux_pane(pane)?;
+        Some(match key {
+            "agent_pane_label" => p.label.clone(),
+            "agent_pane_role" => p.role.clone(),
+            "agent_pane_state" => p.state.to_string(),
+            "agent_pane_stage" => p.stage.map(|s| s.to_string()).unwrap_or_default(),
+            "agent_pane_exit_status" => p.exit_status.map(|s| s.to_string()).unwrap_or_default(),
+            "agent_pane_id" => format!("M{}", p.id),
+            "agent_pane_layout" => format!("L{}", p.layout),
+            "agent_pane_tmux_id" => format!("%{pane}"),
+            "agent_pane_predecessor" => p.predecessor.map(|m| format!("M{m}")).unwrap_or_default(),
+            "agent_pane_depth" => p.depth.to_string(),
+            "agent_pane_created" => p.created.to_string(),
+            _ => return None,
+        })
+    })
+}
+
+/// `#{agent_layout_id}`, `#{agent_layout_state}`, `#{agent_layout_template}`
+/// of the session's live layout.
+fn layout_format(key: &str, session: u32) -> Option<String> {
+    state::layouts(|l| {
+        let id = l.layout_of_session(session)?;
+        let lay = l.layout(id)?;
+        Some(match key {
+            "agent_layout_id" => format!("L{id}"),
+            "agent_layout_state" => l.state(id).to_string(),
+            "agent_layout_template" => lay.template.clone(),
+            "agent_layout_group" => lay.group.clone(),
+            _ => return None,
+        })
     })
 }

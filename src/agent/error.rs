@@ -5,9 +5,14 @@
 //! limit, the limit. The domain never knows session names, so errors about a
 //! session carry its id; [`AgentError::render`] turns them into the final
 //! message with a name lookup, and `Display` shows the id as `$N`.
+//! Layouts and managed panes are shown by their ids, `L<n>` and `M<n>`.
 
 use std::fmt;
 
+use super::layout::{
+    LayoutId, ManagedId, PaneState, MAX_LABEL_LEN, MAX_LAYOUT_DEPTH, MAX_LAYOUT_KEY_LEN,
+    MAX_LAYOUT_LEN, MAX_ROLE_COUNT, MAX_ROLE_NAME_LEN, MAX_TEMPLATE_NAME_LEN,
+};
 use super::validate::{MAX_AGENT_TYPE_LEN, MAX_GROUP_NAME_LEN, MAX_KEY_LEN};
 use super::SessionId;
 
@@ -27,6 +32,16 @@ pub enum Field {
     Goal,
     /// A value in a group's shared context.
     Value,
+    /// A layout template's name.
+    TemplateName,
+    /// A role in a layout template.
+    RoleName,
+    /// A managed pane's label (`m1`, `reviewer2`).
+    Label,
+    /// The idempotency key of a layout creation or a recreate.
+    LayoutKey,
+    /// The command a managed pane runs.
+    Command,
 }
 
 impl Field {
@@ -37,7 +52,20 @@ impl Field {
             Field::GroupName => Some(MAX_GROUP_NAME_LEN),
             Field::Key => Some(MAX_KEY_LEN),
             Field::AgentType => Some(MAX_AGENT_TYPE_LEN),
-            Field::Goal | Field::Value => None,
+            Field::TemplateName => Some(MAX_TEMPLATE_NAME_LEN),
+            Field::RoleName => Some(MAX_ROLE_NAME_LEN),
+            Field::Label => Some(MAX_LABEL_LEN),
+            Field::LayoutKey => Some(MAX_LAYOUT_KEY_LEN),
+            Field::Goal | Field::Value | Field::Command => None,
+        }
+    }
+
+    /// The characters a name of this kind may have. Template names also
+    /// allow `+`, for the built-in names like `1m+2s`.
+    fn allowed_chars(self) -> &'static str {
+        match self {
+            Field::TemplateName => "A-Z a-z 0-9 _ . + -",
+            _ => "A-Z a-z 0-9 _ . -",
         }
     }
 }
@@ -50,7 +78,54 @@ impl fmt::Display for Field {
             Field::AgentType => "agent type",
             Field::Goal => "goal",
             Field::Value => "value",
+            Field::TemplateName => "template name",
+            Field::RoleName => "role name",
+            Field::Label => "pane label",
+            Field::LayoutKey => "idempotency key",
+            Field::Command => "command",
         })
+    }
+}
+
+/// What is wrong with a `-l` layout: a tmux layout name or a tmux layout
+/// string (`CSUM,cell`, as `#{window_layout}` shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LayoutProblem {
+    /// Neither one of tmux's layout names nor a layout string.
+    NotALayout,
+    /// The checksum in front does not match the rest of the string.
+    Checksum { stated: u16, computed: u16 },
+    /// The cell syntax breaks at byte `offset` of the whole string.
+    Syntax { offset: usize },
+    /// The cell sizes do not add up (tmux's "size mismatch").
+    Size,
+    /// Splits nested deeper than [`MAX_LAYOUT_DEPTH`].
+    TooDeep,
+    /// Longer than [`MAX_LAYOUT_LEN`] bytes.
+    TooLong { len: usize },
+}
+
+impl fmt::Display for LayoutProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutProblem::NotALayout => f.write_str(
+                "not a layout name (even-horizontal, even-vertical, main-horizontal, \
+                 main-horizontal-mirrored, main-vertical, main-vertical-mirrored, tiled) \
+                 or layout string",
+            ),
+            LayoutProblem::Checksum { stated, computed } => {
+                write!(
+                    f,
+                    "checksum {stated:04x} does not match, expected {computed:04x}"
+                )
+            }
+            LayoutProblem::Syntax { offset } => write!(f, "syntax error at byte {offset}"),
+            LayoutProblem::Size => f.write_str("cell sizes do not add up"),
+            LayoutProblem::TooDeep => write!(f, "nested more than {MAX_LAYOUT_DEPTH} deep"),
+            LayoutProblem::TooLong { len } => {
+                write!(f, "too long: {len} bytes, limit {MAX_LAYOUT_LEN}")
+            }
+        }
     }
 }
 
@@ -66,6 +141,29 @@ pub enum Invalid {
     Control { field: Field },
     /// A JSON value serde_json could not parse; holds serde's message.
     Json(String),
+    /// A template role spec that is not `role:count[:command]`.
+    RoleSpec(String),
+    /// A role count that is not an integer from 1 to [`MAX_ROLE_COUNT`].
+    Count { role: String, count: String },
+    /// A command that is empty or only white space.
+    EmptyCommand { role: String },
+    /// A role defined twice in one template.
+    DuplicateRole(String),
+    /// Two panes of one template would have the same label.
+    DuplicateLabel(String),
+    /// A role given twice in the command overrides (`-e`).
+    DuplicateOverride(String),
+    /// A template with no roles.
+    NoRoles,
+    /// A layout that tmux would not accept.
+    Layout {
+        layout: String,
+        problem: LayoutProblem,
+    },
+    /// A layout string whose number of panes is not the template's.
+    LayoutPanes { layout: u32, template: u32 },
+    /// A pane state name that is not one of the five.
+    PaneState(String),
 }
 
 /// An input or a state that would go past one of the documented limits.
@@ -83,6 +181,19 @@ pub enum Limit {
     ContextBytes { size: usize, max: usize },
     /// A join to a group that already has `count` members.
     GroupMembers { count: usize, max: usize },
+    /// A template with `count` panes in total.
+    Panes { count: u32, max: u32 },
+    /// A new layout when `count` layouts are live.
+    Layouts { count: usize, max: usize },
+    /// A new user template when `count` are defined.
+    Templates { count: usize, max: usize },
+    /// A recreate of `pane`, which is at the end of a recreate chain `depth`
+    /// long.
+    ChainDepth {
+        pane: ManagedId,
+        depth: u32,
+        max: u32,
+    },
 }
 
 /// Why an agent operation failed.
@@ -100,6 +211,34 @@ pub enum AgentError {
     KeyNotFound(String),
     /// No group has this name.
     GroupNotFound(String),
+    /// No template has this name.
+    TemplateNotFound(String),
+    /// Replacing a built-in template without force (`-f`).
+    BuiltinTemplate(String),
+    /// Undefining a built-in template that no user template overrides.
+    UndefineBuiltin(String),
+    /// A command override (`-e`) for a role the template does not have.
+    UnknownRole(String),
+    /// No layout has this id.
+    LayoutNotFound(LayoutId),
+    /// No managed pane has this id.
+    PaneNotFound(ManagedId),
+    /// The layout has no pane with this label.
+    LabelNotFound { layout: LayoutId, label: String },
+    /// A recreate of a pane that is creating or ready.
+    NotRecreatable { pane: ManagedId, state: PaneState },
+    /// A recreate of a pane whose successor is still being created.
+    RecreateCreating {
+        source: ManagedId,
+        successor: ManagedId,
+    },
+    /// A recreate of a pane that was already recreated.
+    AlreadyRecreated {
+        source: ManagedId,
+        successor: ManagedId,
+    },
+    /// A recreate in a layout whose panes are all removed.
+    LayoutRemoved(LayoutId),
 }
 
 impl AgentError {
@@ -123,6 +262,31 @@ impl AgentError {
             }
             AgentError::KeyNotFound(key) => format!("key not found: {key}"),
             AgentError::GroupNotFound(name) => format!("can't find group: {name}"),
+            AgentError::TemplateNotFound(name) => format!("unknown template: {name}"),
+            AgentError::BuiltinTemplate(name) => {
+                format!("template {name} is built in: use -f to override it")
+            }
+            AgentError::UndefineBuiltin(name) => {
+                format!("template {name} is built in and can't be undefined")
+            }
+            AgentError::UnknownRole(role) => format!("unknown role in -e: {role}"),
+            AgentError::LayoutNotFound(id) => format!("can't find layout: L{id}"),
+            AgentError::PaneNotFound(id) => format!("can't find pane: M{id}"),
+            AgentError::LabelNotFound { layout, label } => {
+                format!("can't find pane {label} in layout L{layout}")
+            }
+            AgentError::NotRecreatable { pane, state } => format!(
+                "pane M{pane} is {state}: only failed, degraded or removed panes can be recreated"
+            ),
+            AgentError::RecreateCreating { source, successor } => {
+                format!("a recreate of M{source} is still creating (M{successor})")
+            }
+            AgentError::AlreadyRecreated { source, successor } => {
+                format!("M{source} was already recreated as M{successor}")
+            }
+            AgentError::LayoutRemoved(id) => {
+                format!("layout L{id} is removed: its panes can't be recreated")
+            }
             AgentError::Invalid(invalid) => invalid.to_string(),
             AgentError::Limit(limit) => limit.to_string(),
         }
@@ -149,23 +313,72 @@ impl From<Limit> for AgentError {
     }
 }
 
+/// `text` quoted and escaped, so control characters can't reach the
+/// terminal, and cut, so a huge input doesn't make a huge message.
+struct Shown<'a>(&'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.0.chars().take(SHOWN_NAME_CHARS).collect();
+        let cut = if shown.len() < self.0.len() {
+            "..."
+        } else {
+            ""
+        };
+        write!(f, "{shown:?}{cut}")
+    }
+}
+
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Invalid::Name { field, name } => {
-                // Quoted and escaped, so control characters can't reach the
-                // terminal; cut, so a huge name doesn't make a huge message.
-                let shown: String = name.chars().take(SHOWN_NAME_CHARS).collect();
-                let cut = if shown.len() < name.len() { "..." } else { "" };
-                write!(f, "invalid {field}: {shown:?}{cut}")?;
+                write!(f, "invalid {field}: {}", Shown(name))?;
                 match field.max_name_len() {
-                    Some(max) => write!(f, " (allowed: A-Z a-z 0-9 _ . -, 1 to {max} characters)"),
+                    Some(max) => write!(
+                        f,
+                        " (allowed: {}, 1 to {max} characters)",
+                        field.allowed_chars()
+                    ),
                     None => Ok(()),
                 }
             }
             Invalid::Utf8 { offset } => write!(f, "invalid UTF-8 at byte {offset}"),
             Invalid::Control { field } => write!(f, "{field} contains a control character"),
             Invalid::Json(msg) => write!(f, "invalid JSON value: {msg}"),
+            Invalid::RoleSpec(spec) => {
+                write!(
+                    f,
+                    "invalid role spec: {} (expected role:count[:command])",
+                    Shown(spec)
+                )
+            }
+            Invalid::Count { role, count } => write!(
+                f,
+                "invalid count for role {role}: {} (allowed: 1 to {MAX_ROLE_COUNT})",
+                Shown(count)
+            ),
+            Invalid::EmptyCommand { role } => write!(f, "empty command for role {role}"),
+            Invalid::DuplicateRole(role) => write!(f, "duplicate role: {role}"),
+            Invalid::DuplicateLabel(label) => write!(
+                f,
+                "duplicate pane label: {label} (roles sharing a first character are \
+                 labelled by their full names: rename one)"
+            ),
+            Invalid::DuplicateOverride(role) => write!(f, "duplicate role in -e: {role}"),
+            Invalid::NoRoles => f.write_str("no roles: give at least one role:count"),
+            Invalid::Layout { layout, problem } => {
+                write!(f, "invalid layout: {} ({problem})", Shown(layout))
+            }
+            Invalid::LayoutPanes { layout, template } => write!(
+                f,
+                "layout has {layout} panes but the template has {template}"
+            ),
+            Invalid::PaneState(state) => write!(
+                f,
+                "invalid pane state: {} (allowed: creating, ready, degraded, failed, removed)",
+                Shown(state)
+            ),
         }
     }
 }
@@ -188,6 +401,17 @@ impl fmt::Display for Limit {
             Limit::GroupMembers { count, max } => {
                 write!(f, "group full: {count} members (limit {max})")
             }
+            Limit::Panes { count, max } => write!(f, "too many panes: {count} (limit {max})"),
+            Limit::Layouts { count, max } => {
+                write!(f, "too many layouts: {count} live (limit {max})")
+            }
+            Limit::Templates { count, max } => {
+                write!(f, "too many templates: {count} defined (limit {max})")
+            }
+            Limit::ChainDepth { pane, depth, max } => write!(
+                f,
+                "recreate chain too deep: M{pane} is at depth {depth} (limit {max})"
+            ),
         }
     }
 }
@@ -318,6 +542,113 @@ mod tests {
         ];
         for (limit, msg) in cases {
             assert_eq!(AgentError::from(limit).to_string(), msg);
+        }
+    }
+
+    #[test]
+    fn layout_messages() {
+        let cases = [
+            (
+                AgentError::TemplateNotFound("x".into()),
+                "unknown template: x",
+            ),
+            (
+                AgentError::BuiltinTemplate("1m+2s".into()),
+                "template 1m+2s is built in: use -f to override it",
+            ),
+            (
+                AgentError::UndefineBuiltin("2m+2s".into()),
+                "template 2m+2s is built in and can't be undefined",
+            ),
+            (
+                AgentError::UnknownRole("qa".into()),
+                "unknown role in -e: qa",
+            ),
+            (AgentError::LayoutNotFound(3), "can't find layout: L3"),
+            (AgentError::PaneNotFound(7), "can't find pane: M7"),
+            (
+                AgentError::LabelNotFound {
+                    layout: 2,
+                    label: "s3".into(),
+                },
+                "can't find pane s3 in layout L2",
+            ),
+            (
+                AgentError::NotRecreatable {
+                    pane: 3,
+                    state: PaneState::Ready,
+                },
+                "pane M3 is ready: only failed, degraded or removed panes can be recreated",
+            ),
+            (
+                AgentError::RecreateCreating {
+                    source: 3,
+                    successor: 7,
+                },
+                "a recreate of M3 is still creating (M7)",
+            ),
+            (
+                AgentError::AlreadyRecreated {
+                    source: 3,
+                    successor: 7,
+                },
+                "M3 was already recreated as M7",
+            ),
+            (
+                AgentError::LayoutRemoved(4),
+                "layout L4 is removed: its panes can't be recreated",
+            ),
+            (
+                Limit::Panes { count: 17, max: 16 }.into(),
+                "too many panes: 17 (limit 16)",
+            ),
+            (
+                Limit::Layouts { count: 40, max: 40 }.into(),
+                "too many layouts: 40 live (limit 40)",
+            ),
+            (
+                Limit::Templates {
+                    count: 256,
+                    max: 256,
+                }
+                .into(),
+                "too many templates: 256 defined (limit 256)",
+            ),
+            (
+                Limit::ChainDepth {
+                    pane: 9,
+                    depth: 16,
+                    max: 16,
+                }
+                .into(),
+                "recreate chain too deep: M9 is at depth 16 (limit 16)",
+            ),
+            (
+                Invalid::DuplicateOverride("m".into()).into(),
+                "duplicate role in -e: m",
+            ),
+            (
+                Invalid::LayoutPanes {
+                    layout: 4,
+                    template: 3,
+                }
+                .into(),
+                "layout has 4 panes but the template has 3",
+            ),
+        ];
+        for (e, msg) in cases {
+            assert_eq!(e.to_string(), msg);
+        }
+    }
+
+    #[test]
+    fn existing_fields_keep_their_allowed_characters() {
+        for field in [Field::GroupName, Field::Key, Field::AgentType] {
+            let e = Invalid::Name {
+                field,
+                name: "+".into(),
+            };
+            assert!(e.to_string().contains("(allowed: A-Z a-z 0-9 _ . -, 1 to "));
         }
     }
 

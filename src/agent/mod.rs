@@ -16,11 +16,14 @@
 //! - [`Group`]: members in join order, the coordinator, the shared context.
 //! - [`Value`] and [`Entry`]: what the context holds.
 //! - [`Event`]: what changed, for notifications and hooks.
+//! - [`layout`]: managed multi-agent layouts: templates, tmux layout
+//!   strings, managed panes and their lifecycles ([`Layouts`]).
 
 mod context;
 mod error;
 mod event;
 mod group;
+pub mod layout;
 mod registry;
 pub mod validate;
 
@@ -28,9 +31,14 @@ pub mod validate;
 mod invariants;
 
 pub use context::{Entry, Value};
-pub use error::{AgentError, Field, Invalid, Limit};
+pub use error::{AgentError, Field, Invalid, LayoutProblem, Limit};
 pub use event::{Event, GroupEventKind};
 pub use group::Group;
+pub use layout::{
+    parse_layout_id, parse_managed_id, CreatePlan, Layout, LayoutId, Layouts, ManagedId,
+    ManagedPane, PaneId, PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates,
+    Transition,
+};
 pub use registry::{
     Agent, JoinOutcome, LeaveOutcome, Registry, Role, SetAgentOutcome, ShareOutcome,
     UnshareOutcome, DEFAULT_AGENT_TYPE,

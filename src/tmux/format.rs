@@ -53,6 +53,19 @@ impl<'a> Format<'a> {
         self
     }
 
+    /// Add every session, window and pane format of pane `%id`.
+    pub fn pane(&mut self, id: u32) -> &mut Self {
+        // SAFETY: the pane is looked up now and used at once.
+        unsafe {
+            let wp = sys::window_pane_find_by_id(id);
+            let mut fs: sys::cmd_find_state = std::mem::zeroed();
+            if !wp.is_null() && sys::cmd_find_from_pane(&mut fs, wp, 0) == 0 {
+                sys::format_defaults(self.ft, std::ptr::null_mut(), fs.s, fs.wl, fs.wp);
+            }
+        }
+        self
+    }
+
     /// Expand a template.
     pub fn expand(&self, template: &str) -> String {
         let t = self.item.as_c(template);

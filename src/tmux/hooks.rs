@@ -59,3 +59,53 @@ pub unsafe extern "C" fn format_agent_find(
         None => std::ptr::null_mut(),
     }
 }
+
+extern "C" {
+    fn __real_notify_pane(name: *const c_char, wp: *mut sys::window_pane);
+}
+
+/// Every notify_pane() call lands here first (`-Wl,--wrap=notify_pane`);
+/// "pane-died" and "pane-exited" mean the pane's process has exited and its
+/// wait status is known.
+///
+/// # Safety
+/// Called by tmux with a valid name and pane.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_pane(name: *const c_char, wp: *mut sys::window_pane) {
+    if !name.is_null() && !wp.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"pane-died" || which == b"pane-exited" {
+            let (id, flags, status) = unsafe { ((*wp).id, (*wp).flags, (*wp).status) };
+            if flags & sys::PANE_STATUSREADY as i32 != 0 {
+                let code = decode_wait_status(status);
+                let _ = guard::catch("pane-exited", || crate::events::pane_exited(id, code));
+            }
+        }
+    }
+    unsafe { __real_notify_pane(name, wp) }
+}
+
+/// An exit code, or 128 + the signal number, from a waitpid() status.
+fn decode_wait_status(status: c_int) -> i32 {
+    if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else if libc::WIFSIGNALED(status) {
+        128 + libc::WTERMSIG(status)
+    } else {
+        -1
+    }
+}
+
+/// window_pane_destroy() calls this first, for every pane, by every path
+/// (vendor patch 0003).
+///
+/// # Safety
+/// Called by tmux with a valid pane about to be freed.
+#[no_mangle]
+pub unsafe extern "C" fn agent_pane_destroyed(wp: *mut sys::window_pane) {
+    if wp.is_null() {
+        return;
+    }
+    let id = unsafe { (*wp).id };
+    let _ = guard::catch("pane-destroyed", || crate::events::pane_destroyed(id));
+}

@@ -9,9 +9,28 @@ use crate::tmux::table::call_upstream;
 
 type ExecFn = unsafe extern "C" fn(*mut sys::cmd, *mut sys::cmdq_item) -> sys::cmd_retval;
 
-/// A command error: the message tmux shows (`%error` in control mode).
+/// A command error: the message tmux shows (`%error` in control mode). An
+/// empty message means the error was already reported (by upstream code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CmdError(pub String);
+
+impl CmdError {
+    /// An error that upstream code already printed.
+    pub fn silent() -> Self {
+        CmdError(String::new())
+    }
+}
+
+/// Where [`Item::run`] points an upstream command's target.
+#[derive(Debug, Clone, Copy)]
+pub enum At {
+    /// Whatever this command's target is.
+    Current,
+    /// Session `$N`.
+    Session(u32),
+    /// Pane `%N`.
+    Pane(u32),
+}
 
 impl<T: Into<String>> From<T> for CmdError {
     fn from(s: T) -> Self {
@@ -164,6 +183,149 @@ impl Item {
             .upstream
             .expect("call_upstream on a command that wraps nothing");
         Flow::Upstream(call_upstream(exec, self.cmd, self.item) as i32)
+    }
+
+    /// Every value of a repeatable flag (`-e a -e b`), in order.
+    pub fn values_bytes(&self, flag: char) -> Vec<&[u8]> {
+        let mut out = Vec::new();
+        // SAFETY: walking the args' value list; strings live with the command.
+        unsafe {
+            let mut v = sys::args_first_value(self.args(), flag as u8);
+            while !v.is_null() {
+                if (*v).type_ == sys::args_type_ARGS_STRING {
+                    let p = (*v).__bindgen_anon_1.string;
+                    if !p.is_null() {
+                        out.push(CStr::from_ptr(p).to_bytes());
+                    }
+                }
+                v = sys::args_next_value(v);
+            }
+        }
+        out
+    }
+
+    /// Resolve a session target the way tmux does (`None`: the current
+    /// session). Prints nothing on failure.
+    pub fn find_session(&self, target: Option<&str>) -> Option<u32> {
+        self.find(target, sys::cmd_find_type_CMD_FIND_SESSION)
+            .map(|fs| unsafe { (*fs.s).id })
+    }
+
+    /// Resolve a pane target the way tmux does (`None`: the current pane).
+    pub fn find_pane(&self, target: Option<&str>) -> Option<u32> {
+        self.find(target, sys::cmd_find_type_CMD_FIND_PANE)
+            .and_then(|fs| (!fs.wp.is_null()).then(|| unsafe { (*fs.wp).id }))
+    }
+
+    fn find(&self, target: Option<&str>, kind: sys::cmd_find_type) -> Option<sys::cmd_find_state> {
+        let t = target.map(c_string);
+        // SAFETY: cmd_find_target fills a state we own; QUIET prints nothing.
+        unsafe {
+            let mut fs: sys::cmd_find_state = std::mem::zeroed();
+            let rc = sys::cmd_find_target(
+                &mut fs,
+                self.item,
+                t.as_ref().map_or(std::ptr::null(), |t| t.as_ptr()),
+                kind,
+                sys::CMD_FIND_QUIET as i32,
+            );
+            (rc == 0 && !fs.s.is_null()).then_some(fs)
+        }
+    }
+
+    /// Is this command's client attached to a session?
+    pub fn client_attached(&self) -> bool {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            !c.is_null() && !(*c).session.is_null()
+        }
+    }
+
+    /// Run an upstream command synchronously, as part of this command: its
+    /// output and errors go to this command's client, and its target is
+    /// `at`. `Err` means the upstream command failed (and already said why).
+    pub fn run(&self, at: At, argv: &[&str]) -> Result<(), CmdError> {
+        let owned: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
+        let mut ptrs: Vec<*mut std::ffi::c_char> =
+            owned.iter().map(|c| c.as_ptr() as *mut _).collect();
+        // SAFETY: args_from_vector copies the strings; every allocation made
+        // here is freed before returning; the item's target is restored.
+        unsafe {
+            let count = ptrs.len() as u32;
+            let values = sys::args_from_vector(ptrs.len() as i32, ptrs.as_mut_ptr());
+            let mut cause: *mut std::ffi::c_char = std::ptr::null_mut();
+            let cmd = sys::cmd_parse(values, count, std::ptr::null(), 0, &mut cause);
+            sys::args_free_values(values, count);
+            libc::free(values as *mut libc::c_void);
+            if cmd.is_null() {
+                let msg = if cause.is_null() {
+                    format!("cannot run {}", argv.join(" "))
+                } else {
+                    let m = CStr::from_ptr(cause).to_string_lossy().into_owned();
+                    libc::free(cause as *mut libc::c_void);
+                    m
+                };
+                return Err(CmdError(msg));
+            }
+            let target = sys::cmdq_get_target(self.item);
+            let saved = *target;
+            let found = match at {
+                At::Current => true,
+                At::Session(id) => {
+                    let s = sys::session_find_by_id(id);
+                    if !s.is_null() {
+                        sys::cmd_find_from_session(target, s, 0);
+                    }
+                    !s.is_null()
+                }
+                At::Pane(id) => {
+                    let wp = sys::window_pane_find_by_id(id);
+                    !wp.is_null() && sys::cmd_find_from_pane(target, wp, 0) == 0
+                }
+            };
+            let rc = if found {
+                let entry = sys::cmd_get_entry(cmd);
+                match (*entry).exec {
+                    Some(exec) => exec(cmd, self.item),
+                    None => sys::cmd_retval_CMD_RETURN_ERROR,
+                }
+            } else {
+                sys::cmd_retval_CMD_RETURN_ERROR
+            };
+            *target = saved;
+            sys::cmd_free(cmd);
+            if !found {
+                return Err(CmdError(format!("target of {} is gone", argv[0])));
+            }
+            if rc == sys::cmd_retval_CMD_RETURN_ERROR {
+                return Err(CmdError::silent());
+            }
+        }
+        Ok(())
+    }
+
+    /// Attach this command's client to session `$id` (or switch it there if
+    /// it is already attached), as attach-session would.
+    pub fn attach(&self, id: u32) -> Result<(), CmdError> {
+        let t = c_string(&format!("${id}"));
+        // SAFETY: cmd_attach_session is upstream's attach, run for our item.
+        let rc = unsafe {
+            sys::cmd_attach_session(
+                self.item,
+                t.as_ptr(),
+                0,
+                0,
+                0,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+            )
+        };
+        if rc == sys::cmd_retval_CMD_RETURN_ERROR {
+            return Err(CmdError::silent());
+        }
+        Ok(())
     }
 
     pub(crate) fn raw(&self) -> *mut sys::cmdq_item {

@@ -10,12 +10,15 @@ pub mod format;
 pub mod guard;
 pub mod hooks;
 pub mod item;
+pub mod options;
+pub mod pane;
 pub mod session;
 pub mod state;
 pub mod table;
+pub mod timer;
 
-pub use item::{CmdError, CmdResult, Flow, Item};
-pub use table::{CommandSpec, Target, READONLY};
+pub use item::{At, CmdError, CmdResult, Flow, Item};
+pub use table::{CommandSpec, Target, READONLY, STARTSERVER};
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).
 pub const AGENT_TMUX_VERSION: &str = env!("CARGO_PKG_VERSION");

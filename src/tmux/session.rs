@@ -44,3 +44,11 @@ pub fn next_id() -> u32 {
     // SAFETY: a plain read of tmux's counter on the server's only thread.
     unsafe { sys::next_session_id }
 }
+
+/// The session named exactly `name` (no prefix or pattern matching).
+pub fn find_by_name(name: &str) -> Option<u32> {
+    let n = std::ffi::CString::new(name).ok()?;
+    // SAFETY: session_find only reads the sessions tree.
+    let s = unsafe { sys::session_find(n.as_ptr()) };
+    (!s.is_null()).then(|| unsafe { (*s).id })
+}

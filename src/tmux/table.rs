@@ -29,6 +29,9 @@ pub enum Target {
 /// The command may be run by read-only clients (`attach -r`).
 pub const READONLY: i32 = sys::CMD_READONLY as i32;
 
+/// The command starts the server if it is not running.
+pub const STARTSERVER: i32 = sys::CMD_STARTSERVER as i32;
+
 /// A command implemented in Rust: the declarative part of `cmds/<name>.rs`.
 pub struct CommandSpec {
     pub name: &'static CStr,
@@ -202,7 +205,9 @@ unsafe extern "C" fn exec_trampoline(
     match guard::catch(&name, || (reg.spec.exec)(&mut it)) {
         Ok(Ok(flow)) => flow.retval(),
         Ok(Err(e)) => {
-            it.error(&e.0);
+            if !e.0.is_empty() {
+                it.error(&e.0);
+            }
             sys::cmd_retval_CMD_RETURN_ERROR
         }
         Err(panic) => {

@@ -69,7 +69,7 @@ test_case "author and time of an entry"
 t ashare -t c status=by-c >/dev/null
 entry=$(t agent-get -J -t a status)
 assert_eq "status|by-c|false|c" "$(jq -r '[.key, .value, .json, .author] | join("|")' <<<"$entry")"
-assert_eq "$(t display -p -t c '#{session_id}')" "$(jq -r .author_id <<<"$entry")"
+assert_eq "$(t display -p -t =c: '#{session_id}')" "$(jq -r .author_id <<<"$entry")"
 now=$(date +%s)
 t_written=$(jq -r .time <<<"$entry")
 assert_eq 1 "$(( now - t_written >= 0 && now - t_written <= 2 ))" "entry time is now ($t_written vs $now)"

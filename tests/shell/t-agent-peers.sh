@@ -70,12 +70,12 @@ run t apeers -J -t w1
 assert_eq 0 "$RC"
 j=$OUT
 assert_eq "team|w1|Member|lead" "$(jq -r '[.group, .session_name, .role, .coordinator] | join("|")' <<<"$j")"
-assert_eq "$(t display -p -t w1 '#{session_id}')" "$(jq -r .session_id <<<"$j")"
-assert_eq "$(t display -p -t lead '#{session_id}')" "$(jq -r .coordinator_id <<<"$j")"
+assert_eq "$(t display -p -t =w1: '#{session_id}')" "$(jq -r .session_id <<<"$j")"
+assert_eq "$(t display -p -t =lead: '#{session_id}')" "$(jq -r .coordinator_id <<<"$j")"
 assert_eq "lead,w2" "$(jq -r '[.peers[].session_name] | join(",")' <<<"$j")"
 assert_eq "claude|coordinate the work|team|Coordinator|2" \
     "$(jq -r '.peers[0] | [.agent_type, .goal, .group, .role, (.peers|tostring)] | join("|")' <<<"$j")"
-assert_eq "$(t display -p -t lead '#{agent_created}')" "$(jq -r '.peers[0].created' <<<"$j")"
+assert_eq "$(t display -p -t =lead: '#{agent_created}')" "$(jq -r '.peers[0].created' <<<"$j")"
 assert_eq "green|w2" "$(jq -r '.context.status | [.value, .author] | join("|")' <<<"$j")"
 assert_eq "[1,2]" "$(jq -c '.context.cfg.value.a' <<<"$j")"
 assert_eq "$(t lsag -F '#{group_version}' -f '#{==:#{group_name},team}')" "$(jq -r .version <<<"$j")"
@@ -106,7 +106,7 @@ assert_eq 25 "$bytes"
 test_case "lsag -F and -f"
 run t lsag -F '#{group_name}:#{group_members}:#{group_coordinator}:#{group_context_keys}'
 assert_eq "$(printf 'alone:1:solo:0\nteam:3:lead:2')" "$OUT"
-assert_eq "$(t display -p -t lead '#{session_id}')" "$(t lsag -F '#{group_coordinator_id}' -f '#{==:#{group_name},team}')"
+assert_eq "$(t display -p -t =lead: '#{session_id}')" "$(t lsag -F '#{group_coordinator_id}' -f '#{==:#{group_name},team}')"
 run t lsag -f '#{>:#{group_members},1}' -F '#{group_name}'
 assert_eq "team" "$OUT"
 run t lsag -f '#{>:#{group_members},1}'
@@ -156,5 +156,10 @@ assert_eq 5 "$(jq '.agents | length' <<<"$OUT")"
 assert_eq "w1|codex|write tests|team|Member|2" \
     "$(jq -r '.agents[1] | [.session_name, .agent_type, .goal, .group, .role, (.peers|tostring)] | join("|")' <<<"$OUT")"
 assert_eq "null|null" "$(jq -r '.agents[4] | [(.group|tostring), (.role|tostring)] | join("|")' <<<"$OUT")"
-assert_eq "$(t display -p -t w1 '#{session_id}')" "$(jq -r '.agents[1].session_id' <<<"$OUT")"
+assert_eq "$(t display -p -t =w1: '#{session_id}')" "$(jq -r '.agents[1].session_id' <<<"$OUT")"
 assert_eq "lead,solo" "$(t lsa -J -f '#{agent_is_coordinator}' | jq -r '[.agents[].session_name] | join(",")')"
+
+test_case "-J wins over -F"
+assert_eq 5 "$(t lsa -J -F '#{session_name}' | jq '.agents | length')"
+assert_eq "alone,team" "$(t lsag -J -F '#{group_name}' | jq -r '[.groups[].name] | join(",")')"
+assert_eq "lead,w2" "$(t apeers -J -F '#{session_name}' -t w1 | jq -r '[.peers[].session_name] | join(",")')"

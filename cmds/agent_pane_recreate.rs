@@ -1,0 +1,89 @@
+//! `agent-pane-recreate [-k idempotency-key] [-t target-pane] [shell-command]`:
+//! replace a failed, degraded or removed managed pane by a new pane in the
+//! same layout, with the same role and label, linked to its predecessor (chain
+//! depth + 1, at most 16). The dead predecessor pane, if still shown, is
+//! removed. A retry with the same key returns the pane it made.
+
+use agent_tmux::agent::layout::RecreatePlan;
+
+use super::layout_util::{lid, mid, resolve_pane};
+use super::util::{fail, text};
+use crate::events;
+use crate::tmux::{self, pane, session, state, At, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-pane-recreate",
+    alias: None,
+    args: c"k:t:",
+    lower: 0,
+    upper: 1,
+    usage: c"[-k idempotency-key] [-t target-pane] [shell-command]",
+    target: Target::None,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let source = resolve_pane(item, text(item.value_bytes('t'))?)?;
+    let key = text(item.value_bytes('k'))?;
+    let command = text(item.arg_bytes(0))?;
+    let plan = state::layouts(|l| l.plan_recreate(source, key)).map_err(fail)?;
+    if let RecreatePlan::Replay(m) = plan {
+        item.print(&format!(
+            "{} (replay of idempotency key {})",
+            mid(m),
+            key.unwrap_or_default()
+        ));
+        return Ok(Flow::Done);
+    }
+    let (layout, old_pane, label, tmux_layout) = state::layouts(|l| {
+        let p = l.pane(source).expect("resolved");
+        let lay = l.layout(p.layout).expect("pane has a layout");
+        (
+            lay.id,
+            p.pane.filter(|x| pane::exists(*x)),
+            p.label.clone(),
+            lay.tmux_layout.clone(),
+        )
+    });
+    let sid = state::layouts(|l| l.layout(layout).map(|x| x.session)).expect("layout exists");
+    if !session::exists(sid) {
+        return Err(format!("layout {}: its session is gone", lid(layout)).into());
+    }
+    let anchor = old_pane
+        .or_else(|| pane::active_of_session(sid))
+        .ok_or("layout has no pane to split")?;
+
+    let new = state::layouts_mut(|l| l.recreate(source, command, key, tmux::now()));
+    let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
+    let before = pane::window_panes(anchor);
+    let mut argv = vec!["split-window", "-d"];
+    argv.extend(command.as_deref());
+    let created = item.run(At::Pane(anchor), &argv);
+    let made = pane::window_panes(anchor)
+        .into_iter()
+        .find(|p| !before.contains(p));
+    let (Ok(()), Some(p)) = (created, made) else {
+        let t = state::layouts_mut(|l| l.pane_create_failed(new, "split-window failed"));
+        t.iter().for_each(events::pane_transition);
+        return Err(format!("{}: the new pane could not be created", mid(new)).into());
+    };
+    state::layouts_mut(|l| l.pane_created(new, p));
+    let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
+    let _ = item.run(At::Pane(p), &["select-pane", "-T", &label]);
+    events::start_settle_timer(new);
+    if let Some(old) = old_pane {
+        let _ = item.run(At::Pane(old), &["kill-pane"]);
+    }
+    if let Some(l) = tmux_layout {
+        let _ = item.run(At::Pane(p), &["select-layout", &l]);
+    }
+    let depth = state::layouts(|l| l.pane(new).map(|x| x.depth)).unwrap_or_default();
+    item.print(&format!(
+        "{}: recreated {} as pane %{p} (depth {depth})",
+        mid(new),
+        mid(source)
+    ));
+    Ok(Flow::Done)
+}

@@ -1,0 +1,38 @@
+//! `kill-agent-layout [-t target]`: remove every pane of a layout and kill
+//! its session. The records stay (`list-agent-layouts -a`, `lsap -a`).
+
+use super::layout_util::{lid, resolve_layout};
+use super::util::text;
+use crate::events;
+use crate::tmux::{session, state, At, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"kill-agent-layout",
+    alias: None,
+    args: c"t:",
+    lower: 0,
+    upper: 0,
+    usage: c"[-t target]",
+    target: Target::None,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = resolve_layout(item, text(item.value_bytes('t'))?)?;
+    let (live, sid) = state::layouts(|l| (l.is_live(id), l.layout(id).map(|x| x.session)));
+    if !live {
+        return Err(format!("layout {} is already removed", lid(id)).into());
+    }
+    let sid = sid.expect("layout exists");
+    if session::exists(sid) {
+        // Destroying the session destroys every pane: each becomes removed.
+        item.run(At::Session(sid), &["kill-session"])?;
+    }
+    // Panes that never got a tmux pane are removed here.
+    let ts = state::layouts_mut(|l| l.remove_layout(id));
+    ts.iter().for_each(events::pane_transition);
+    item.print(&format!("{} killed", lid(id)));
+    Ok(Flow::Done)
+}

@@ -1,0 +1,178 @@
+//! Helpers shared by the layout commands: resolving layout and managed-pane
+//! targets, the formats and JSON shapes of layouts and managed panes.
+//!
+//! Managed-pane targets: `M7` (managed id), `LAYOUT:LABEL` where LAYOUT is a
+//! layout id (`L3`) or the layout's session name (`team:m1`), or any tmux pane
+//! target (`%5`, `team:0.1`) that is a managed pane. Layout targets: `L3`, or
+//! any session target whose session holds a layout.
+
+use agent_tmux::agent::layout::{self, Layout, LayoutId, ManagedId, ManagedPane, PaneState};
+use serde_json::{json, Value as Json};
+
+use crate::tmux::format::Format;
+use crate::tmux::{self, session, state, CmdError, Item};
+
+/// `L3`.
+pub fn lid(id: LayoutId) -> String {
+    format!("L{id}")
+}
+
+/// `M7`.
+pub fn mid(id: ManagedId) -> String {
+    format!("M{id}")
+}
+
+/// The layout a `-t` names (`None`: the current session's).
+pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, CmdError> {
+    if let Some(id) = target.and_then(layout::parse_layout_id) {
+        return state::layouts(|l| l.layout(id).map(|x| x.id))
+            .ok_or_else(|| CmdError(format!("can't find layout: {}", lid(id))));
+    }
+    let shown = target.unwrap_or("(current session)");
+    let s = item
+        .find_session(target)
+        .ok_or_else(|| CmdError(format!("can't find session: {shown}")))?;
+    state::layouts(|l| l.layout_of_session(s)).ok_or_else(|| {
+        CmdError(format!(
+            "session '{}' has no agent layout",
+            session::display_name(s)
+        ))
+    })
+}
+
+/// A layout by session name or id, for `LAYOUT:LABEL`.
+fn layout_by_name(name: &str) -> Option<LayoutId> {
+    if let Some(id) = layout::parse_layout_id(name) {
+        return state::layouts(|l| l.layout(id).map(|x| x.id));
+    }
+    state::layouts(|l| {
+        l.layouts()
+            .filter(|x| session::name(x.session).as_deref() == Some(name))
+            .map(|x| x.id)
+            .last()
+    })
+}
+
+/// The managed pane a `-t` names (`None`: the current pane).
+pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
+    if let Some(t) = target {
+        if let Some(m) = layout::parse_managed_id(t) {
+            return state::layouts(|l| l.pane(m).map(|p| p.id))
+                .ok_or_else(|| CmdError(format!("can't find managed pane: {t}")));
+        }
+        if let Some((lay, label)) = t.rsplit_once(':') {
+            if let Some(id) = layout_by_name(lay) {
+                if let Some(m) = state::layouts(|l| l.find_label(id, label).map(|p| p.id)) {
+                    return Ok(m);
+                }
+            }
+        }
+    }
+    let shown = target.unwrap_or("(current pane)");
+    let pane = item
+        .find_pane(target)
+        .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))?;
+    state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id))
+        .ok_or_else(|| CmdError(format!("pane %{pane} is not a managed agent pane")))
+}
+
+/// Pane counts by state, e.g. `ready 2, degraded 1`.
+pub fn counts_text(id: LayoutId) -> String {
+    state::layouts(|l| {
+        l.counts(id)
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// Add a layout's formats (`agent_layout_*`) to a format tree.
+pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: usize) {
+    ft.session(lay.session)
+        .add("agent_layout_id", &lid(lay.id))
+        .add("agent_layout_session", &session::display_name(lay.session))
+        .add("agent_layout_session_id", &format!("${}", lay.session))
+        .add("agent_layout_template", &lay.template)
+        .add("agent_layout_group", &lay.group)
+        .add("agent_layout_state", &st.to_string())
+        .add("agent_layout_key", lay.key.as_deref().unwrap_or(""))
+        .add("agent_layout_created", &lay.created.to_string())
+        .add("agent_layout_panes", &live.to_string());
+}
+
+/// Add a managed pane's formats (`agent_pane_*`) to a format tree.
+pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
+    if let Some(id) = p.pane.filter(|id| tmux::pane::exists(*id)) {
+        ft.pane(id);
+    }
+    ft.add("agent_pane_id", &mid(p.id))
+        .add("agent_pane_layout", &lid(p.layout))
+        .add(
+            "agent_pane_tmux_id",
+            &p.pane.map(|x| format!("%{x}")).unwrap_or_default(),
+        )
+        .add("agent_pane_label", &p.label)
+        .add("agent_pane_role", &p.role)
+        .add("agent_pane_state", &p.state.to_string())
+        .add(
+            "agent_pane_stage",
+            &p.stage.map(|s| s.to_string()).unwrap_or_default(),
+        )
+        .add(
+            "agent_pane_exit_status",
+            &p.exit_status.map(|s| s.to_string()).unwrap_or_default(),
+        )
+        .add(
+            "agent_pane_predecessor",
+            &p.predecessor.map(mid).unwrap_or_default(),
+        )
+        .add("agent_pane_depth", &p.depth.to_string())
+        .add("agent_pane_created", &p.created.to_string());
+}
+
+/// A managed pane as JSON.
+pub fn pane_json(p: &ManagedPane) -> Json {
+    json!({
+        "id": mid(p.id),
+        "layout": lid(p.layout),
+        "pane_id": p.pane.map(|x| format!("%{x}")),
+        "label": p.label,
+        "role": p.role,
+        "command": p.command,
+        "state": p.state.to_string(),
+        "failed_stage": p.stage.map(|s| s.to_string()),
+        "exit_status": p.exit_status,
+        "error": p.error,
+        "predecessor": p.predecessor.map(mid),
+        "successor": p.successor.map(mid),
+        "depth": p.depth,
+        "created": p.created,
+    })
+}
+
+/// A layout as JSON.
+pub fn layout_json(id: LayoutId) -> Json {
+    state::layouts(|l| {
+        let Some(lay) = l.layout(id) else {
+            return Json::Null;
+        };
+        let counts: serde_json::Map<String, Json> = l
+            .counts(id)
+            .iter()
+            .map(|(s, n)| (s.to_string(), json!(n)))
+            .collect();
+        json!({
+            "id": lid(lay.id),
+            "session_id": format!("${}", lay.session),
+            "session_name": session::name(lay.session),
+            "template": lay.template,
+            "group": lay.group,
+            "key": lay.key,
+            "state": l.state(id).to_string(),
+            "created": lay.created,
+            "counts": counts,
+        })
+    })
+}

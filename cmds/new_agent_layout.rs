@@ -1,0 +1,210 @@
+//! `new-agent-layout [-dP] [-c start-directory] [-e role=command]... [-F format]
+//! [-g group] [-k idempotency-key] [-s session-name] [-T template]` (alias
+//! `newal`): a new session laid out by a template, one managed pane per slot,
+//! each titled with its label and tracked through its lifecycle; the session
+//! joins group `-g` (default: the session name).
+//!
+//! Everything that can be checked is checked before anything is created. The
+//! panes are then made with upstream's own split-window (so hooks, sizes and
+//! shell-command rules are tmux's), starting from a temporary holder pane that
+//! is removed once the first managed pane exists.
+
+use std::path::Path;
+
+use agent_tmux::agent::layout::{CreatePlan, DEFAULT_LAYOUT_LIMIT};
+use agent_tmux::agent::validate;
+
+use super::layout_util::{layout_formats, lid};
+use super::util::{fail, text};
+use crate::events;
+use crate::tmux::{
+    self, options, pane, session, state, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
+    STARTSERVER,
+};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"new-agent-layout",
+    alias: Some(c"newal"),
+    args: c"c:de:F:g:k:Ps:T:",
+    lower: 0,
+    upper: 0,
+    usage: c"[-dP] [-c start-directory] [-e role=command] [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]",
+    target: Target::None,
+    flags: STARTSERVER,
+    wraps_upstream: false,
+    exec,
+};
+
+/// The border every managed window shows (users may override it with set -w).
+const BORDER_FORMAT: &str = " #{agent_pane_label} (#{agent_pane_role}) #{agent_pane_state} ";
+
+/// The live-layout limit (`@agent-layout-limit`).
+fn layout_limit() -> usize {
+    options::global("@agent-layout-limit")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_LAYOUT_LIMIT)
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
+    let template = state::templates(|t| t.get(template_name).cloned()).map_err(fail)?;
+    let mut overrides = Vec::new();
+    for e in item.values_bytes('e') {
+        let e = text(Some(e))?.unwrap_or_default();
+        let (role, command) = e
+            .split_once('=')
+            .ok_or_else(|| CmdError(format!("invalid -e (expected role=command): {e}")))?;
+        overrides.push((role.to_string(), command.to_string()));
+    }
+    let key = text(item.value_bytes('k'))?;
+    let plan =
+        state::layouts(|l| l.plan(&template, &overrides, key, layout_limit())).map_err(fail)?;
+    if let CreatePlan::Replay(id) = plan {
+        return print_created(item, id, true);
+    }
+
+    let name = match text(item.value_bytes('s'))? {
+        Some(n) => {
+            validate::group_name(n).map_err(|_| {
+                CmdError(format!(
+                    "invalid session name: {n} (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"
+                ))
+            })?;
+            if session::find_by_name(n).is_some() {
+                return Err(CmdError(format!("duplicate session: {n}")));
+            }
+            n.to_string()
+        }
+        None => (1..)
+            .map(|n| format!("layout{n}"))
+            .find(|n| session::find_by_name(n).is_none())
+            .expect("some name is free"),
+    };
+    let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
+    validate::group_name(&group).map_err(fail)?;
+    let dir = text(item.value_bytes('c'))?;
+    let dir_error = dir
+        .filter(|d| !Path::new(d).is_dir())
+        .map(|d| format!("start directory does not exist: {d}"));
+    let mut slots = template.slots();
+    for (role, command) in &overrides {
+        for s in slots.iter_mut().filter(|s| &s.role == role) {
+            s.command = Some(command.clone());
+        }
+    }
+
+    // The session, with a holder pane that is replaced by the managed panes.
+    let sid = session::next_id();
+    let mut argv = vec!["new-session", "-d", "-s", &name];
+    if let Some(d) = dir.filter(|_| dir_error.is_none()) {
+        argv.extend(["-c", d]);
+    }
+    argv.push("cat");
+    item.run(At::Current, &argv)?;
+    let holder = pane::active_of_session(sid).ok_or("new session has no pane")?;
+    let (id, managed) =
+        state::layouts_mut(|l| l.create(sid, &template, &group, key, slots.clone(), tmux::now()));
+
+    // Each pane is split from the previous one, so window order is slot order.
+    let (mut first, mut last) = (None, holder);
+    for (slot, m) in slots.iter().zip(managed) {
+        let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
+        let before = pane::window_panes(holder);
+        let mut argv = vec!["split-window", "-d"];
+        match (&dir_error, dir, slot.command.as_deref()) {
+            (Some(_), _, _) => argv.push(""),
+            (None, d, command) => {
+                if let Some(d) = d {
+                    argv.extend(["-c", d]);
+                }
+                argv.extend(command);
+            }
+        }
+        let created = item.run(At::Pane(last), &argv);
+        let new = pane::window_panes(holder)
+            .into_iter()
+            .find(|p| !before.contains(p));
+        let (Ok(()), Some(p)) = (created, new) else {
+            let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
+            t.iter().for_each(events::pane_transition);
+            continue;
+        };
+        first.get_or_insert(p);
+        last = p;
+        state::layouts_mut(|l| l.pane_created(m, p));
+        let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
+        let _ = item.run(At::Pane(p), &["select-pane", "-T", &slot.label]);
+        match &dir_error {
+            Some(e) => {
+                let t = state::layouts_mut(|l| l.pane_create_failed(m, e));
+                t.iter().for_each(events::pane_transition);
+            }
+            None => events::start_settle_timer(m),
+        }
+    }
+    if first.is_some() {
+        let _ = item.run(At::Pane(holder), &["kill-pane"]);
+    }
+    let anchor = first.unwrap_or(holder);
+    arrange(item, anchor, template.layout.as_deref(), template.builtin);
+
+    let joined = state::with_mut(|r| {
+        r.set_agent(sid, Some("layout"), None, tmux::now())?;
+        r.join(sid, &group, tmux::now())
+    })
+    .map_err(fail)?;
+    events::deliver(&joined.events);
+    if let Some(e) = dir_error {
+        item.error(&format!("layout {}: {e}; its panes are failed", lid(id)));
+    }
+    print_created(item, id, false)?;
+    if !item.has('d') {
+        item.attach(sid)?;
+    }
+    Ok(Flow::Done)
+}
+
+/// Lay the window out as the template says and show labels in the borders.
+fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
+    if builtin {
+        let _ = item.run(
+            At::Pane(anchor),
+            &["set-option", "-w", "main-pane-width", "50%"],
+        );
+        let _ = item.run(
+            At::Pane(anchor),
+            &["set-option", "-w", "main-pane-height", "50%"],
+        );
+    }
+    if let Some(l) = layout {
+        let _ = item.run(At::Pane(anchor), &["select-layout", l]);
+    }
+    let _ = item.run(
+        At::Pane(anchor),
+        &["set-option", "-w", "pane-border-status", "top"],
+    );
+    let _ = item.run(
+        At::Pane(anchor),
+        &["set-option", "-w", "pane-border-format", BORDER_FORMAT],
+    );
+    let _ = item.run(At::Pane(anchor), &["select-pane"]);
+}
+
+/// `-P [-F format]` output, or the replay notice.
+fn print_created(item: &Item, id: u32, replay: bool) -> CmdResult {
+    if item.has('P') {
+        let template = item.value('F')?.unwrap_or("#{agent_layout_id}");
+        let line = state::layouts(|l| {
+            let lay = l.layout(id)?;
+            let mut ft = item.format();
+            layout_formats(&mut ft, lay, l.state(id), l.current(id).count());
+            ft.add("agent_layout_replay", if replay { "1" } else { "0" });
+            Some(ft.expand(template))
+        });
+        item.print(&line.unwrap_or_default());
+    } else if replay {
+        let key = state::layouts(|l| l.layout(id).and_then(|x| x.key.clone())).unwrap_or_default();
+        item.print(&format!("{} (replay of idempotency key {key})", lid(id)));
+    }
+    Ok(Flow::Done)
+}

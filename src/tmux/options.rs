@@ -1,0 +1,31 @@
+//! Reading tmux options that configure agent-tmux. Settings are user options
+//! (`set -g @agent-settle-time 0.5`), so no upstream option table changes.
+
+use std::ffi::{CStr, CString};
+
+use crate::sys;
+
+/// The value of user option `name` (e.g. `@agent-layout-limit`): the global
+/// session value, else the server value.
+pub fn global(name: &str) -> Option<String> {
+    let key = CString::new(name).ok()?;
+    // SAFETY: the global option trees live as long as the server.
+    unsafe {
+        for oo in [sys::global_s_options, sys::global_options] {
+            if oo.is_null() {
+                continue;
+            }
+            let o = sys::options_get(oo, key.as_ptr());
+            if !o.is_null() {
+                let p = sys::options_to_string(o, -1, 0);
+                if p.is_null() {
+                    return None;
+                }
+                let v = CStr::from_ptr(p).to_string_lossy().into_owned();
+                libc::free(p as *mut libc::c_void);
+                return Some(v);
+            }
+        }
+    }
+    None
+}

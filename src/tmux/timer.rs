@@ -1,0 +1,38 @@
+//! One-shot timers on tmux's own event loop (libevent's `event_once`): no
+//! thread, no polling. The callback gets back a number chosen by the caller.
+
+use std::ffi::{c_int, c_short, c_void};
+
+use crate::sys;
+use crate::tmux::guard;
+
+/// What a timer does when it fires.
+pub type Callback = fn(u64);
+
+struct Pending {
+    callback: Callback,
+    arg: u64,
+}
+
+unsafe extern "C" fn fire(_fd: c_int, _events: c_short, data: *mut c_void) {
+    // SAFETY: data is the Box leaked by `after`, fired exactly once.
+    let pending = unsafe { Box::from_raw(data as *mut Pending) };
+    let _ = guard::catch("timer", || (pending.callback)(pending.arg));
+}
+
+/// Call `callback(arg)` from the event loop after `seconds`.
+pub fn after(seconds: f64, callback: Callback, arg: u64) {
+    let seconds = seconds.max(0.0);
+    let tv = sys::timeval {
+        tv_sec: seconds.trunc() as _,
+        tv_usec: ((seconds.fract() * 1e6) as i64).min(999_999) as _,
+    };
+    let data = Box::into_raw(Box::new(Pending { callback, arg })) as *mut c_void;
+    // SAFETY: event_once copies tv; data stays valid until `fire` frees it.
+    let rc = unsafe { sys::event_once(-1, sys::EV_TIMEOUT as c_short, Some(fire), data, &tv) };
+    if rc != 0 {
+        // Could not schedule: run nothing later, free now.
+        drop(unsafe { Box::from_raw(data as *mut Pending) });
+        guard::log("agent-tmux: event_once failed");
+    }
+}
