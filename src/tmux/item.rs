@@ -43,8 +43,6 @@ impl<T: Into<String>> From<T> for CmdError {
 pub enum Flow {
     /// Done; the queue goes on.
     Done,
-    /// The command completes later (the item is continued by a callback).
-    Wait,
     /// Whatever an upstream exec returned.
     Upstream(i32),
 }
@@ -53,7 +51,6 @@ impl Flow {
     pub(crate) fn retval(self) -> sys::cmd_retval {
         match self {
             Flow::Done => sys::cmd_retval_CMD_RETURN_NORMAL,
-            Flow::Wait => sys::cmd_retval_CMD_RETURN_WAIT,
             Flow::Upstream(r) => r as sys::cmd_retval,
         }
     }
@@ -149,15 +146,6 @@ impl Item {
         (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
     }
 
-    /// Positional argument `i` as UTF-8 text.
-    pub fn arg(&self, i: usize) -> Result<Option<&str>, CmdError> {
-        self.arg_bytes(i)
-            .map(|b| {
-                std::str::from_utf8(b).map_err(|_| CmdError("invalid UTF-8 in argument".into()))
-            })
-            .transpose()
-    }
-
     /// The id of the resolved target session (`$N`), for commands with a
     /// session or pane target.
     pub fn target_session(&self) -> Option<u32> {
@@ -165,15 +153,6 @@ impl Item {
         unsafe {
             let fs = sys::cmdq_get_target(self.item);
             (!fs.is_null() && !(*fs).s.is_null()).then(|| (*(*fs).s).id)
-        }
-    }
-
-    /// The id of the resolved target pane (`%N`).
-    pub fn target_pane(&self) -> Option<u32> {
-        // SAFETY: as target_session.
-        unsafe {
-            let fs = sys::cmdq_get_target(self.item);
-            (!fs.is_null() && !(*fs).wp.is_null()).then(|| (*(*fs).wp).id)
         }
     }
 
@@ -230,15 +209,6 @@ impl Item {
                 sys::CMD_FIND_QUIET as i32,
             );
             (rc == 0 && !fs.s.is_null()).then_some(fs)
-        }
-    }
-
-    /// Is this command's client attached to a session?
-    pub fn client_attached(&self) -> bool {
-        // SAFETY: the client, if any, is live during the command.
-        unsafe {
-            let c = sys::cmdq_get_client(self.item);
-            !c.is_null() && !(*c).session.is_null()
         }
     }
 

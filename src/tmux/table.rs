@@ -22,8 +22,6 @@ pub enum Target {
     None,
     /// `-t target-session`.
     Session,
-    /// `-t target-pane`.
-    Pane,
 }
 
 /// The command may be run by read-only clients (`attach -r`).
@@ -141,11 +139,6 @@ pub fn register(specs: &[&'static CommandSpec]) {
             Target::Session => sys::cmd_entry_flag {
                 flag: b't' as c_char,
                 type_: sys::cmd_find_type_CMD_FIND_SESSION,
-                flags: 0,
-            },
-            Target::Pane => sys::cmd_entry_flag {
-                flag: b't' as c_char,
-                type_: sys::cmd_find_type_CMD_FIND_PANE,
                 flags: 0,
             },
         };
