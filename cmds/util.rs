@@ -22,7 +22,7 @@ pub fn fail(e: AgentError) -> CmdError {
 pub fn fail_group(e: AgentError) -> CmdError {
     match e {
         AgentError::NoMetadata(id) => CmdError(format!(
-            "session '{}' is not in a coordination group (it has no agent metadata)",
+            "session '{}' has no agent metadata (it is not in a coordination group)",
             session::display_name(id)
         )),
         e => fail(e),
