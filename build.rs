@@ -64,6 +64,9 @@ fn main() {
     // Pane processes exiting are reported through notify_pane("pane-died" /
     // "pane-exited"), always called from other translation units.
     println!("cargo:rustc-link-arg=-Wl,--wrap=notify_pane");
+    // Output arriving on a pane (busy/idle) and a client going away (waiters).
+    println!("cargo:rustc-link-arg=-Wl,--wrap=input_parse_pane");
+    println!("cargo:rustc-link-arg=-Wl,--wrap=format_lost_client");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");
@@ -299,7 +302,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         .allowlist_type(
             "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
         )
-        .allowlist_var("CMD_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*")
+        .allowlist_var("CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*")
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)
         .layout_tests(false)

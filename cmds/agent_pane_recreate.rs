@@ -4,7 +4,7 @@
 //! depth + 1, at most 16). The dead predecessor pane, if still shown, is
 //! removed. A retry with the same key returns the pane it made.
 
-use agent_tmux::agent::layout::RecreatePlan;
+use agent_tmux::agent::layout::{self, RecreatePlan};
 
 use super::layout_util::{lid, mid, resolve_pane};
 use super::util::{fail, text};
@@ -28,7 +28,24 @@ fn exec(item: &mut Item) -> CmdResult {
     let source = resolve_pane(item, text(item.value_bytes('t'))?)?;
     let key = text(item.value_bytes('k'))?;
     let command = text(item.arg_bytes(0))?;
-    let plan = state::layouts(|l| l.plan_recreate(source, key)).map_err(fail)?;
+    if let Some(c) = command {
+        let role = state::layouts(|l| l.pane(source).map(|p| p.role.clone())).unwrap_or_default();
+        layout::command(&role, c).map_err(fail)?;
+    }
+    // A retry names the source again, or (by label) the pane the first try
+    // made: a pane of the layout made with the same key is the answer.
+    let made = key.and_then(|k| {
+        state::layouts(|l| {
+            let lay = l.pane(source)?.layout;
+            l.panes(lay)
+                .find(|p| p.recreate_key.as_deref() == Some(k))
+                .map(|p| p.id)
+        })
+    });
+    let plan = match made {
+        Some(m) => RecreatePlan::Replay(m),
+        None => state::layouts(|l| l.plan_recreate(source, key)).map_err(fail)?,
+    };
     if let RecreatePlan::Replay(m) = plan {
         item.print(&format!(
             "{} (replay of idempotency key {})",

@@ -11,6 +11,7 @@ mod agent_pane_recreate;
 mod agent_pane_remove;
 mod agent_peers;
 mod agent_share;
+mod agent_wait;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
@@ -45,4 +46,5 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_pane_remove::ENTRY,
     &agent_pane_recreate::ENTRY,
     &kill_agent_layout::ENTRY,
+    &agent_wait::ENTRY,
 ];

@@ -86,6 +86,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let dir_error = dir
         .filter(|d| !Path::new(d).is_dir())
         .map(|d| format!("start directory does not exist: {d}"));
+    let attach = !item.has('d') && item.prepare_attach()?;
     let mut slots = template.slots();
     for (role, command) in &overrides {
         for s in slots.iter_mut().filter(|s| &s.role == role) {
@@ -158,7 +159,7 @@ fn exec(item: &mut Item) -> CmdResult {
         item.error(&format!("layout {}: {e}; its panes are failed", lid(id)));
     }
     print_created(item, id, false)?;
-    if !item.has('d') {
+    if attach {
         item.attach(sid)?;
     }
     Ok(Flow::Done)
@@ -176,9 +177,11 @@ fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
             &["set-option", "-w", "main-pane-height", "50%"],
         );
     }
-    if let Some(l) = layout {
-        let _ = item.run(At::Pane(anchor), &["select-layout", l]);
-    }
+    // Without a layout the panes are tiled, as list-agent-templates says.
+    let _ = item.run(
+        At::Pane(anchor),
+        &["select-layout", layout.unwrap_or("tiled")],
+    );
     let _ = item.run(
         At::Pane(anchor),
         &["set-option", "-w", "pane-border-status", "top"],

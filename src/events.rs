@@ -1,19 +1,25 @@
-//! Delivery of what the domain reports back: every mutating domain call
-//! returns events, and this module makes the server react to them (status
-//! lines redrawn now; notifications and hooks in later work).
+//! Delivery of what the domain reports back. Every mutating domain call
+//! returns events; this module makes the server react to them: status lines
+//! redrawn, control-mode notifications, hooks, and waiters woken or failed.
+//! tmux's own events (a session or pane destroyed, a pane's process exiting,
+//! a settle timer) come in here too.
 
 use agent_tmux::agent::layout::{ManagedId, Transition};
-use agent_tmux::agent::Event;
+use agent_tmux::agent::{Event, GroupEventKind};
 
-use crate::tmux::{self, session, state};
+use crate::activity;
+use crate::tmux::notify::{self, HookTarget};
+use crate::tmux::{self, pane, session, state, wait};
 
 /// A session died by any path: it leaves its group exactly as with
-/// agent-leave-group and its metadata is dropped.
+/// agent-leave-group, its metadata is dropped and its waiters fail.
 pub fn session_destroyed(id: u32) {
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
     if let Some(outcome) = outcome {
         deliver(&outcome.events);
     }
+    let ids = wait::with_set(|s| s.take_session(id));
+    wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     // Managed panes that never had a tmux pane go with their layout's session
     // (the others are removed one by one as their panes are destroyed).
     let transitions = state::layouts_mut(|l| l.session_destroyed(id));
@@ -23,23 +29,77 @@ pub fn session_destroyed(id: u32) {
 /// React to domain events.
 pub fn deliver(events: &[Event]) {
     for event in events {
-        let group = match event {
+        match event {
             Event::GroupChanged {
-                session: s, group, ..
+                session: s,
+                group,
+                kind,
             } => {
                 session::refresh_status(*s);
-                group
+                notify::control(&format!("%agent-group-changed ${s} {group} {kind}"));
+                notify::hook(
+                    "agent-group-changed",
+                    HookTarget {
+                        session: Some(*s),
+                        pane: None,
+                    },
+                    &[
+                        ("hook_agent_group", group.clone()),
+                        ("hook_agent_event", kind.to_string()),
+                    ],
+                );
+                if *kind == GroupEventKind::Left {
+                    let ids = wait::with_set(|w| w.take_session(*s));
+                    wait::fail(&ids, &format!("agent-wait: session left group {group}"));
+                }
+                refresh_members(group);
             }
-            Event::ContextChanged { group, .. } => group,
-        };
-        let members: Vec<u32> = state::with(|r| {
-            r.group(group)
-                .map(|g| g.members().collect())
-                .unwrap_or_default()
-        });
-        for m in members {
-            session::refresh_status(m);
+            Event::ContextChanged {
+                group,
+                key,
+                version,
+                author,
+            } => {
+                notify::control(&format!(
+                    "%agent-context-changed {group} {key} {version} ${author}"
+                ));
+                notify::hook(
+                    "agent-context-changed",
+                    HookTarget {
+                        session: Some(*author),
+                        pane: None,
+                    },
+                    &[
+                        ("hook_agent_group", group.clone()),
+                        ("hook_agent_key", key.clone()),
+                        ("hook_agent_version", version.to_string()),
+                        ("hook_agent_author", format!("${author}")),
+                        ("hook_agent_author_name", session::display_name(*author)),
+                    ],
+                );
+                let value = state::with(|r| {
+                    r.group(group)
+                        .and_then(|g| g.entry(key))
+                        .map(|e| e.value.as_display())
+                });
+                if let Some(value) = value {
+                    let ids = wait::with_set(|w| w.take_key(group, key));
+                    wait::wake(&ids, Some(&value));
+                }
+                refresh_members(group);
+            }
         }
+    }
+}
+
+fn refresh_members(group: &str) {
+    let members: Vec<u32> = state::with(|r| {
+        r.group(group)
+            .map(|g| g.members().collect())
+            .unwrap_or_default()
+    });
+    for m in members {
+        session::refresh_status(m);
     }
 }
 
@@ -69,6 +129,7 @@ pub fn pane_exited(id: u32, code: i32) {
     if let Some(t) = t {
         pane_transition(&t);
     }
+    activity::pane_exited(id);
 }
 
 /// Pane `%id` is being destroyed (any path).
@@ -77,12 +138,51 @@ pub fn pane_destroyed(id: u32) {
     if let Some(t) = t {
         pane_transition(&t);
     }
+    activity::pane_gone(id);
 }
 
-/// React to a managed pane changing state: redraw what shows it.
+/// Output arrived on pane `%id`.
+pub fn pane_output(id: u32) {
+    activity::output(id);
+}
+
+/// A managed pane changed state: announce it and redraw what shows it.
 pub fn pane_transition(t: &Transition) {
+    let window = t
+        .tmux_pane
+        .and_then(pane::window_of)
+        .map(|w| format!("@{w}"))
+        .unwrap_or_else(|| "@".to_string());
+    let tmux_pane = t
+        .tmux_pane
+        .map(|p| format!("%{p}"))
+        .unwrap_or_else(|| "%".to_string());
+    let stage = t.stage.map(|s| format!(" {s}")).unwrap_or_default();
+    notify::control(&format!(
+        "%agent-pane-state ${} {window} {tmux_pane} {}{stage}",
+        t.session, t.to
+    ));
+    let label = state::layouts(|l| l.pane(t.pane).map(|p| p.label.clone())).unwrap_or_default();
+    notify::hook(
+        "agent-pane-state",
+        HookTarget {
+            session: Some(t.session),
+            pane: t.tmux_pane,
+        },
+        &[
+            ("hook_agent_pane_state", t.to.to_string()),
+            ("hook_agent_pane_previous_state", t.from.to_string()),
+            (
+                "hook_agent_pane_stage",
+                t.stage.map(|s| s.to_string()).unwrap_or_default(),
+            ),
+            ("hook_agent_pane_label", label),
+            ("hook_agent_pane_id", format!("M{}", t.pane)),
+            ("hook_agent_layout", format!("L{}", t.layout)),
+        ],
+    );
     if let Some(p) = t.tmux_pane {
-        tmux::pane::redraw(p);
+        pane::redraw(p);
     }
     session::refresh_status(t.session);
 }

@@ -9,7 +9,11 @@ pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<Stri
     match key {
         "agent_tmux_version" => return Some(tmux::AGENT_TMUX_VERSION.to_string()),
         "agent_upstream_version" => return Some(tmux::UPSTREAM_VERSION.to_string()),
+        "agent_waiters" => return Some(tmux::wait::count().to_string()),
         _ => {}
+    }
+    if key == "agent_pane_status" {
+        return Some(crate::activity::status(pane?).to_string());
     }
     if key.starts_with("agent_pane_") {
         return pane_format(key, pane?);
@@ -33,6 +37,9 @@ pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<Stri
             }
             "agent_peers" => r.peer_count(id).to_string(),
             "agent_created" => agent.map(|a| a.created.to_string()).unwrap_or_default(),
+            "agent_status" => crate::activity::session_status(id)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             "agent_is_agent" => (if agent.is_some() { "1" } else { "0" }).to_string(),
             _ => return None,
         };

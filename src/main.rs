@@ -8,6 +8,7 @@
 // The unit-test build of the binary has no `main`, so nothing is reachable.
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
+mod activity;
 mod events;
 mod formats;
 mod sys;

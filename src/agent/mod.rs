@@ -19,6 +19,7 @@
 //! - [`layout`]: managed multi-agent layouts: templates, tmux layout
 //!   strings, managed panes and their lifecycles ([`Layouts`]).
 
+pub mod activity;
 mod context;
 mod error;
 mod event;
@@ -26,6 +27,7 @@ mod group;
 pub mod layout;
 mod registry;
 pub mod validate;
+pub mod wait;
 
 #[cfg(test)]
 mod invariants;

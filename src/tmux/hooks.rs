@@ -109,3 +109,33 @@ pub unsafe extern "C" fn agent_pane_destroyed(wp: *mut sys::window_pane) {
     let id = unsafe { (*wp).id };
     let _ = guard::catch("pane-destroyed", || crate::events::pane_destroyed(id));
 }
+
+extern "C" {
+    fn __real_input_parse_pane(wp: *mut sys::window_pane);
+    fn __real_format_lost_client(c: *mut sys::client);
+}
+
+/// New output from a pane's program is about to be parsed
+/// (`-Wl,--wrap=input_parse_pane`, called only from the pane read callback).
+///
+/// # Safety
+/// Called by tmux with a valid pane.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
+    if !wp.is_null() {
+        let id = unsafe { (*wp).id };
+        let _ = guard::catch("pane-output", || crate::events::pane_output(id));
+    }
+    unsafe { __real_input_parse_pane(wp) }
+}
+
+/// A client is being lost (`-Wl,--wrap=format_lost_client`, called only from
+/// server_client_lost): its waiters are dropped.
+///
+/// # Safety
+/// Called by tmux with a valid client.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_format_lost_client(c: *mut sys::client) {
+    let _ = guard::catch("client-lost", || crate::tmux::wait::client_lost(c as u64));
+    unsafe { __real_format_lost_client(c) }
+}

@@ -43,6 +43,8 @@ impl<T: Into<String>> From<T> for CmdError {
 pub enum Flow {
     /// Done; the queue goes on.
     Done,
+    /// The command completes later (see [`crate::tmux::wait`]).
+    Wait,
     /// Whatever an upstream exec returned.
     Upstream(i32),
 }
@@ -51,6 +53,7 @@ impl Flow {
     pub(crate) fn retval(self) -> sys::cmd_retval {
         match self {
             Flow::Done => sys::cmd_retval_CMD_RETURN_NORMAL,
+            Flow::Wait => sys::cmd_retval_CMD_RETURN_WAIT,
             Flow::Upstream(r) => r as sys::cmd_retval,
         }
     }
@@ -273,6 +276,42 @@ impl Item {
             }
         }
         Ok(())
+    }
+
+    /// Before creating a session that the client will be attached to (no
+    /// `-d`): decide as new-session does. `Ok(false)`: stay detached (no
+    /// client); `Ok(true)`: attach afterwards (the terminal is open, or the
+    /// client is already attached and will switch). Checks nesting and opens
+    /// the terminal now, so a failure creates nothing.
+    pub fn prepare_attach(&self) -> Result<bool, CmdError> {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if c.is_null() {
+                return Ok(false);
+            }
+            if !(*c).session.is_null() {
+                return Ok(true);
+            }
+            if (*c).fd != -1
+                && (*c).flags & sys::CLIENT_CONTROL as u64 == 0
+                && sys::server_client_check_nested(c) != 0
+            {
+                return Err("sessions should be nested with care, unset $TMUX to force".into());
+            }
+            let mut cause: *mut std::ffi::c_char = std::ptr::null_mut();
+            if sys::server_client_open(c, &mut cause) != 0 {
+                let why = if cause.is_null() {
+                    String::new()
+                } else {
+                    let m = CStr::from_ptr(cause).to_string_lossy().into_owned();
+                    libc::free(cause as *mut libc::c_void);
+                    m
+                };
+                return Err(CmdError(format!("open terminal failed: {why}")));
+            }
+            Ok(true)
+        }
     }
 
     /// Attach this command's client to session `$id` (or switch it there if

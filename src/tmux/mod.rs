@@ -10,12 +10,14 @@ pub mod format;
 pub mod guard;
 pub mod hooks;
 pub mod item;
+pub mod notify;
 pub mod options;
 pub mod pane;
 pub mod session;
 pub mod state;
 pub mod table;
 pub mod timer;
+pub mod wait;
 
 pub use item::{At, CmdError, CmdResult, Flow, Item};
 pub use table::{CommandSpec, Target, READONLY, STARTSERVER};

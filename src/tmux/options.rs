@@ -29,3 +29,27 @@ pub fn global(name: &str) -> Option<String> {
     }
     None
 }
+
+/// The value of user option `name` for session `$id` (its own value, else the
+/// global one).
+pub fn session(id: u32, name: &str) -> Option<String> {
+    let key = CString::new(name).ok()?;
+    // SAFETY: the session is looked up now; options_get walks to the parent.
+    unsafe {
+        let s = sys::session_find_by_id(id);
+        if s.is_null() {
+            return global(name);
+        }
+        let o = sys::options_get((*s).options, key.as_ptr());
+        if o.is_null() {
+            return global(name);
+        }
+        let p = sys::options_to_string(o, -1, 0);
+        if p.is_null() {
+            return None;
+        }
+        let v = CStr::from_ptr(p).to_string_lossy().into_owned();
+        libc::free(p as *mut libc::c_void);
+        Some(v)
+    }
+}

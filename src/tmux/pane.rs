@@ -54,3 +54,30 @@ pub fn redraw(id: u32) {
         }
     }
 }
+
+/// The window id (`@N`) of pane `%id`.
+pub fn window_of(id: u32) -> Option<u32> {
+    // SAFETY: the pane's window pointer is valid while the pane exists.
+    find(id).map(|wp| unsafe { (*(*wp).window).id })
+}
+
+/// The session that shows pane `%id` (tmux's best choice if several do).
+pub fn session_of(id: u32) -> Option<u32> {
+    let wp = find(id)?;
+    // SAFETY: cmd_find_from_pane fills a state we own.
+    unsafe {
+        let mut fs: sys::cmd_find_state = std::mem::zeroed();
+        (sys::cmd_find_from_pane(&mut fs, wp, 0) == 0 && !fs.s.is_null()).then(|| (*fs.s).id)
+    }
+}
+
+/// Has the process of pane `%id` exited (or is there none, for an empty pane)?
+pub fn exited(id: u32) -> bool {
+    match find(id) {
+        // SAFETY: reading flags of a live pane.
+        Some(wp) => unsafe {
+            (*wp).flags & (sys::PANE_EXITED as i32 | sys::PANE_EMPTY as i32) != 0 || (*wp).fd == -1
+        },
+        None => true,
+    }
+}

@@ -1,0 +1,86 @@
+//! `agent-wait [-ci] [-t target] [-T timeout] [key]` (alias `await`): block
+//! the calling client (never the server) until a key exists in the target
+//! session's group context (at once if it already does; with `-c`, until it
+//! is next written) and print its value, or with `-i` until the target pane
+//! (for a session, its active pane) is idle. `-T` bounds the wait in seconds.
+
+use agent_tmux::agent::activity::PaneStatus;
+use agent_tmux::agent::wait::WaitFor;
+use agent_tmux::agent::{validate, AgentError};
+
+use super::util::{fail, fail_group, text};
+use crate::activity;
+use crate::tmux::{state, wait, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-wait",
+    alias: Some(c"await"),
+    args: c"ciT:t:",
+    lower: 0,
+    upper: 1,
+    usage: c"[-ci] [-t target] [-T timeout] [key]",
+    target: Target::None,
+    flags: READONLY,
+    wraps_upstream: false,
+    exec,
+};
+
+/// `-T`: seconds, fractions allowed, more than zero.
+fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
+    let Some(t) = item.value('T')? else {
+        return Ok(None);
+    };
+    match t.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
+        _ => Err(CmdError(format!(
+            "invalid timeout: {t} (seconds, more than 0)"
+        ))),
+    }
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let timeout = timeout(item)?;
+    let target = text(item.value_bytes('t'))?;
+    let key = text(item.arg_bytes(0))?;
+    if item.has('i') {
+        if key.is_some() || item.has('c') {
+            return Err("-i takes no key and no -c".into());
+        }
+        let pane = item.find_pane(target).ok_or_else(|| {
+            CmdError(format!(
+                "can't find pane: {}",
+                target.unwrap_or("(current)")
+            ))
+        })?;
+        if activity::status(pane) != PaneStatus::Busy {
+            return Ok(Flow::Done);
+        }
+        return Ok(wait::block(item, WaitFor::Idle { pane }, None, timeout));
+    }
+    let key = key.ok_or("no key given (or use -i)")?;
+    validate::key(key).map_err(fail)?;
+    let session = item.find_session(target).ok_or_else(|| {
+        CmdError(format!(
+            "can't find session: {}",
+            target.unwrap_or("(current)")
+        ))
+    })?;
+    let (group, value) = state::with(|r| {
+        r.agent(session).ok_or(AgentError::NoMetadata(session))?;
+        let g = r.group_of(session).ok_or(AgentError::NotInGroup(session))?;
+        Ok((
+            g.name().to_string(),
+            g.entry(key).map(|e| e.value.as_display()),
+        ))
+    })
+    .map_err(fail_group)?;
+    if let (Some(v), false) = (value, item.has('c')) {
+        item.print(&v);
+        return Ok(Flow::Done);
+    }
+    let what = WaitFor::Key {
+        group,
+        key: key.to_string(),
+    };
+    Ok(wait::block(item, what, Some(session), timeout))
+}

@@ -1,0 +1,133 @@
+//! Busy/idle status of panes, driven by output arriving on them (the
+//! `input_parse_pane` wrap) and one timer per busy pane; see
+//! [`agent_tmux::agent::activity`]. Transitions of panes in agent sessions are
+//! announced (`%agent-pane-status`, hook `agent-pane-status`), redraw status
+//! lines and wake `agent-wait -i`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Instant;
+
+use agent_tmux::agent::activity::{Activity, PaneStatus, Step, DEFAULT_IDLE_MS, MIN_IDLE_MS};
+
+use crate::tmux::notify::{self, HookTarget};
+use crate::tmux::{options, pane, session, state, timer, wait};
+
+thread_local! {
+    static PANES: RefCell<HashMap<u32, Activity>> = RefCell::new(HashMap::new());
+    static EPOCH: Instant = Instant::now();
+}
+
+fn now_ms() -> u64 {
+    EPOCH.with(|e| e.elapsed().as_millis() as u64)
+}
+
+/// The idle threshold for pane `%id`: `@agent-idle-threshold` (seconds) of
+/// its session, else the global value, else 3 s; at least 0.1 s.
+fn threshold(id: u32) -> u64 {
+    let value = match pane::session_of(id) {
+        Some(s) => options::session(s, "@agent-idle-threshold"),
+        None => options::global("@agent-idle-threshold"),
+    };
+    value
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| ((v * 1000.0) as u64).max(MIN_IDLE_MS))
+        .unwrap_or(DEFAULT_IDLE_MS)
+}
+
+/// Output arrived on pane `%id`.
+pub fn output(id: u32) {
+    let armed = PANES.with(|p| p.borrow().get(&id).is_some_and(Activity::timer_armed));
+    let th = if armed { 0 } else { threshold(id) };
+    let step = PANES.with(|p| p.borrow_mut().entry(id).or_default().output(now_ms(), th));
+    apply(id, step);
+}
+
+fn timer_fired(id: u64) {
+    let id = id as u32;
+    if !pane::exists(id) {
+        return;
+    }
+    let th = threshold(id);
+    let step = PANES.with(|p| p.borrow_mut().get_mut(&id).map(|a| a.timer(now_ms(), th)));
+    if let Some(step) = step {
+        apply(id, step);
+    }
+}
+
+fn apply(id: u32, step: Step) {
+    if let Some(ms) = step.arm_after {
+        timer::after(ms as f64 / 1000.0, timer_fired, u64::from(id));
+    }
+    if let Some(status) = step.became {
+        announce(id, status);
+    }
+}
+
+/// Status of pane `%id`.
+pub fn status(id: u32) -> PaneStatus {
+    if pane::exited(id) {
+        return PaneStatus::Exited;
+    }
+    PANES.with(|p| {
+        p.borrow()
+            .get(&id)
+            .map_or(PaneStatus::Idle, Activity::status)
+    })
+}
+
+/// Status of session `$id`'s agent pane (the active pane of its current window).
+pub fn session_status(id: u32) -> Option<PaneStatus> {
+    pane::active_of_session(id).map(status)
+}
+
+/// Pane `%id` is going away: forget it and release whoever waits on it.
+pub fn pane_gone(id: u32) {
+    PANES.with(|p| p.borrow_mut().remove(&id));
+    let ids = wait::with_set(|s| s.take_pane(id));
+    wait::fail(&ids, &format!("agent-wait: pane %{id} is gone"));
+}
+
+/// The process of pane `%id` exited: it is no longer busy.
+pub fn pane_exited(id: u32) {
+    let was_busy = PANES.with(|p| {
+        p.borrow_mut()
+            .remove(&id)
+            .is_some_and(|a| a.status() == PaneStatus::Busy)
+    });
+    if was_busy {
+        announce(id, PaneStatus::Exited);
+    } else {
+        let ids = wait::with_set(|s| s.take_pane(id));
+        wait::wake(&ids, None);
+    }
+}
+
+fn announce(id: u32, status: PaneStatus) {
+    if status != PaneStatus::Busy {
+        let ids = wait::with_set(|s| s.take_pane(id));
+        wait::wake(&ids, None);
+    }
+    let Some(sid) = pane::session_of(id) else {
+        return;
+    };
+    if state::with(|r| r.agent(sid).is_none()) {
+        return;
+    }
+    let window = pane::window_of(id)
+        .map(|w| format!("@{w}"))
+        .unwrap_or_default();
+    notify::control(&format!(
+        "%agent-pane-status ${sid} {window} %{id} {status}"
+    ));
+    notify::hook(
+        "agent-pane-status",
+        HookTarget {
+            session: Some(sid),
+            pane: Some(id),
+        },
+        &[("hook_agent_pane_status", status.to_string())],
+    );
+    session::refresh_status(sid);
+}

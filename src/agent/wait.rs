@@ -1,0 +1,213 @@
+//! Who is waiting for what: the bookkeeping behind `agent-wait`.
+//!
+//! A waiter is a number chosen by the caller (the server maps it to the
+//! command item that is blocked). The set answers, for each kind of event,
+//! which waiters it wakes, in O(log n) of the number of waiters, so hundreds
+//! of waiters cost nothing until their event happens. It holds no clock: a
+//! timeout is the caller's timer, which then calls [`WaitSet::remove`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::SessionId;
+
+/// A waiter's id, chosen by the caller.
+pub type WaiterId = u64;
+
+/// What a waiter waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitFor {
+    /// Key `key` to be written in group `group`'s context.
+    Key { group: String, key: String },
+    /// Pane `%N` to become idle (or exit).
+    Idle { pane: u32 },
+    /// The next unread message in session `$N`'s inbox.
+    Message { session: SessionId },
+}
+
+#[derive(Debug, Clone)]
+struct Waiter {
+    what: WaitFor,
+    /// The session the waiter depends on (its group's member, or its pane's
+    /// session): if it goes, the waiter fails at once.
+    session: Option<SessionId>,
+    /// The client the waiter blocks, as an opaque number.
+    client: u64,
+}
+
+/// Every waiter, indexed by what wakes it.
+#[derive(Debug, Default)]
+pub struct WaitSet {
+    waiters: BTreeMap<WaiterId, Waiter>,
+    by_key: BTreeMap<(String, String), BTreeSet<WaiterId>>,
+    by_pane: BTreeMap<u32, BTreeSet<WaiterId>>,
+    by_inbox: BTreeMap<SessionId, BTreeSet<WaiterId>>,
+    by_session: BTreeMap<SessionId, BTreeSet<WaiterId>>,
+    by_client: BTreeMap<u64, BTreeSet<WaiterId>>,
+}
+
+impl WaitSet {
+    /// Register waiter `id`.
+    pub fn add(&mut self, id: WaiterId, what: WaitFor, session: Option<SessionId>, client: u64) {
+        match &what {
+            WaitFor::Key { group, key } => {
+                self.by_key
+                    .entry((group.clone(), key.clone()))
+                    .or_default()
+                    .insert(id);
+            }
+            WaitFor::Idle { pane } => {
+                self.by_pane.entry(*pane).or_default().insert(id);
+            }
+            WaitFor::Message { session } => {
+                self.by_inbox.entry(*session).or_default().insert(id);
+            }
+        }
+        if let Some(s) = session {
+            self.by_session.entry(s).or_default().insert(id);
+        }
+        self.by_client.entry(client).or_default().insert(id);
+        self.waiters.insert(
+            id,
+            Waiter {
+                what,
+                session,
+                client,
+            },
+        );
+    }
+
+    /// Forget waiter `id` (woken, timed out, or its client went away).
+    /// Returns whether it was still waiting.
+    pub fn remove(&mut self, id: WaiterId) -> bool {
+        let Some(w) = self.waiters.remove(&id) else {
+            return false;
+        };
+        fn unindex<K: Ord>(map: &mut BTreeMap<K, BTreeSet<WaiterId>>, k: K, id: WaiterId) {
+            if let Some(set) = map.get_mut(&k) {
+                set.remove(&id);
+                if set.is_empty() {
+                    map.remove(&k);
+                }
+            }
+        }
+        match w.what {
+            WaitFor::Key { group, key } => unindex(&mut self.by_key, (group, key), id),
+            WaitFor::Idle { pane } => unindex(&mut self.by_pane, pane, id),
+            WaitFor::Message { session } => unindex(&mut self.by_inbox, session, id),
+        }
+        if let Some(s) = w.session {
+            unindex(&mut self.by_session, s, id);
+        }
+        unindex(&mut self.by_client, w.client, id);
+        true
+    }
+
+    fn take(&mut self, ids: Option<BTreeSet<WaiterId>>) -> Vec<WaiterId> {
+        let ids: Vec<WaiterId> = ids.into_iter().flatten().collect();
+        for id in &ids {
+            self.remove(*id);
+        }
+        ids
+    }
+
+    /// Key `key` of group `group` was written: the waiters it wakes, removed.
+    pub fn take_key(&mut self, group: &str, key: &str) -> Vec<WaiterId> {
+        let ids = self
+            .by_key
+            .get(&(group.to_owned(), key.to_owned()))
+            .cloned();
+        self.take(ids)
+    }
+
+    /// Pane `%pane` became idle, exited or went away.
+    pub fn take_pane(&mut self, pane: u32) -> Vec<WaiterId> {
+        let ids = self.by_pane.get(&pane).cloned();
+        self.take(ids)
+    }
+
+    /// A message arrived in session `$session`'s inbox.
+    pub fn take_inbox(&mut self, session: SessionId) -> Vec<WaiterId> {
+        let ids = self.by_inbox.get(&session).cloned();
+        self.take(ids)
+    }
+
+    /// Session `$session` died or left its group: its waiters fail.
+    pub fn take_session(&mut self, session: SessionId) -> Vec<WaiterId> {
+        let ids = self.by_session.get(&session).cloned();
+        self.take(ids)
+    }
+
+    /// The client went away: its waiters are dropped.
+    pub fn take_client(&mut self, client: u64) -> Vec<WaiterId> {
+        let ids = self.by_client.get(&client).cloned();
+        self.take(ids)
+    }
+
+    /// How many are waiting.
+    pub fn len(&self) -> usize {
+        self.waiters.len()
+    }
+
+    /// Is nobody waiting?
+    pub fn is_empty(&self) -> bool {
+        self.waiters.is_empty()
+    }
+
+    /// What waiter `id` waits for.
+    pub fn what(&self, id: WaiterId) -> Option<&WaitFor> {
+        self.waiters.get(&id).map(|w| &w.what)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(g: &str, k: &str) -> WaitFor {
+        WaitFor::Key {
+            group: g.into(),
+            key: k.into(),
+        }
+    }
+
+    #[test]
+    fn key_waiters_wake_once_and_only_theirs() {
+        let mut w = WaitSet::default();
+        w.add(1, key("g", "a"), Some(1), 10);
+        w.add(2, key("g", "a"), Some(2), 11);
+        w.add(3, key("g", "b"), Some(2), 11);
+        w.add(4, key("h", "a"), Some(3), 12);
+        assert_eq!(w.take_key("g", "a"), vec![1, 2]);
+        assert_eq!(w.take_key("g", "a"), Vec::<WaiterId>::new());
+        assert_eq!(w.len(), 2);
+        assert_eq!(w.take_key("h", "a"), vec![4]);
+        assert_eq!(w.take_key("g", "b"), vec![3]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn session_and_client_removal_unindex_everything() {
+        let mut w = WaitSet::default();
+        w.add(1, key("g", "a"), Some(1), 10);
+        w.add(2, WaitFor::Idle { pane: 5 }, Some(1), 10);
+        w.add(3, WaitFor::Message { session: 2 }, Some(2), 11);
+        assert_eq!(w.take_session(1), vec![1, 2]);
+        assert!(w.take_key("g", "a").is_empty());
+        assert!(w.take_pane(5).is_empty());
+        assert_eq!(w.take_client(11), vec![3]);
+        assert!(w.take_inbox(2).is_empty());
+        assert!(w.is_empty());
+        assert!(w.by_key.is_empty() && w.by_pane.is_empty() && w.by_client.is_empty());
+        assert!(w.by_session.is_empty() && w.by_inbox.is_empty());
+    }
+
+    #[test]
+    fn remove_is_idempotent() {
+        let mut w = WaitSet::default();
+        w.add(7, WaitFor::Idle { pane: 1 }, None, 1);
+        assert_eq!(w.what(7), Some(&WaitFor::Idle { pane: 1 }));
+        assert!(w.remove(7));
+        assert!(!w.remove(7));
+        assert!(w.take_pane(1).is_empty());
+    }
+}
