@@ -14,6 +14,10 @@ use crate::tmux::{self, pane, session, state, wait};
 /// A session died by any path: it leaves its group exactly as with
 /// agent-leave-group, its metadata is dropped and its waiters fail.
 pub fn session_destroyed(id: u32) {
+    notify::while_dying(id, || session_gone(id));
+}
+
+fn session_gone(id: u32) {
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
     if let Some(outcome) = outcome {
         deliver(&outcome.events);

@@ -279,10 +279,9 @@ impl Item {
     }
 
     /// Before creating a session that the client will be attached to (no
-    /// `-d`): decide as new-session does. `Ok(false)`: stay detached (no
-    /// client); `Ok(true)`: attach afterwards (the terminal is open, or the
-    /// client is already attached and will switch). Checks nesting and opens
-    /// the terminal now, so a failure creates nothing.
+    /// `-d`): decide as new-session does, so a client that cannot attach
+    /// makes nothing. `Ok(false)`: stay detached (no client); `Ok(true)`:
+    /// attach afterwards with [`Item::attach`] (which opens the terminal).
     pub fn prepare_attach(&self) -> Result<bool, CmdError> {
         // SAFETY: the client, if any, is live during the command.
         unsafe {
@@ -290,25 +289,15 @@ impl Item {
             if c.is_null() {
                 return Ok(false);
             }
-            if !(*c).session.is_null() {
+            let flags = (*c).flags;
+            if !(*c).session.is_null() || flags & sys::CLIENT_CONTROL as u64 != 0 {
                 return Ok(true);
             }
-            if (*c).fd != -1
-                && (*c).flags & sys::CLIENT_CONTROL as u64 == 0
-                && sys::server_client_check_nested(c) != 0
-            {
+            if (*c).fd != -1 && sys::server_client_check_nested(c) != 0 {
                 return Err("sessions should be nested with care, unset $TMUX to force".into());
             }
-            let mut cause: *mut std::ffi::c_char = std::ptr::null_mut();
-            if sys::server_client_open(c, &mut cause) != 0 {
-                let why = if cause.is_null() {
-                    String::new()
-                } else {
-                    let m = CStr::from_ptr(cause).to_string_lossy().into_owned();
-                    libc::free(cause as *mut libc::c_void);
-                    m
-                };
-                return Err(CmdError(format!("open terminal failed: {why}")));
+            if flags & sys::CLIENT_TERMINAL as u64 == 0 {
+                return Err("open terminal failed: not a terminal".into());
             }
             Ok(true)
         }

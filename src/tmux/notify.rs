@@ -73,11 +73,31 @@ pub struct HookTarget {
     pub pane: Option<u32>,
 }
 
+thread_local! {
+    static DYING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// While session `$id` is being destroyed its windows are already gone, so
+/// hooks about it must not look inside it: they name it by formats only.
+pub fn while_dying<T>(id: u32, f: impl FnOnce() -> T) -> T {
+    let before = DYING.with(|d| d.replace(Some(id)));
+    let out = f();
+    DYING.with(|d| d.set(before));
+    out
+}
+
 /// Run hook `name` with extra `hook_*` formats.
-pub fn hook(name: &str, at: HookTarget, formats: &[(&str, String)]) {
+pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
     let Ok(cname) = CString::new(name) else {
         return;
     };
+    let mut extra: Vec<(&str, String)> = Vec::new();
+    if at.session.is_some() && at.session == DYING.with(|d| d.get()) {
+        let id = at.session.take().unwrap_or_default();
+        extra.push(("hook_session", format!("${id}")));
+        extra.push(("hook_session_name", crate::tmux::session::display_name(id)));
+        at.pane = None;
+    }
     // SAFETY: mirrors notify.c: a find state for the target (or nothing),
     // the hook option looked up from there, each command list queued on the
     // global queue with a state carrying the formats; the state is freed
@@ -93,12 +113,19 @@ pub fn hook(name: &str, at: HookTarget, formats: &[(&str, String)]) {
             .session
             .map(|s| sys::session_find_by_id(s))
             .unwrap_or(std::ptr::null_mut());
-        if !wp.is_null() {
-            sys::cmd_find_from_pane(&mut fs, wp, 0);
+        let found = if !wp.is_null() {
+            sys::cmd_find_from_pane(&mut fs, wp, 0) == 0
         } else if !s.is_null() {
             sys::cmd_find_from_session(&mut fs, s, 0);
+            true
         } else {
-            sys::cmd_find_from_nothing(&mut fs, 0);
+            false
+        };
+        // No target (or it is going away): the hook runs with global
+        // options and no current session. (cmd_find_from_nothing could pick
+        // a session that is being destroyed.)
+        if !found {
+            sys::cmd_find_clear_state(&mut fs, 0);
         }
         let oo = if fs.s.is_null() {
             sys::global_s_options
@@ -135,7 +162,7 @@ pub fn hook(name: &str, at: HookTarget, formats: &[(&str, String)]) {
         if !wp.is_null() {
             add("hook_pane", &format!("%{}", (*wp).id));
         }
-        for (k, v) in formats {
+        for (k, v) in extra.iter().chain(formats) {
             add(k, v);
         }
         while !a.is_null() {
