@@ -61,6 +61,9 @@ fn main() {
     // kill-server, destroy-unattached) calls session_destroy() from another
     // translation unit; the linker routes those calls through Rust first.
     println!("cargo:rustc-link-arg=-Wl,--wrap=session_destroy");
+    // ... and every session is made by session_create() (cmd-new-session.c):
+    // agent-tmux indexes sessions by id (tmux's own lookup by id is linear).
+    println!("cargo:rustc-link-arg=-Wl,--wrap=session_create");
     // Pane processes exiting are reported through notify_pane("pane-died" /
     // "pane-exited"), always called from other translation units.
     println!("cargo:rustc-link-arg=-Wl,--wrap=notify_pane");

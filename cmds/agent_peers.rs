@@ -8,6 +8,7 @@ use serde_json::json;
 use super::util::{
     agent_json, context_json, fail_group, plural, print_json, print_lines, sid, target, when,
 };
+use crate::activity;
 use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
@@ -77,11 +78,12 @@ fn exec(item: &mut Item) -> CmdResult {
             for p in &peers {
                 let a = r.agent(*p);
                 lines.push(format!(
-                    "  - {} (type: {}, goal: {}, role: {})",
+                    "  - {} (type: {}, goal: {}, role: {}, status: {})",
                     session::display_name(*p),
                     a.map(|a| a.agent_type.as_str()).unwrap_or(""),
                     a.map(|a| a.goal.as_str()).unwrap_or(""),
-                    r.role(*p).map(|x| x.to_string()).unwrap_or_default()
+                    r.role(*p).map(|x| x.to_string()).unwrap_or_default(),
+                    activity::session_status(*p).map(|s| s.to_string()).unwrap_or_default()
                 ));
             }
         }

@@ -65,6 +65,12 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
                 if let Some(m) = state::layouts(|l| l.find_label(id, label).map(|p| p.id)) {
                     return Ok(m);
                 }
+                // A label-like name that tmux cannot resolve either.
+                let label_like = !label.is_empty()
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+                if label_like && item.find_pane(Some(t)).is_none() {
+                    return Err(CmdError(format!("can't find pane {label} in layout {}", lid(id))));
+                }
             }
         }
     }

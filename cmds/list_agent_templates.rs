@@ -19,7 +19,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     exec,
 };
 
-const DEFAULT_FORMAT: &str = "#{template_name}: #{template_roles} (#{template_panes} panes, layout #{?template_layout,#{template_layout},tiled}#{?template_builtin,#, built in,})";
+const DEFAULT_FORMAT: &str = "#{template_name}: #{template_roles} (#{template_panes} pane#{?#{==:#{template_panes},1},,s}, layout #{?template_layout,#{template_layout},tiled}#{?template_builtin,#, built in,})";
 
 fn exec(item: &mut Item) -> CmdResult {
     let templates = state::templates(|t| t.iter().cloned().collect::<Vec<_>>());

@@ -18,7 +18,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
 };
 
 /// The default line: a tmux format, so `-F` users can start from it.
-pub const DEFAULT_FORMAT: &str = "#{session_name}: type=#{agent_type} group=#{?agent_group,#{agent_group},-} role=#{?agent_role,#{agent_role},-} peers=#{agent_peers} goal=#{agent_goal}";
+pub const DEFAULT_FORMAT: &str = "#{session_name}: type=#{agent_type} group=#{?agent_group,#{agent_group},-} role=#{?agent_role,#{agent_role},-} peers=#{agent_peers} status=#{agent_status} goal=#{agent_goal}";
 
 fn exec(item: &mut Item) -> CmdResult {
     let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);

@@ -67,7 +67,7 @@ fn exec(item: &mut Item) -> CmdResult {
         Some(n) => {
             validate::group_name(n).map_err(|_| {
                 CmdError(format!(
-                    "invalid session name: {n} (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"
+                    "invalid session name: \"{n}\" (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"
                 ))
             })?;
             if session::find_by_name(n).is_some() {
@@ -167,30 +167,19 @@ fn exec(item: &mut Item) -> CmdResult {
 
 /// Lay the window out as the template says and show labels in the borders.
 fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
+    let set = |argv: &[&str]| {
+        let _ = item.run(At::Pane(anchor), argv);
+    };
     if builtin {
-        let _ = item.run(
-            At::Pane(anchor),
-            &["set-option", "-w", "main-pane-width", "50%"],
-        );
-        let _ = item.run(
-            At::Pane(anchor),
-            &["set-option", "-w", "main-pane-height", "50%"],
-        );
+        set(&["set-option", "-w", "main-pane-width", "50%"]);
+        set(&["set-option", "-w", "main-pane-height", "50%"]);
     }
+    // Borders first: they take a line, and the layout must be computed with it.
+    set(&["set-option", "-w", "pane-border-status", "top"]);
+    set(&["set-option", "-w", "pane-border-format", BORDER_FORMAT]);
     // Without a layout the panes are tiled, as list-agent-templates says.
-    let _ = item.run(
-        At::Pane(anchor),
-        &["select-layout", layout.unwrap_or("tiled")],
-    );
-    let _ = item.run(
-        At::Pane(anchor),
-        &["set-option", "-w", "pane-border-status", "top"],
-    );
-    let _ = item.run(
-        At::Pane(anchor),
-        &["set-option", "-w", "pane-border-format", BORDER_FORMAT],
-    );
-    let _ = item.run(At::Pane(anchor), &["select-pane"]);
+    set(&["select-layout", layout.unwrap_or("tiled")]);
+    set(&["select-pane"]);
 }
 
 /// `-P [-F format]` output, or the replay notice.

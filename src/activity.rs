@@ -89,19 +89,10 @@ pub fn pane_gone(id: u32) {
     wait::fail(&ids, &format!("agent-wait: pane %{id} is gone"));
 }
 
-/// The process of pane `%id` exited: it is no longer busy.
+/// The process of pane `%id` exited: it is neither busy nor idle any more.
 pub fn pane_exited(id: u32) {
-    let was_busy = PANES.with(|p| {
-        p.borrow_mut()
-            .remove(&id)
-            .is_some_and(|a| a.status() == PaneStatus::Busy)
-    });
-    if was_busy {
-        announce(id, PaneStatus::Exited);
-    } else {
-        let ids = wait::with_set(|s| s.take_pane(id));
-        wait::wake(&ids, None);
-    }
+    PANES.with(|p| p.borrow_mut().remove(&id));
+    announce(id, PaneStatus::Exited);
 }
 
 fn announce(id: u32, status: PaneStatus) {
@@ -112,6 +103,9 @@ fn announce(id: u32, status: PaneStatus) {
     let Some(sid) = pane::session_of(id) else {
         return;
     };
+    // Any status line may show #{agent_pane_status}; only agent sessions'
+    // panes are announced.
+    session::refresh_status(sid);
     if state::with(|r| r.agent(sid).is_none()) {
         return;
     }
@@ -129,5 +123,4 @@ fn announce(id: u32, status: PaneStatus) {
         },
         &[("hook_agent_pane_status", status.to_string())],
     );
-    session::refresh_status(sid);
 }

@@ -39,7 +39,7 @@ impl<'a> Format<'a> {
     pub fn session(&mut self, id: u32) -> &mut Self {
         // SAFETY: the session is looked up now and used at once.
         unsafe {
-            let s = sys::session_find_by_id(id);
+            let s = crate::tmux::session::find(id).unwrap_or(std::ptr::null_mut());
             if !s.is_null() {
                 sys::format_defaults(
                     self.ft,

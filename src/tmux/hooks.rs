@@ -27,6 +27,7 @@ pub unsafe extern "C" fn __wrap_session_destroy(
     if !s.is_null() && !unsafe { (*s).curw }.is_null() {
         let id = unsafe { (*s).id };
         let _ = guard::catch("session-destroyed", || crate::events::session_destroyed(id));
+        crate::tmux::session::destroyed(id);
     }
     unsafe { __real_session_destroy(s, notify, from) }
 }
@@ -138,4 +139,34 @@ pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
 pub unsafe extern "C" fn __wrap_format_lost_client(c: *mut sys::client) {
     let _ = guard::catch("client-lost", || crate::tmux::wait::client_lost(c as u64));
     unsafe { __real_format_lost_client(c) }
+}
+
+extern "C" {
+    fn __real_session_create(
+        prefix: *const c_char,
+        name: *const c_char,
+        cwd: *const c_char,
+        env: *mut sys::environ,
+        oo: *mut sys::options,
+        tio: *mut sys::termios,
+    ) -> *mut sys::session;
+}
+
+/// Every session is made by session_create() (`-Wl,--wrap=session_create`,
+/// called from cmd-new-session.c): index it by id.
+///
+/// # Safety
+/// Called by tmux with its usual arguments.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_session_create(
+    prefix: *const c_char,
+    name: *const c_char,
+    cwd: *const c_char,
+    env: *mut sys::environ,
+    oo: *mut sys::options,
+    tio: *mut sys::termios,
+) -> *mut sys::session {
+    let s = unsafe { __real_session_create(prefix, name, cwd, env, oo, tio) };
+    let _ = guard::catch("session-created", || crate::tmux::session::created(s));
+    s
 }

@@ -246,7 +246,7 @@ impl Item {
             let found = match at {
                 At::Current => true,
                 At::Session(id) => {
-                    let s = sys::session_find_by_id(id);
+                    let s = crate::tmux::session::find(id).unwrap_or(std::ptr::null_mut());
                     if !s.is_null() {
                         sys::cmd_find_from_session(target, s, 0);
                     }

@@ -111,7 +111,7 @@ pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
             .unwrap_or(std::ptr::null_mut());
         let s = at
             .session
-            .map(|s| sys::session_find_by_id(s))
+            .and_then(crate::tmux::session::find)
             .unwrap_or(std::ptr::null_mut());
         let found = if !wp.is_null() {
             sys::cmd_find_from_pane(&mut fs, wp, 0) == 0

@@ -36,7 +36,7 @@ pub fn session(id: u32, name: &str) -> Option<String> {
     let key = CString::new(name).ok()?;
     // SAFETY: the session is looked up now; options_get walks to the parent.
     unsafe {
-        let s = sys::session_find_by_id(id);
+        let s = crate::tmux::session::find(id).unwrap_or(std::ptr::null_mut());
         if s.is_null() {
             return global(name);
         }

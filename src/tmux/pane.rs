@@ -34,8 +34,8 @@ pub fn window_panes(id: u32) -> Vec<u32> {
 pub fn active_of_session(session: u32) -> Option<u32> {
     // SAFETY: lookups in live structures.
     unsafe {
-        let s = sys::session_find_by_id(session);
-        if s.is_null() || (*s).curw.is_null() {
+        let Some(s) = crate::tmux::session::find(session) else { return None };
+        if (*s).curw.is_null() {
             return None;
         }
         let w = (*(*s).curw).window;
@@ -61,13 +61,18 @@ pub fn window_of(id: u32) -> Option<u32> {
     find(id).map(|wp| unsafe { (*(*wp).window).id })
 }
 
-/// The session that shows pane `%id` (tmux's best choice if several do).
+/// A session that shows pane `%id` (the first that links its window), found
+/// through the window's own list of links: O(links), not O(sessions).
 pub fn session_of(id: u32) -> Option<u32> {
     let wp = find(id)?;
-    // SAFETY: cmd_find_from_pane fills a state we own.
+    // SAFETY: walking the live window's winlink list.
     unsafe {
-        let mut fs: sys::cmd_find_state = std::mem::zeroed();
-        (sys::cmd_find_from_pane(&mut fs, wp, 0) == 0 && !fs.s.is_null()).then(|| (*fs.s).id)
+        let w = (*wp).window;
+        let wl = (*w).winlinks.tqh_first;
+        if wl.is_null() || (*wl).session.is_null() {
+            return None;
+        }
+        Some((*(*wl).session).id)
     }
 }
 

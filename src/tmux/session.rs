@@ -1,14 +1,40 @@
-//! Sessions by id. Nothing about a session is cached: each call looks the
-//! session up by its id (`$N`), so renames and deaths are always seen.
+//! Sessions by id. Nothing about a session is cached but where it lives:
+//! each call looks the session up by its id (`$N`), so renames and deaths are
+//! always seen.
+//!
+//! tmux's own session_find_by_id() walks every session, which would make
+//! every agent command cost O(sessions). So this module keeps an index from
+//! id to session, filled by the session_create() wrap and emptied by the
+//! session_destroy() wrap (both in [`crate::tmux::hooks`]): a session is in
+//! the index exactly while it is in tmux's sessions tree.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::CStr;
 
 use crate::sys;
 
-fn find(id: u32) -> Option<*mut sys::session> {
-    // SAFETY: session_find_by_id only reads the sessions tree.
-    let s = unsafe { sys::session_find_by_id(id) };
-    (!s.is_null()).then_some(s)
+thread_local! {
+    static BY_ID: RefCell<HashMap<u32, usize>> = RefCell::new(HashMap::new());
+}
+
+/// Record a session tmux just created.
+pub(crate) fn created(s: *mut sys::session) {
+    if !s.is_null() {
+        // SAFETY: tmux just returned this live session.
+        let id = unsafe { (*s).id };
+        BY_ID.with(|m| m.borrow_mut().insert(id, s as usize));
+    }
+}
+
+/// Forget a session tmux is destroying.
+pub(crate) fn destroyed(id: u32) {
+    BY_ID.with(|m| m.borrow_mut().remove(&id));
+}
+
+/// The live session `$id`, in O(1).
+pub(crate) fn find(id: u32) -> Option<*mut sys::session> {
+    BY_ID.with(|m| m.borrow().get(&id).map(|&p| p as *mut sys::session))
 }
 
 /// Does session `$id` exist?

@@ -118,7 +118,7 @@ t ajoin -t peer rg >/dev/null
 t ashare -t oldname note=hi >/dev/null
 assert_ok t rename-session -t oldname newname
 run t apeers -t peer
-assert_contains "  - newname (type: claude, goal: , role: Coordinator)" "$OUT"
+assert_contains "  - newname (type: claude, goal: , role: Coordinator, status: idle)" "$OUT"
 assert_not_contains "oldname" "$OUT"
 run t lsag
 assert_contains "  Coordinator: newname" "$OUT"

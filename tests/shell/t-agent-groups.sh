@@ -91,7 +91,7 @@ Removed from 2 peer(s)
 New coordinator: s4")" "$OUT"
 assert_eq "Coordinator Member" "$(t display -p -t =s4: '#{agent_role}') $(t display -p -t =s1: '#{agent_role}')"
 run t apeers -t s1
-assert_contains "  - s4 (type: custom, goal: , role: Coordinator)" "$OUT"
+assert_contains "  - s4 (type: custom, goal: , role: Coordinator, status: idle)" "$OUT"
 assert_not_contains "s3" "$OUT"
 
 test_case "the last member leaving dissolves the group and its context"

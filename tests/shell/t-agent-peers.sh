@@ -23,8 +23,8 @@ assert_eq 0 "$RC"
 assert_eq "Coordination Group: team" "$(sed -n 1p <<<"$OUT")"
 assert_eq "Role: Member" "$(sed -n 2p <<<"$OUT")"
 assert_eq "Peers: 2 sessions" "$(sed -n 3p <<<"$OUT")"
-assert_eq "  - lead (type: claude, goal: coordinate the work, role: Coordinator)" "$(sed -n 4p <<<"$OUT")"
-assert_eq "  - w2 (type: custom, goal: , role: Member)" "$(sed -n 5p <<<"$OUT")"
+assert_eq "  - lead (type: claude, goal: coordinate the work, role: Coordinator, status: idle)" "$(sed -n 4p <<<"$OUT")"
+assert_eq "  - w2 (type: custom, goal: , role: Member, status: idle)" "$(sed -n 5p <<<"$OUT")"
 assert_match "^Last Coordination: $TIME_RE\$" "$(sed -n 6p <<<"$OUT")"
 assert_eq "Shared Context: Empty" "$(sed -n 7p <<<"$OUT")"
 assert_eq 7 "$(wc -l <<<"$OUT")"
@@ -34,8 +34,8 @@ t ashare -t w2 status=green >/dev/null
 t ashare -t w2 -j 'cfg={"a": [1, 2]}' >/dev/null
 run t apeers -t lead
 assert_eq "Role: Coordinator" "$(sed -n 2p <<<"$OUT")"
-assert_eq "  - w1 (type: codex, goal: write tests, role: Member)" "$(sed -n 4p <<<"$OUT")"
-assert_eq "  - w2 (type: custom, goal: , role: Member)" "$(sed -n 5p <<<"$OUT")"
+assert_eq "  - w1 (type: codex, goal: write tests, role: Member, status: idle)" "$(sed -n 4p <<<"$OUT")"
+assert_eq "  - w2 (type: custom, goal: , role: Member, status: idle)" "$(sed -n 5p <<<"$OUT")"
 assert_match "^Shared Context: 2 keys, [0-9]+ bytes\$" "$(sed -n 7p <<<"$OUT")"
 assert_eq "$(printf 'cfg={"a":[1,2]}\nstatus=green')" "$(sed -n '8,$p' <<<"$OUT")"
 assert_not_contains "  - lead" "$OUT" "a session is not its own peer"
@@ -47,7 +47,7 @@ assert_match "^Last Coordination: $TIME_RE\$" "$(sed -n 4p <<<"$OUT")"
 t ajoin -t plain alone >/dev/null
 run t apeers -t solo
 assert_eq "Peers: 1 session" "$(sed -n 3p <<<"$OUT")"
-assert_eq "  - plain (type: custom, goal: , role: Member)" "$(sed -n 4p <<<"$OUT")"
+assert_eq "  - plain (type: custom, goal: , role: Member, status: idle)" "$(sed -n 4p <<<"$OUT")"
 t aleave -t plain >/dev/null
 t set-agent -u -t plain
 
@@ -129,14 +129,14 @@ test_case "lsa: one line per agent, in session order"
 run t list-agents
 assert_eq 0 "$RC"
 assert_eq "$(printf '%s\n' \
-    "lead: type=claude group=team role=Coordinator peers=2 goal=coordinate the work" \
-    "w1: type=codex group=team role=Member peers=2 goal=write tests" \
-    "w2: type=custom group=team role=Member peers=2 goal=" \
-    "solo: type=custom group=alone role=Coordinator peers=0 goal=")" "$OUT"
+    "lead: type=claude group=team role=Coordinator peers=2 status=idle goal=coordinate the work" \
+    "w1: type=codex group=team role=Member peers=2 status=idle goal=write tests" \
+    "w2: type=custom group=team role=Member peers=2 status=idle goal=" \
+    "solo: type=custom group=alone role=Coordinator peers=0 status=idle goal=")" "$OUT"
 assert_not_contains "plain" "$OUT"
 # An agent without a group.
 t set-agent -t plain -G idle
-assert_eq "plain: type=idle group=- role=- peers=0 goal=" "$(t lsa | tail -n 1)"
+assert_eq "plain: type=idle group=- role=- peers=0 status=idle goal=" "$(t lsa | tail -n 1)"
 
 test_case "lsa -F and -f"
 run t lsa -F '#{session_name}=#{agent_type}'

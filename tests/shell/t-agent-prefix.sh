@@ -15,7 +15,7 @@ assert_eq "Shared with group 'pg': k=v" "$OUT"
 run t apeers -t s
 assert_eq "Coordination Group: pg" "$(sed -n 1p <<<"$OUT")"
 run t lsa
-assert_eq "s: type=claude group=pg role=Coordinator peers=0 goal=" "$OUT"
+assert_eq "s: type=claude group=pg role=Coordinator peers=0 status=idle goal=" "$OUT"
 run t lsag -F '#{group_name}'
 assert_eq "pg" "$OUT"
 run t aleave -t s

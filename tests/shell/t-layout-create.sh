@@ -107,19 +107,24 @@ assert_eq '[null,"cat","cat"]' "$(t lsap -t ov2 -J | jq -c '[.panes[].command]')
 assert_eq "crewt: lead:1:sleep 1000 dev:2:sleep 1001 (3 panes, layout tiled)" \
     "$(t list-agent-templates | grep '^crewt')"
 
-test_case "without -d the new layout is attached (pty client)"
-pty_start att "$TMUX_BIN" -S "$SOCK" new-agent-layout -s att -e manager=cat -e specialist=cat
-wait_for "[ -n \"\$(t list-clients -F '#{session_name}')\" ] || [ -s '$TEST_DIR/att.status' ]"
-assert_eq "att" "$(t list-clients -F '#{session_name}')"
-wait_for "grep -q 'm1 (manager)' '$TEST_DIR/att.out'"
-assert_contains "m1 (manager)" "$(pty_output att)" "the client draws the layout"
-assert_ok t detach-client -s att
-assert_eq 0 "$(pty_wait att)"
-assert_eq "m1 s1 s2" "$(t list-panes -t =att: -F '#{agent_pane_label}' | paste -sd ' ')"
-
 test_case "without -d and without a terminal: an error, and nothing is created"
 # As upstream new-session: it cannot attach, so it must not create.
 before_s=$(sessions) before_l=$(layouts)
 assert_error_contains "not a terminal" t newal -s noterm -e manager=cat -e specialist=cat
 assert_eq "$before_s" "$(sessions)" "no session noterm"
 assert_eq "$before_l" "$(layouts)" "no new layout"
+
+test_case "without -d the new layout is attached (pty client)"
+# Last in this file, with tmux commands under a timeout: should the server
+# hang, the other cases have run and this one fails in seconds.
+tt() { timeout 3 "$TMUX_BIN" -S "$SOCK" -f /dev/null "$@"; }
+pty_start att "$TMUX_BIN" -S "$SOCK" new-agent-layout -s att -e manager=cat -e specialist=cat
+wait_for "grep -aq 's2 (specialist)' '$TEST_DIR/att.out' || [ -s '$TEST_DIR/att.status' ]" 5
+assert_contains "m1 (manager)" "$(pty_output att)" "the client draws the layout"
+run tt list-clients -F '#{session_name}'
+if assert_eq "0 att" "$RC $OUT" "a client attached to att (exit status, sessions)"; then
+	assert_ok tt detach-client -s att
+	assert_eq 0 "$(pty_wait att 3)"
+	run tt list-panes -t =att: -F '#{agent_pane_label}'
+	assert_eq "m1 s1 s2" "$(paste -sd ' ' <<<"$OUT")"
+fi

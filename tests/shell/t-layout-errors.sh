@@ -5,7 +5,10 @@
 
 start_server
 t new-session -d -s keep cat
+t set -g @agent-settle-time 0
 assert_ok t new-agent-layout -d -s base -e manager=cat -e specialist=cat
+# Settled first, so that the snapshots below do not change by themselves.
+wait_for "[ \"\$(t lsap -F '#{agent_pane_state}' | sort -u)\" = ready ]" 5
 
 snapshot() {
 	printf '%s\n' "$(t list-sessions -F '#{session_name}')" "$(t list-agent-layouts -a)" \
@@ -39,9 +42,9 @@ refused "command contains a control character" -e "manager=$(printf 'a\nb')"
 refused "command too long: 4097 bytes (limit 4096)" -e "manager=$(printf '%4097s' | tr ' ' x)"
 
 test_case "invalid session name, group and idempotency key"
-refused "invalid session name: a:b" -s a:b
+refused "invalid session name: \"a:b\"" -s a:b
 refused "invalid session name: " -s ''
-refused "invalid session name: $(printf '%65s' | tr ' ' s)" -s "$(printf '%65s' | tr ' ' s)"
+refused "invalid session name: \"$(printf '%65s' | tr ' ' s)\"" -s "$(printf '%65s' | tr ' ' s)"
 refused 'invalid group name: "a b"' -g 'a b'
 refused 'invalid idempotency key: "a:b"' -k a:b
 refused 'invalid idempotency key: ""' -k ''
@@ -66,7 +69,7 @@ assert_error_contains "can't find layout: L99" t list-agent-panes -t L99
 assert_error_contains "can't find session: nosuch" t list-agent-panes -t nosuch
 assert_error_contains "session 'keep' has no agent layout" t list-agent-panes -t keep
 assert_error_contains "can't find managed pane: M99" t agent-pane-remove -t M99
-assert_error_contains "can't find pane: base:zz" t agent-pane-remove -t base:zz
+assert_error_contains "can't find pane zz in layout L1" t agent-pane-remove -t base:zz
 p=$(t display -p -t =keep: '#{pane_id}')
 assert_error_contains "pane $p is not a managed agent pane" t agent-pane-remove -t "$p"
 assert_error_contains "pane $p is not a managed agent pane" t agent-pane-recreate -t "$p"

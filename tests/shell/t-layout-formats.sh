@@ -41,26 +41,6 @@ assert_eq "top" "$(t show-options -wv -t =f: pane-border-status)"
 assert_eq " m1 (manager) ready " "$(t display -p -t "$p_m1" '#{E:pane-border-format}')"
 assert_eq " s1 (specialist) degraded " "$(t display -p -t "$p_s1" '#{E:pane-border-format}')"
 
-test_case "the border drawn on an attached client shows label and state"
-# Attached at creation (no -d): the first frame shows creating, the panes
-# turn ready after the settle time and the border is redrawn.
-pty_start att "$TMUX_BIN" -S "$SOCK" new-agent-layout -s att -e 'manager=sleep 30' -e specialist=cat
-wait_for "[ -n \"\$(t list-clients -F '#{session_name}')\" ] || [ -s '$TEST_DIR/att.status' ]"
-assert_eq "att" "$(t list-clients -F '#{session_name}')"
-wait_for "grep -aq 'm1 (manager) creating' '$TEST_DIR/att.out'" 3
-assert_contains "m1 (manager) creating" "$(pty_output att)"
-wait_for "grep -aq 's2 (specialist) ready' '$TEST_DIR/att.out'" 5
-out=$(pty_output att)
-assert_contains "m1 (manager) ready" "$out"
-assert_contains "s1 (specialist) ready" "$out"
-assert_contains "s2 (specialist) ready" "$out"
-assert_not_contains "degraded" "$out"
-t send-keys -t "$(tpane att s1)" C-d
-wait_for "grep -aq 's1 (specialist) degraded' '$TEST_DIR/att.out'" 3
-assert_contains "s1 (specialist) degraded" "$(pty_output att)"
-assert_ok t detach-client -s att
-assert_eq 0 "$(pty_wait att)"
-
 test_case "control mode: a subscription to #{agent_pane_state} reports changes"
 # Subscriptions are checked once a second: settle 2 s lets the first check
 # see creating.
@@ -91,4 +71,30 @@ echo "detach" >&3
 exec 3>&-
 wait_for "! kill -0 $cpid" 3
 assert_eq "%exit" "$(tail -n 1 "$TEST_DIR/ctl.out")"
+t set -g @agent-settle-time 1
+
+test_case "the border drawn on an attached client shows label and state"
+# attach-session through a pty right after creation (settle 2 s, so the
+# first frame shows creating); the border is redrawn as the panes turn
+# ready, and degraded. Last in this file, tmux commands under a timeout.
+tt() { timeout 3 "$TMUX_BIN" -S "$SOCK" -f /dev/null "$@"; }
+t set -g @agent-settle-time 2
+La=$(t new-agent-layout -d -P -s att -e 'manager=sleep 30' -e specialist=cat)
+pty_start att "$TMUX_BIN" -S "$SOCK" attach-session -t =att
+wait_for "grep -aq 's2 (specialist) creating' '$TEST_DIR/att.out' || [ -s '$TEST_DIR/att.status' ]" 3
+out=$(pty_output att)
+assert_contains "m1 (manager) creating" "$out"
+assert_contains "s1 (specialist) creating" "$out"
+assert_eq "att" "$(tt list-clients -F '#{session_name}')"
+wait_for "grep -aq 's2 (specialist) ready' '$TEST_DIR/att.out'" 5
+out=$(pty_output att)
+assert_contains "m1 (manager) ready" "$out"
+assert_contains "s1 (specialist) ready" "$out"
+assert_contains "s2 (specialist) ready" "$out"
+assert_not_contains "degraded" "$out"
+tt send-keys -t "$(tpane "$La" s1)" C-d
+wait_for "grep -aq 's1 (specialist) degraded' '$TEST_DIR/att.out'" 3
+assert_contains "s1 (specialist) degraded" "$(pty_output att)"
+assert_ok tt detach-client -s att
+assert_eq 0 "$(pty_wait att 3)"
 t set -g @agent-settle-time 1

@@ -65,6 +65,10 @@ s=$(nsessions) n=$(nlayouts)
 assert_error_contains "too many layouts: 40 live (limit 40)" t new-agent-layout -d -s big41 -e manager=cat -e specialist=cat
 assert_eq "$s $n" "$(nsessions) $(nlayouts)" "the 41st created nothing"
 assert_fails t has-session -t =big41
+# A limit that is not a whole number means the default.
+t set -g @agent-layout-limit lots
+assert_error_contains "too many layouts: 40 live (limit 40)" t new-agent-layout -d -s big41 -T one
+t set -gu @agent-layout-limit
 echo "40 layouts in $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')s"
 # One goes, one more fits.
 assert_ok t kill-agent-layout -t big7

@@ -104,6 +104,12 @@ assert_eq "$N (replay of idempotency key try-1)" "$OUT"
 assert_eq "$panes" "$(t list-panes -t =busy: | wc -l)"
 assert_eq 5 "$(t lsap -a -t "$L" | wc -l | tr -d ' ')"
 assert_eq "$N" "$(mid "$L" m2)"
+# The retry may name the pane by LAYOUT:LABEL, which now names the
+# successor: the same key still answers with that pane.
+run t agent-pane-recreate -k try-1 -t busy:m2 'sleep 1000'
+assert_eq 0 "$RC"
+assert_eq "$N (replay of idempotency key try-1)" "$OUT"
+assert_eq 5 "$(t lsap -a -t "$L" | wc -l | tr -d ' ')"
 assert_error_contains 'invalid idempotency key: "a b"' t agent-pane-recreate -k 'a b' -t "$M"
 t set -g @agent-settle-time 1
 

@@ -120,7 +120,7 @@ assert_error_contains "template 1m+2s is built in: use -f to override it" \
     t define-agent-template 1m+2s 'solo:1:cat'
 assert_eq "$before" "$(t list-agent-templates -J)" "refused: nothing changed"
 assert_ok t define-agent-template -f 1m+2s 'solo:1:cat'
-assert_eq "1m+2s: solo:1:cat (1 panes, layout tiled)" "$(t list-agent-templates | grep '^1m+2s')"
+assert_eq "1m+2s: solo:1:cat (1 pane, layout tiled)" "$(t list-agent-templates | grep '^1m+2s')"
 assert_eq false "$(tj '.templates[] | select(.name == "1m+2s") | .builtin')"
 assert_ok t new-agent-layout -d -s over
 assert_eq "s1 solo" "$(t list-panes -t =over: -F '#{agent_pane_label} #{agent_pane_role}')"
