@@ -8,7 +8,7 @@ MANDIR ?= $(PREFIX)/share/man
 CARGO ?= cargo
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell lint install uninstall clean
+.PHONY: all setup build demo test unit plain shell lint bench install uninstall clean
 
 all: build
 
@@ -35,6 +35,11 @@ plain: setup
 
 shell:
 	@TMUX_BIN=$(CURDIR)/$(BIN) PLAIN_TMUX=$(CURDIR)/vendor/upstream/plain/tmux bash tests/shell/run
+
+# Benchmarks (never part of make test): they print tables of ratios.
+bench: build
+	@bash bench/server-cost.sh
+	@bash bench/reactions.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check

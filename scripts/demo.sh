@@ -41,10 +41,32 @@ echo
 echo "The coordinator leaves; the longest-standing member takes over:"
 show agent-leave-group -t researcher
 
+echo
+echo "Scripts wait for results instead of polling (the server wakes them):"
+printf '\n%s$ tmux agent-wait -T 10 -t reviewer verdict &   # then a peer shares it%s\n' "$b" "$n"
+t agent-wait -T 10 -t reviewer verdict > "${TMPDIR:-/tmp}/agent-tmux-demo.wait" &
+waiter=$!
+sleep 0.3
+show agent-share -t coder verdict=approved
+wait "$waiter"
+echo "agent-wait printed: $(cat "${TMPDIR:-/tmp}/agent-tmux-demo.wait")"
+rm -f "${TMPDIR:-/tmp}/agent-tmux-demo.wait"
+
+echo
+echo "A managed layout: one manager and two specialists, each pane tracked:"
+t set -g @agent-settle-time 0.5
+show new-agent-layout -d -s squad -T 1m+2s -e 'specialist=sleep 600' -P
+show list-agent-templates
+sleep 1
+show list-agent-panes -t squad
+show list-panes -t squad -F '#{pane_id} #{agent_pane_label} #{agent_pane_role} #{agent_pane_state} #{agent_pane_status}'
+
 cat <<EOT
 
-Attach to see the team (status line shows group and role):
+Attach to see the team (status line shows group and role), or the layout
+(pane borders show each pane's label, role and state):
     $bin -L $sock attach -t coder
+    $bin -L $sock attach -t squad
 Stop the demo server:
     $bin -L $sock kill-server
 EOT
