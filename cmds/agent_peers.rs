@@ -83,7 +83,9 @@ fn exec(item: &mut Item) -> CmdResult {
                     a.map(|a| a.agent_type.as_str()).unwrap_or(""),
                     a.map(|a| a.goal.as_str()).unwrap_or(""),
                     r.role(*p).map(|x| x.to_string()).unwrap_or_default(),
-                    activity::session_status(*p).map(|s| s.to_string()).unwrap_or_default()
+                    activity::session_status(*p)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
                 ));
             }
         }

@@ -8,6 +8,7 @@ use agent_tmux::agent::activity::PaneStatus;
 use agent_tmux::agent::wait::WaitFor;
 use agent_tmux::agent::{validate, AgentError};
 
+use super::layout_util::resolve_tmux_pane;
 use super::util::{fail, fail_group, text};
 use crate::activity;
 use crate::tmux::{state, wait, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -46,12 +47,7 @@ fn exec(item: &mut Item) -> CmdResult {
         if key.is_some() || item.has('c') {
             return Err("-i takes no key and no -c".into());
         }
-        let pane = item.find_pane(target).ok_or_else(|| {
-            CmdError(format!(
-                "can't find pane: {}",
-                target.unwrap_or("(current)")
-            ))
-        })?;
+        let pane = resolve_tmux_pane(item, target)?;
         if activity::status(pane) != PaneStatus::Busy {
             return Ok(Flow::Done);
         }

@@ -67,9 +67,14 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
                 }
                 // A label-like name that tmux cannot resolve either.
                 let label_like = !label.is_empty()
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
                 if label_like && item.find_pane(Some(t)).is_none() {
-                    return Err(CmdError(format!("can't find pane {label} in layout {}", lid(id))));
+                    return Err(CmdError(format!(
+                        "can't find pane {label} in layout {}",
+                        lid(id)
+                    )));
                 }
             }
         }
@@ -180,5 +185,27 @@ pub fn layout_json(id: LayoutId) -> Json {
             "created": lay.created,
             "counts": counts,
         })
+    })
+}
+
+/// A tmux pane named by a managed-pane form (`M7`, `LAYOUT:LABEL`) or by any
+/// tmux pane target (`None`: the current pane).
+pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdError> {
+    let managed = target.and_then(|t| {
+        let m = layout::parse_managed_id(t).or_else(|| {
+            let (lay, label) = t.rsplit_once(':')?;
+            let id = layout_by_name(lay)?;
+            state::layouts(|l| l.find_label(id, label).map(|p| p.id))
+        })?;
+        state::layouts(|l| l.pane(m).and_then(|p| p.pane))
+    });
+    if let Some(p) = managed.filter(|p| tmux::pane::exists(*p)) {
+        return Ok(p);
+    }
+    item.find_pane(target).ok_or_else(|| {
+        CmdError(format!(
+            "can't find pane: {}",
+            target.unwrap_or("(current pane)")
+        ))
     })
 }
