@@ -34,7 +34,7 @@ pub fn window_panes(id: u32) -> Vec<u32> {
 pub fn active_of_session(session: u32) -> Option<u32> {
     // SAFETY: lookups in live structures.
     unsafe {
-        let Some(s) = crate::tmux::session::find(session) else { return None };
+        let s = crate::tmux::session::find(session)?;
         if (*s).curw.is_null() {
             return None;
         }
