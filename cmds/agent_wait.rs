@@ -51,7 +51,7 @@ fn exec(item: &mut Item) -> CmdResult {
         if activity::status(pane) != PaneStatus::Busy {
             return Ok(Flow::Done);
         }
-        return Ok(wait::block(item, WaitFor::Idle { pane }, None, timeout));
+        return wait::block(item, WaitFor::Idle { pane }, None, timeout);
     }
     let key = key.ok_or("no key given (or use -i)")?;
     validate::key(key).map_err(fail)?;
@@ -78,5 +78,5 @@ fn exec(item: &mut Item) -> CmdResult {
         group,
         key: key.to_string(),
     };
-    Ok(wait::block(item, what, Some(session), timeout))
+    wait::block(item, what, Some(session), timeout)
 }

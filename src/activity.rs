@@ -100,7 +100,9 @@ fn announce(id: u32, status: PaneStatus) {
         let ids = wait::with_set(|s| s.take_pane(id));
         wait::wake(&ids, None);
     }
-    let Some(sid) = pane::session_of(id) else {
+    // The window may be linked in several sessions: prefer an agent's.
+    let Some(sid) = pane::session_of_preferring(id, |s| state::with(|r| r.agent(s).is_some()))
+    else {
         return;
     };
     // Any status line may show #{agent_pane_status}; only agent sessions'

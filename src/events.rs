@@ -18,12 +18,12 @@ pub fn session_destroyed(id: u32) {
 }
 
 fn session_gone(id: u32) {
+    let ids = wait::with_set(|s| s.take_session(id));
+    wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
     if let Some(outcome) = outcome {
         deliver(&outcome.events);
     }
-    let ids = wait::with_set(|s| s.take_session(id));
-    wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     // Managed panes that never had a tmux pane go with their layout's session
     // (the others are removed one by one as their panes are destroyed).
     let transitions = state::layouts_mut(|l| l.session_destroyed(id));

@@ -75,6 +75,15 @@ pub struct HookTarget {
 
 thread_local! {
     static DYING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    static NO_HOOKS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with hooks off when `off` (for commands that a hook itself runs).
+pub fn without_hooks_if<T>(off: bool, f: impl FnOnce() -> T) -> T {
+    let before = NO_HOOKS.with(|n| n.replace(off || n.get()));
+    let out = f();
+    NO_HOOKS.with(|n| n.set(before));
+    out
 }
 
 /// While session `$id` is being destroyed its windows are already gone, so
@@ -88,6 +97,9 @@ pub fn while_dying<T>(id: u32, f: impl FnOnce() -> T) -> T {
 
 /// Run hook `name` with extra `hook_*` formats.
 pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
+    if NO_HOOKS.with(|n| n.get()) {
+        return;
+    }
     let Ok(cname) = CString::new(name) else {
         return;
     };

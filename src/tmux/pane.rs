@@ -61,19 +61,32 @@ pub fn window_of(id: u32) -> Option<u32> {
     find(id).map(|wp| unsafe { (*(*wp).window).id })
 }
 
-/// A session that shows pane `%id` (the first that links its window), found
-/// through the window's own list of links: O(links), not O(sessions).
-pub fn session_of(id: u32) -> Option<u32> {
+/// A session that shows pane `%id`, found through the window's own list of
+/// links (O(links), not O(sessions)): the first that `prefer` accepts, else
+/// the first.
+pub fn session_of_preferring(id: u32, prefer: impl Fn(u32) -> bool) -> Option<u32> {
     let wp = find(id)?;
+    let mut first = None;
     // SAFETY: walking the live window's winlink list.
     unsafe {
-        let w = (*wp).window;
-        let wl = (*w).winlinks.tqh_first;
-        if wl.is_null() || (*wl).session.is_null() {
-            return None;
+        let mut wl = (*(*wp).window).winlinks.tqh_first;
+        while !wl.is_null() {
+            if !(*wl).session.is_null() {
+                let s = (*(*wl).session).id;
+                if prefer(s) {
+                    return Some(s);
+                }
+                first.get_or_insert(s);
+            }
+            wl = (*wl).wentry.tqe_next;
         }
-        Some((*(*wl).session).id)
     }
+    first
+}
+
+/// A session that shows pane `%id` (the first that links its window).
+pub fn session_of(id: u32) -> Option<u32> {
+    session_of_preferring(id, |_| true)
 }
 
 /// Has the process of pane `%id` exited (or is there none, for an empty pane)?

@@ -195,7 +195,14 @@ unsafe extern "C" fn exec_trampoline(
     };
     let name = reg.spec.name.to_string_lossy();
     let mut it = Item::new(cmd, item, reg.upstream_exec);
-    match guard::catch(&name, || (reg.spec.exec)(&mut it)) {
+    // A command run by a hook fires no hooks (as in tmux's notify.c), so a
+    // hook that causes its own event cannot loop.
+    // SAFETY: reading the flags of the live item.
+    let in_hook = unsafe { sys::cmdq_get_flags(item) } & sys::CMDQ_STATE_NOHOOKS as i32 != 0;
+    let result = crate::tmux::notify::without_hooks_if(in_hook, || {
+        guard::catch(&name, || (reg.spec.exec)(&mut it))
+    });
+    match result {
         Ok(Ok(flow)) => flow.retval(),
         Ok(Err(e)) => {
             if !e.0.is_empty() {

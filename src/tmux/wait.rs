@@ -26,9 +26,19 @@ thread_local! {
 }
 
 /// Block `item`'s client until `what` happens (or `timeout` seconds pass).
-pub fn block(item: &Item, what: WaitFor, session: Option<u32>, timeout: Option<f64>) -> Flow {
+/// A command with no client (run by a hook, or from the global queue) cannot
+/// wait: blocking it would hold up every later hook and notification.
+pub fn block(
+    item: &Item,
+    what: WaitFor,
+    session: Option<u32>,
+    timeout: Option<f64>,
+) -> Result<Flow, crate::tmux::CmdError> {
     // SAFETY: reading the item's client pointer, used only as a key.
     let client = unsafe { sys::cmdq_get_client(item.raw()) } as u64;
+    if client == 0 {
+        return Err("agent-wait: not able to wait (no client)".into());
+    }
     let id = PENDING.with(|p| {
         let mut p = p.borrow_mut();
         p.next += 1;
@@ -40,7 +50,7 @@ pub fn block(item: &Item, what: WaitFor, session: Option<u32>, timeout: Option<f
     if let Some(t) = timeout {
         timer::after(t, timed_out, id);
     }
-    Flow::Wait
+    Ok(Flow::Wait)
 }
 
 fn timed_out(id: u64) {

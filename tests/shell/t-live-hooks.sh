@@ -126,3 +126,25 @@ wait_for "[ \$(nlines sess) -ge 1 ]" 5
 # replaces the global one for session a) ran instead.
 assert_eq "only-a|froma|a" "$(lines sess)"
 assert_eq "agent-context-changed|crew|fromc|$vc|$(t display -p -t =c: '#{session_id}')|c" "$(lines cc)"
+
+test_case "a hook that causes its own event runs once (no loop)"
+t set-hook -gu agent-context-changed
+t set-hook -u -t =a: agent-context-changed
+t set-hook -g agent-context-changed 'agent-share -t =a: loop=1'
+assert_ok t ashare -t a start=1
+wait_for "t agent-get -t a loop" 5
+assert_eq 1 "$(t agent-get -t a loop)"
+# The server is responsive, and the hook did not run again for its own write.
+assert_eq "ok" "$(timeout 5 "$TMUX_BIN" -S "$SOCK" -f /dev/null display -p ok)"
+# loop's write was the group's last one: the hook did not fire for it.
+sleep 0.3
+assert_eq "$(t apeers -J -t a | jq .version)" "$(t agent-get -J -t a loop | jq .version)"
+t set-hook -gu agent-context-changed
+
+test_case "agent-wait run by a hook (no client) is refused, not blocking hooks"
+t set-hook -g agent-group-changed 'agent-wait -t =a: never-written'
+new_detached w2 cat
+assert_ok t ajoin -t w2 crew
+assert_eq "ok" "$(timeout 5 "$TMUX_BIN" -S "$SOCK" -f /dev/null display -p ok)"
+assert_eq 0 "$(t display -p '#{agent_waiters}')"
+t set-hook -gu agent-group-changed
