@@ -87,7 +87,18 @@ pub fn is_refused_control(c: char) -> bool {
 }
 
 fn word(field: Field, name: &str, max: usize) -> Result<(), AgentError> {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    word_with(field, name, max, b"_.-")
+}
+
+/// A name of ASCII letters, digits and the given punctuation, 1 to `max`
+/// bytes long (shared by every kind of name in the domain).
+pub(crate) fn word_with(
+    field: Field,
+    name: &str,
+    max: usize,
+    punct: &[u8],
+) -> Result<(), AgentError> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || punct.contains(&b);
     if name.is_empty() || name.len() > max || !name.bytes().all(allowed) {
         return Err(Invalid::Name {
             field,

@@ -127,15 +127,7 @@ pub fn command(role: &str, command: &str) -> Result<(), AgentError> {
 }
 
 fn word(field: Field, name: &str, max: usize, punct: &[u8]) -> Result<(), AgentError> {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || punct.contains(&b);
-    if name.is_empty() || name.len() > max || !name.bytes().all(allowed) {
-        return Err(Invalid::Name {
-            field,
-            name: name.to_owned(),
-        }
-        .into());
-    }
-    Ok(())
+    super::validate::word_with(field, name, max, punct)
 }
 
 #[cfg(test)]
