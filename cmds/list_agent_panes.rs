@@ -45,20 +45,18 @@ fn exec(item: &mut Item) -> CmdResult {
                 .collect()
         });
         for m in panes {
-            let out = state::layouts(|l| {
+            if item.has('J') {
+                docs.extend(state::layouts(|l| l.pane(m).map(pane_json)));
+                continue;
+            }
+            let line = state::layouts(|l| {
                 let p = l.pane(m)?;
-                if item.has('J') {
-                    return Some(pane_json(p).to_string());
-                }
                 let mut ft = item.format();
                 pane_formats(&mut ft, p);
                 Some(ft.expand(template))
             });
-            let Some(out) = out else { continue };
-            if item.has('J') {
-                docs.push(serde_json::from_str::<serde_json::Value>(&out).unwrap_or_default());
-            } else {
-                item.print(&out);
+            if let Some(line) = line {
+                item.print(&line);
             }
         }
     }

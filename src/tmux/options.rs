@@ -17,13 +17,7 @@ pub fn global(name: &str) -> Option<String> {
             }
             let o = sys::options_get(oo, key.as_ptr());
             if !o.is_null() {
-                let p = sys::options_to_string(o, -1, 0);
-                if p.is_null() {
-                    return None;
-                }
-                let v = CStr::from_ptr(p).to_string_lossy().into_owned();
-                libc::free(p as *mut libc::c_void);
-                return Some(v);
+                return value(o);
             }
         }
     }
@@ -44,6 +38,17 @@ pub fn session(id: u32, name: &str) -> Option<String> {
         if o.is_null() {
             return global(name);
         }
+        value(o)
+    }
+}
+
+/// An option entry's value as text.
+///
+/// # Safety
+/// `o` must be a live option entry.
+unsafe fn value(o: *mut sys::options_entry) -> Option<String> {
+    // SAFETY: options_to_string returns a malloc'd string we free.
+    unsafe {
         let p = sys::options_to_string(o, -1, 0);
         if p.is_null() {
             return None;
