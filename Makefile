@@ -40,6 +40,7 @@ shell:
 bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
+	@bash bench/roundtrip.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check
