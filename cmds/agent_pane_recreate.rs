@@ -76,7 +76,10 @@ fn exec(item: &mut Item) -> CmdResult {
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
     let before = pane::window_panes(anchor);
     let mut argv = vec!["split-window", "-d"];
-    argv.extend(command.as_deref());
+    // `--`: a command starting with '-' must not become a flag.
+    if let Some(c) = command.as_deref() {
+        argv.extend(["--", c]);
+    }
     let created = item.run(At::Pane(anchor), &argv);
     let made = pane::window_panes(anchor)
         .into_iter()

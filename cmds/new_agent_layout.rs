@@ -118,7 +118,10 @@ fn exec(item: &mut Item) -> CmdResult {
                 if let Some(d) = d {
                     argv.extend(["-c", d]);
                 }
-                argv.extend(command);
+                // `--`: a command starting with '-' must not become a flag.
+                if let Some(c) = command {
+                    argv.extend(["--", c]);
+                }
             }
         }
         let created = item.run(At::Pane(last), &argv);

@@ -111,7 +111,7 @@ fn refresh_members(group: &str) {
 pub fn settle_time() -> f64 {
     tmux::options::global("@agent-settle-time")
         .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
+        .filter(|v| v.is_finite() && (0.0..=1e6).contains(v))
         .unwrap_or(1.0)
 }
 

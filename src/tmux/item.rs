@@ -217,7 +217,10 @@ impl Item {
 
     /// Run an upstream command synchronously, as part of this command: its
     /// output and errors go to this command's client, and its target is
-    /// `at`. `Err` means the upstream command failed (and already said why).
+    /// `at`. Only the target is resolved (no `-s` source, and `-t` inside
+    /// `argv` is ignored): use it for commands that act on their target and
+    /// finish at once (new-session, split-window, set-option, select-*,
+    /// kill-*), never for ones that wait. `Err` means the upstream command failed (and already said why).
     pub fn run(&self, at: At, argv: &[&str]) -> Result<(), CmdError> {
         let owned: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
         let mut ptrs: Vec<*mut std::ffi::c_char> =
@@ -273,6 +276,16 @@ impl Item {
             }
             if rc == sys::cmd_retval_CMD_RETURN_ERROR {
                 return Err(CmdError::silent());
+            }
+            // Commands run this way must finish now: one that waits would
+            // keep this item, which is freed when our command returns.
+            debug_assert!(rc != sys::cmd_retval_CMD_RETURN_WAIT, "{} waited", argv[0]);
+            if rc == sys::cmd_retval_CMD_RETURN_WAIT {
+                crate::tmux::guard::log(&format!(
+                    "agent-tmux: {} waited inside Item::run",
+                    argv[0]
+                ));
+                return Err(CmdError(format!("{} cannot wait here", argv[0])));
             }
         }
         Ok(())

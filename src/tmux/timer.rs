@@ -22,7 +22,8 @@ unsafe extern "C" fn fire(_fd: c_int, _events: c_short, data: *mut c_void) {
 
 /// Call `callback(arg)` from the event loop after `seconds`.
 pub fn after(seconds: f64, callback: Callback, arg: u64) {
-    let seconds = seconds.max(0.0);
+    // Beyond about 31 years libevent's arithmetic would overflow.
+    let seconds = seconds.clamp(0.0, 1e9);
     let tv = sys::timeval {
         tv_sec: seconds.trunc() as _,
         tv_usec: ((seconds.fract() * 1e6) as i64).min(999_999) as _,

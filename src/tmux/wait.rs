@@ -36,8 +36,12 @@ pub fn block(
 ) -> Result<Flow, crate::tmux::CmdError> {
     // SAFETY: reading the item's client pointer, used only as a key.
     let client = unsafe { sys::cmdq_get_client(item.raw()) } as u64;
-    if client == 0 {
-        return Err("agent-wait: not able to wait (no client)".into());
+    // A hook's command (or one with no client) would block the global queue,
+    // and with it every later hook and notification.
+    // SAFETY: reading the flags of the live item.
+    let in_hook = unsafe { sys::cmdq_get_flags(item.raw()) } & sys::CMDQ_STATE_NOHOOKS as i32 != 0;
+    if client == 0 || in_hook {
+        return Err("agent-wait: not able to wait here (no client of its own)".into());
     }
     let id = PENDING.with(|p| {
         let mut p = p.borrow_mut();
@@ -105,17 +109,16 @@ pub fn with_set<T>(f: impl FnOnce(&mut WaitSet) -> T) -> T {
     PENDING.with(|p| f(&mut p.borrow_mut().set))
 }
 
-/// The client at `client` went away: forget its waiters. Their items stay
-/// with the dead client's queue, which tmux never runs again (as for
-/// upstream's wait-for); nothing of agent-tmux's refers to them any more.
+/// The client at `client` went away: forget its waiters and let their items
+/// go on (silently), so nothing of agent-tmux's refers to them any more and
+/// no queue stays blocked by them.
 pub fn client_lost(client: u64) {
     let ids = with_set(|s| s.take_client(client));
-    PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        for id in ids {
-            p.items.remove(&id);
-        }
-    });
+    // Continue them without output: a dead client's queue never runs again,
+    // and if one ever sat on a shared queue it must not block it.
+    for item in take_items(&ids) {
+        finish(item, None, false);
+    }
 }
 
 /// How many waiters there are.

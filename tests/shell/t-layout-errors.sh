@@ -75,3 +75,10 @@ assert_error_contains "pane $p is not a managed agent pane" t agent-pane-remove 
 assert_error_contains "pane $p is not a managed agent pane" t agent-pane-recreate -t "$p"
 assert_error_contains "can't find layout: L99" t kill-agent-layout -t L99
 assert_eq "$before" "$(snapshot)"
+
+test_case "a command starting with '-' is a command, not a flag of split-window"
+t set -g @agent-settle-time 0.3
+assert_ok t new-agent-layout -d -s dash -T 1m+2s -e 'manager=-I' -e 'specialist=cat'
+wait_for "t lsap -t dash -F '#{agent_pane_label} #{agent_pane_state}' | grep -q '^m1 degraded'" 5
+assert_eq "m1 degraded" "$(t lsap -t dash -F '#{agent_pane_label} #{agent_pane_state}' | head -1)"
+assert_eq "alive" "$(t display -p alive)"

@@ -148,3 +148,19 @@ assert_ok t ajoin -t w2 crew
 assert_eq "ok" "$(timeout 5 "$TMUX_BIN" -S "$SOCK" -f /dev/null display -p ok)"
 assert_eq 0 "$(t display -p '#{agent_waiters}')"
 t set-hook -gu agent-group-changed
+
+test_case "agent-wait in a hook is refused even while a client is attached"
+mkfifo "$TEST_DIR/cin"
+t -C attach -t =a: <"$TEST_DIR/cin" >"$TEST_DIR/cout" 2>&1 &
+exec 4>"$TEST_DIR/cin"
+wait_for "grep -q '^%' '$TEST_DIR/cout'" 5
+t set-hook -g session-renamed 'agent-wait -t =a: never-written'
+t set-hook -g window-renamed "run-shell 'echo renamed >> $TEST_DIR/wr'"
+t rename-session -t =w2: w3
+t rename-window -t =w3: win
+wait_for "[ -s '$TEST_DIR/wr' ]" 5
+assert_eq "renamed" "$(cat "$TEST_DIR/wr" 2>/dev/null)" "later hooks still run"
+assert_eq 0 "$(t display -p '#{agent_waiters}')"
+exec 4>&-
+t set-hook -gu session-renamed
+t set-hook -gu window-renamed
