@@ -6,7 +6,7 @@
 
 use agent_tmux::agent::layout::{self, RecreatePlan};
 
-use super::layout_util::{lid, mid, resolve_pane};
+use super::layout_util::{lid, mid, resolve_pane, split_managed, Launch};
 use super::util::{fail, text};
 use crate::events;
 use crate::tmux::{self, pane, session, state, At, CmdResult, CommandSpec, Flow, Item, Target};
@@ -74,24 +74,13 @@ fn exec(item: &mut Item) -> CmdResult {
 
     let new = state::layouts_mut(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
-    let before = pane::window_panes(anchor);
-    let mut argv = vec!["split-window", "-d"];
-    // `--`: a command starting with '-' must not become a flag.
-    if let Some(c) = command.as_deref() {
-        argv.extend(["--", c]);
-    }
-    let created = item.run(At::Pane(anchor), &argv);
-    let made = pane::window_panes(anchor)
-        .into_iter()
-        .find(|p| !before.contains(p));
-    let (Ok(()), Some(p)) = (created, made) else {
-        let t = state::layouts_mut(|l| l.pane_create_failed(new, "split-window failed"));
-        t.iter().for_each(events::pane_transition);
+    let launch = Launch::Command {
+        dir: None,
+        command: command.as_deref(),
+    };
+    let Some(p) = split_managed(item, anchor, new, &label, launch) else {
         return Err(format!("{}: the new pane could not be created", mid(new)).into());
     };
-    state::layouts_mut(|l| l.pane_created(new, p));
-    let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
-    let _ = item.run(At::Pane(p), &["select-pane", "-T", &label]);
     events::start_settle_timer(new);
     if let Some(old) = old_pane {
         let _ = item.run(At::Pane(old), &["kill-pane"]);

@@ -9,8 +9,9 @@
 use agent_tmux::agent::layout::{self, Layout, LayoutId, ManagedId, ManagedPane, PaneState};
 use serde_json::{json, Value as Json};
 
+use crate::events;
 use crate::tmux::format::Format;
-use crate::tmux::{self, session, state, CmdError, Item};
+use crate::tmux::{self, session, state, At, CmdError, Item};
 
 /// `L3`.
 pub fn lid(id: LayoutId) -> String {
@@ -208,4 +209,56 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdEr
             target.unwrap_or("(current pane)")
         ))
     })
+}
+
+/// What a new managed pane runs.
+pub enum Launch<'a> {
+    /// No process (a pane that could not really be made, kept as a place).
+    Empty,
+    /// A shell command (or the default shell), optionally in a directory.
+    Command {
+        dir: Option<&'a str>,
+        command: Option<&'a str>,
+    },
+}
+
+/// Split pane `%from` to make managed pane `m`'s tmux pane with upstream's
+/// split-window: record it, keep its output readable when its process exits
+/// (remain-on-exit) and title it with its label. If no pane could be made,
+/// `m` becomes failed (stage pane_create) and `None` is returned. Starting
+/// the settle timer is left to the caller.
+pub fn split_managed(
+    item: &Item,
+    from: u32,
+    m: ManagedId,
+    label: &str,
+    launch: Launch<'_>,
+) -> Option<u32> {
+    let before = tmux::pane::window_panes(from);
+    let mut argv = vec!["split-window", "-d"];
+    match launch {
+        Launch::Empty => argv.push(""),
+        Launch::Command { dir, command } => {
+            if let Some(d) = dir {
+                argv.extend(["-c", d]);
+            }
+            // `--`: a command starting with '-' must not become a flag.
+            if let Some(c) = command {
+                argv.extend(["--", c]);
+            }
+        }
+    }
+    let created = item.run(At::Pane(from), &argv);
+    let new = tmux::pane::window_panes(from)
+        .into_iter()
+        .find(|p| !before.contains(p));
+    let (Ok(()), Some(p)) = (created, new) else {
+        let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
+        t.iter().for_each(events::pane_transition);
+        return None;
+    };
+    state::layouts_mut(|l| l.pane_created(m, p));
+    let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
+    let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);
+    Some(p)
 }

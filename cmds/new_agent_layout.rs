@@ -14,7 +14,7 @@ use std::path::Path;
 use agent_tmux::agent::layout::{CreatePlan, DEFAULT_LAYOUT_LIMIT};
 use agent_tmux::agent::validate;
 
-use super::layout_util::{layout_formats, lid};
+use super::layout_util::{layout_formats, lid, split_managed, Launch};
 use super::util::{fail, text};
 use crate::events;
 use crate::tmux::{
@@ -110,34 +110,18 @@ fn exec(item: &mut Item) -> CmdResult {
     let (mut first, mut last) = (None, holder);
     for (slot, m) in slots.iter().zip(managed) {
         let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
-        let before = pane::window_panes(holder);
-        let mut argv = vec!["split-window", "-d"];
-        match (&dir_error, dir, slot.command.as_deref()) {
-            (Some(_), _, _) => argv.push(""),
-            (None, d, command) => {
-                if let Some(d) = d {
-                    argv.extend(["-c", d]);
-                }
-                // `--`: a command starting with '-' must not become a flag.
-                if let Some(c) = command {
-                    argv.extend(["--", c]);
-                }
-            }
-        }
-        let created = item.run(At::Pane(last), &argv);
-        let new = pane::window_panes(holder)
-            .into_iter()
-            .find(|p| !before.contains(p));
-        let (Ok(()), Some(p)) = (created, new) else {
-            let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
-            t.iter().for_each(events::pane_transition);
+        let launch = match dir_error {
+            Some(_) => Launch::Empty,
+            None => Launch::Command {
+                dir,
+                command: slot.command.as_deref(),
+            },
+        };
+        let Some(p) = split_managed(item, last, m, &slot.label, launch) else {
             continue;
         };
         first.get_or_insert(p);
         last = p;
-        state::layouts_mut(|l| l.pane_created(m, p));
-        let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
-        let _ = item.run(At::Pane(p), &["select-pane", "-T", &slot.label]);
         match &dir_error {
             Some(e) => {
                 let t = state::layouts_mut(|l| l.pane_create_failed(m, e));
