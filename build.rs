@@ -70,6 +70,10 @@ fn main() {
     // Output arriving on a pane (busy/idle) and a client going away (waiters).
     println!("cargo:rustc-link-arg=-Wl,--wrap=input_parse_pane");
     println!("cargo:rustc-link-arg=-Wl,--wrap=format_lost_client");
+    // Keys reaching a pane: those typed by a human through a client carry the
+    // client's mouse event (send-keys passes none), for agent-prompt's
+    // human-typing guard.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=window_pane_key");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");

@@ -92,6 +92,55 @@ pub fn deliver(events: &[Event]) {
                 }
                 refresh_members(group);
             }
+            Event::Message { to, from, seq } => message_delivered(*to, *from, *seq),
+        }
+    }
+}
+
+/// Message `seq` arrived in `to`'s inbox: announce it, redraw `to`'s status
+/// line (`#{agent_unread}`) and wake its waiters.
+fn message_delivered(to: u32, from: Option<u32>, seq: u64) {
+    let from_id = from.map_or_else(|| "-".to_string(), |f| format!("${f}"));
+    notify::control(&format!("%agent-message ${to} {from_id} {seq}"));
+    let from_name = from.map(session::display_name).unwrap_or_default();
+    notify::hook(
+        "agent-message",
+        HookTarget {
+            session: Some(to),
+            pane: None,
+        },
+        &[
+            ("hook_agent_from", from_id),
+            ("hook_agent_from_name", from_name),
+            ("hook_agent_seq", seq.to_string()),
+        ],
+    );
+    wake_message_waiters(to);
+    session::refresh_status(to);
+}
+
+/// Wake `agent-wait -m` waiters of session `to`, oldest first, while there
+/// are unread messages: one that consumes takes the oldest message (so the
+/// next consumer gets the next one, or keeps waiting); one that doesn't is
+/// shown the oldest.
+pub fn wake_message_waiters(to: u32) {
+    for (id, consume) in wait::with_set(|w| w.inbox_waiters(to)) {
+        let text = if consume {
+            state::with_mut(|r| r.consume(to, Some(1)))
+                .ok()
+                .and_then(|mut m| m.pop())
+                .map(|m| m.text)
+        } else {
+            state::with(|r| {
+                r.inbox(to)
+                    .ok()
+                    .and_then(|i| i.oldest())
+                    .map(|m| m.text.clone())
+            })
+        };
+        match text {
+            Some(text) => wait::wake(&[id], Some(&text)),
+            None => break,
         }
     }
 }
@@ -143,6 +192,7 @@ pub fn pane_destroyed(id: u32) {
         pane_transition(&t);
     }
     activity::pane_gone(id);
+    crate::typing::pane_destroyed(id);
 }
 
 /// Output arrived on pane `%id`.

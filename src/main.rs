@@ -13,6 +13,7 @@ mod events;
 mod formats;
 mod sys;
 mod tmux;
+mod typing;
 
 #[path = "../cmds/mod.rs"]
 mod cmds;

@@ -42,6 +42,8 @@ pub enum Field {
     LayoutKey,
     /// The command a managed pane runs.
     Command,
+    /// A message sent to an inbox, or a prompt.
+    Message,
 }
 
 impl Field {
@@ -56,7 +58,7 @@ impl Field {
             Field::RoleName => Some(MAX_ROLE_NAME_LEN),
             Field::Label => Some(MAX_LABEL_LEN),
             Field::LayoutKey => Some(MAX_LAYOUT_KEY_LEN),
-            Field::Goal | Field::Value | Field::Command => None,
+            Field::Goal | Field::Value | Field::Command | Field::Message => None,
         }
     }
 
@@ -83,6 +85,7 @@ impl fmt::Display for Field {
             Field::Label => "pane label",
             Field::LayoutKey => "idempotency key",
             Field::Command => "command",
+            Field::Message => "message",
         })
     }
 }
@@ -139,6 +142,8 @@ pub enum Invalid {
     Utf8 { offset: usize },
     /// A goal or value with a control character other than tab and newline.
     Control { field: Field },
+    /// An empty input where one is needed (a message).
+    Empty { field: Field },
     /// A JSON value serde_json could not parse; holds serde's message.
     Json(String),
     /// A template role spec that is not `role:count[:command]`.
@@ -239,6 +244,8 @@ pub enum AgentError {
     },
     /// A recreate in a layout whose panes are all removed.
     LayoutRemoved(LayoutId),
+    /// A group send where the group has no member but the sender.
+    NoRecipients(String),
 }
 
 impl AgentError {
@@ -286,6 +293,9 @@ impl AgentError {
             }
             AgentError::LayoutRemoved(id) => {
                 format!("layout L{id} is removed: its panes can't be recreated")
+            }
+            AgentError::NoRecipients(group) => {
+                format!("group {group} has no other member to send to")
             }
             AgentError::Invalid(invalid) => invalid.to_string(),
             AgentError::Limit(limit) => limit.to_string(),
@@ -345,6 +355,7 @@ impl fmt::Display for Invalid {
             }
             Invalid::Utf8 { offset } => write!(f, "invalid UTF-8 at byte {offset}"),
             Invalid::Control { field } => write!(f, "{field} contains a control character"),
+            Invalid::Empty { field } => write!(f, "{field} is empty"),
             Invalid::Json(msg) => write!(f, "invalid JSON value: {msg}"),
             Invalid::RoleSpec(spec) => {
                 write!(

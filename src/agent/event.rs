@@ -43,6 +43,13 @@ pub enum Event {
         version: u64,
         author: SessionId,
     },
+    /// Message `seq` arrived in `to`'s inbox, sent from session `from` (if
+    /// it was sent from a session).
+    Message {
+        to: SessionId,
+        from: Option<SessionId>,
+        seq: u64,
+    },
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! - [`Group`]: members in join order, the coordinator, the shared context.
 //! - [`Value`] and [`Entry`]: what the context holds.
 //! - [`Event`]: what changed, for notifications and hooks.
+//! - [`inbox`]: each agent's bounded inbox of unread messages.
 //! - [`layout`]: managed multi-agent layouts: templates, tmux layout
 //!   strings, managed panes and their lifecycles ([`Layouts`]).
 
@@ -24,6 +25,7 @@ mod context;
 mod error;
 mod event;
 mod group;
+pub mod inbox;
 pub mod layout;
 mod registry;
 pub mod validate;
@@ -42,12 +44,12 @@ pub use layout::{
     Transition,
 };
 pub use registry::{
-    Agent, JoinOutcome, LeaveOutcome, Registry, Role, SetAgentOutcome, ShareOutcome,
-    UnshareOutcome, DEFAULT_AGENT_TYPE,
+    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Role, SendOutcome, SendTo,
+    SetAgentOutcome, ShareOutcome, UnshareOutcome, DEFAULT_AGENT_TYPE,
 };
 pub use validate::{
     text_from_bytes, MAX_AGENT_TYPE_LEN, MAX_CONTEXT_BYTES, MAX_CONTEXT_KEYS, MAX_GOAL_BYTES,
-    MAX_GROUP_MEMBERS, MAX_GROUP_NAME_LEN, MAX_KEY_LEN, MAX_VALUE_BYTES,
+    MAX_GROUP_MEMBERS, MAX_GROUP_NAME_LEN, MAX_KEY_LEN, MAX_MESSAGE_BYTES, MAX_VALUE_BYTES,
 };
 
 /// A tmux session, by the number of its id (`$N`).

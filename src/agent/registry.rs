@@ -14,6 +14,7 @@ use super::context::{Entry, Value};
 use super::error::AgentError;
 use super::event::{Event, GroupEventKind};
 use super::group::Group;
+use super::inbox::{Inbox, Message};
 use super::validate;
 use super::SessionId;
 
@@ -31,6 +32,8 @@ pub struct Agent {
     pub created: i64,
     /// The group the session is in, if any.
     pub group: Option<String>,
+    /// Its unread messages.
+    pub inbox: Inbox,
 }
 
 impl Agent {
@@ -40,6 +43,7 @@ impl Agent {
             goal: goal.to_owned(),
             created: now,
             group: None,
+            inbox: Inbox::default(),
         }
     }
 }
@@ -134,6 +138,35 @@ pub struct UnshareOutcome {
     /// The context version the removal made.
     pub version: u64,
     /// One `ContextChanged`.
+    pub events: Vec<Event>,
+}
+
+/// Where [`Registry::send`] delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendTo<'a> {
+    /// One agent session's inbox.
+    Session(SessionId),
+    /// Every member of the group but the sender.
+    Group(&'a str),
+}
+
+/// One inbox a message went to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The receiving session.
+    pub to: SessionId,
+    /// The message's number in that inbox.
+    pub seq: u64,
+    /// Numbers of the unread messages dropped to make room.
+    pub dropped: Vec<u64>,
+}
+
+/// What [`Registry::send`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendOutcome {
+    /// Every inbox that received the message, in member order for a group.
+    pub delivered: Vec<Delivery>,
+    /// One `Message` per delivery.
     pub events: Vec<Event>,
 }
 
@@ -333,6 +366,71 @@ impl Registry {
             version,
             events: vec![context_event(name, key, version, id)],
         })
+    }
+
+    /// Delivers a message from `from` (named `from_name` at the time) to one
+    /// agent session or to every other member of a group. `limit(id)` is the
+    /// inbox limit of session `id`. Checks everything first: an invalid text,
+    /// a receiver without agent metadata, an unknown group or a group with no
+    /// one else in it delivers nothing.
+    pub fn send(
+        &mut self,
+        from: Option<SessionId>,
+        from_name: &str,
+        to: SendTo<'_>,
+        text: &str,
+        now: i64,
+        limit: impl Fn(SessionId) -> usize,
+    ) -> Result<SendOutcome, AgentError> {
+        validate::message(text)?;
+        let receivers: Vec<SessionId> = match to {
+            SendTo::Session(id) => {
+                if !self.agents.contains_key(&id) {
+                    return Err(AgentError::NoMetadata(id));
+                }
+                vec![id]
+            }
+            SendTo::Group(name) => {
+                let g = self.find_group(name)?;
+                let r: Vec<SessionId> = g.members().filter(|&m| Some(m) != from).collect();
+                if r.is_empty() {
+                    return Err(AgentError::NoRecipients(name.to_owned()));
+                }
+                r
+            }
+        };
+        let mut delivered = Vec::with_capacity(receivers.len());
+        let mut events = Vec::with_capacity(receivers.len());
+        for to in receivers {
+            let Some(agent) = self.agents.get_mut(&to) else {
+                continue;
+            };
+            let (seq, dropped) = agent.inbox.push(from, from_name, text, now, limit(to));
+            delivered.push(Delivery { to, seq, dropped });
+            events.push(Event::Message { to, from, seq });
+        }
+        Ok(SendOutcome { delivered, events })
+    }
+
+    /// The inbox of agent session `id`.
+    pub fn inbox(&self, id: SessionId) -> Result<&Inbox, AgentError> {
+        self.agents
+            .get(&id)
+            .map(|a| &a.inbox)
+            .ok_or(AgentError::NoMetadata(id))
+    }
+
+    /// Marks the `count` oldest unread messages of `id` (all with `None`)
+    /// read and returns them. Each message is returned by one call only.
+    pub fn consume(
+        &mut self,
+        id: SessionId,
+        count: Option<usize>,
+    ) -> Result<Vec<Message>, AgentError> {
+        self.agents
+            .get_mut(&id)
+            .map(|a| a.inbox.consume(count))
+            .ok_or(AgentError::NoMetadata(id))
     }
 
     /// The entry of `key` in the context of `id`'s group.

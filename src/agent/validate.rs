@@ -63,6 +63,21 @@ pub fn text_value(value: &str) -> Result<(), AgentError> {
     text(Field::Value, value, MAX_VALUE_BYTES)
 }
 
+/// Most bytes (UTF-8) in one message (`agent-send`) or prompt text.
+pub const MAX_MESSAGE_BYTES: usize = 65536;
+
+/// Checks a message: not empty, no control characters except tab and
+/// newline, at most [`MAX_MESSAGE_BYTES`] bytes.
+pub fn message(message: &str) -> Result<(), AgentError> {
+    if message.is_empty() {
+        return Err(Invalid::Empty {
+            field: Field::Message,
+        }
+        .into());
+    }
+    text(Field::Message, message, MAX_MESSAGE_BYTES)
+}
+
 /// Checks that a value measured at `len` bytes is within [`MAX_VALUE_BYTES`].
 pub fn value_len(len: usize) -> Result<(), AgentError> {
     within(Field::Value, len, MAX_VALUE_BYTES)

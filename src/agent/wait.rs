@@ -20,8 +20,9 @@ pub enum WaitFor {
     Key { group: String, key: String },
     /// Pane `%N` to become idle (or exit).
     Idle { pane: u32 },
-    /// The next unread message in session `$N`'s inbox.
-    Message { session: SessionId },
+    /// An unread message in session `$N`'s inbox; `consume`: the waiter
+    /// takes (reads) the message it is woken with.
+    Message { session: SessionId, consume: bool },
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ impl WaitSet {
             WaitFor::Idle { pane } => {
                 self.by_pane.entry(*pane).or_default().insert(id);
             }
-            WaitFor::Message { session } => {
+            WaitFor::Message { session, .. } => {
                 self.by_inbox.entry(*session).or_default().insert(id);
             }
         }
@@ -93,7 +94,7 @@ impl WaitSet {
         match w.what {
             WaitFor::Key { group, key } => unindex(&mut self.by_key, (group, key), id),
             WaitFor::Idle { pane } => unindex(&mut self.by_pane, pane, id),
-            WaitFor::Message { session } => unindex(&mut self.by_inbox, session, id),
+            WaitFor::Message { session, .. } => unindex(&mut self.by_inbox, session, id),
         }
         if let Some(s) = w.session {
             unindex(&mut self.by_session, s, id);
@@ -125,10 +126,19 @@ impl WaitSet {
         self.take(ids)
     }
 
-    /// A message arrived in session `$session`'s inbox.
-    pub fn take_inbox(&mut self, session: SessionId) -> Vec<WaiterId> {
-        let ids = self.by_inbox.get(&session).cloned();
-        self.take(ids)
+    /// The waiters for session `$session`'s inbox, oldest first, with
+    /// whether each consumes; they stay registered (the caller removes those
+    /// it wakes, as messages allow).
+    pub fn inbox_waiters(&self, session: SessionId) -> Vec<(WaiterId, bool)> {
+        self.by_inbox
+            .get(&session)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| match self.waiters.get(id)?.what {
+                WaitFor::Message { consume, .. } => Some((*id, consume)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Session `$session` died or left its group: its waiters fail.
@@ -190,15 +200,40 @@ mod tests {
         let mut w = WaitSet::default();
         w.add(1, key("g", "a"), Some(1), 10);
         w.add(2, WaitFor::Idle { pane: 5 }, Some(1), 10);
-        w.add(3, WaitFor::Message { session: 2 }, Some(2), 11);
+        w.add(
+            3,
+            WaitFor::Message {
+                session: 2,
+                consume: false,
+            },
+            Some(2),
+            11,
+        );
         assert_eq!(w.take_session(1), vec![1, 2]);
         assert!(w.take_key("g", "a").is_empty());
         assert!(w.take_pane(5).is_empty());
         assert_eq!(w.take_client(11), vec![3]);
-        assert!(w.take_inbox(2).is_empty());
+        assert!(w.inbox_waiters(2).is_empty());
         assert!(w.is_empty());
         assert!(w.by_key.is_empty() && w.by_pane.is_empty() && w.by_client.is_empty());
         assert!(w.by_session.is_empty() && w.by_inbox.is_empty());
+    }
+
+    #[test]
+    fn inbox_waiters_in_order_and_kept_until_removed() {
+        let mut w = WaitSet::default();
+        let m = |consume| WaitFor::Message {
+            session: 4,
+            consume,
+        };
+        w.add(9, m(true), Some(4), 1);
+        w.add(3, m(false), Some(4), 2);
+        w.add(5, WaitFor::Idle { pane: 4 }, Some(4), 2);
+        assert_eq!(w.inbox_waiters(4), vec![(3, false), (9, true)]);
+        assert_eq!(w.inbox_waiters(4), vec![(3, false), (9, true)]);
+        assert!(w.remove(3));
+        assert_eq!(w.inbox_waiters(4), vec![(9, true)]);
+        assert!(w.inbox_waiters(5).is_empty());
     }
 
     #[test]

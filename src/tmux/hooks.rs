@@ -170,3 +170,37 @@ pub unsafe extern "C" fn __wrap_session_create(
     let _ = guard::catch("session-created", || crate::tmux::session::created(s));
     s
 }
+
+extern "C" {
+    fn __real_window_pane_key(
+        wp: *mut sys::window_pane,
+        c: *mut sys::client,
+        s: *mut sys::session,
+        wl: *mut sys::winlink,
+        key: sys::key_code,
+        m: *mut sys::mouse_event,
+    ) -> c_int;
+}
+
+/// A key is given to a pane (`-Wl,--wrap=window_pane_key`). Keys a human typed
+/// through a client arrive from server-client.c with the client's (invalid)
+/// mouse event; send-keys passes none and mouse keys have a valid one. Only
+/// the human's keys are recorded, for agent-prompt's typing guard.
+///
+/// # Safety
+/// Called by tmux with its usual arguments.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_window_pane_key(
+    wp: *mut sys::window_pane,
+    c: *mut sys::client,
+    s: *mut sys::session,
+    wl: *mut sys::winlink,
+    key: sys::key_code,
+    m: *mut sys::mouse_event,
+) -> c_int {
+    if !wp.is_null() && !m.is_null() && !c.is_null() && unsafe { (*m).valid } == 0 {
+        let id = unsafe { (*wp).id };
+        let _ = guard::catch("pane-key", || crate::typing::human_key(id));
+    }
+    unsafe { __real_window_pane_key(wp, c, s, wl, key, m) }
+}

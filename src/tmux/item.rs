@@ -291,6 +291,16 @@ impl Item {
         Ok(())
     }
 
+    /// Is this command's client read-only (`attach -r`, or read-only by
+    /// server-access)?
+    pub fn client_is_readonly(&self) -> bool {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            !c.is_null() && (*c).flags & sys::CLIENT_READONLY as u64 != 0
+        }
+    }
+
     /// Before creating a session that the client will be attached to (no
     /// `-d`): decide as new-session does, so a client that cannot attach
     /// makes nothing. `Ok(false)`: stay detached (no client); `Ok(true)`:

@@ -195,6 +195,14 @@ unsafe extern "C" fn exec_trampoline(
     };
     let name = reg.spec.name.to_string_lossy();
     let mut it = Item::new(cmd, item, reg.upstream_exec);
+    // A read-only client (`attach -r`) runs only read-only agent commands,
+    // whatever path the command came by: key binding, command prompt or
+    // control mode (upstream checks only command clients and key bindings).
+    // Wrappers of upstream commands keep upstream's rules.
+    if !reg.spec.wraps_upstream && reg.spec.flags & READONLY == 0 && it.client_is_readonly() {
+        it.error("client is read-only");
+        return sys::cmd_retval_CMD_RETURN_ERROR;
+    }
     // A command run by a hook fires no hooks (as in tmux's notify.c), so a
     // hook that causes its own event cannot loop.
     // SAFETY: reading the flags of the live item.
