@@ -309,7 +309,9 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         .allowlist_type(
             "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
         )
-        .allowlist_var("CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*")
+        .allowlist_var(
+            "CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*|MODE_BRACKETPASTE",
+        )
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)
         .layout_tests(false)

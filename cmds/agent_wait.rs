@@ -1,8 +1,10 @@
-//! `agent-wait [-ci] [-t target] [-T timeout] [key]` (alias `await`): block
+//! `agent-wait [-cim] [-t target] [-T timeout] [key]` (alias `await`): block
 //! the calling client (never the server) until a key exists in the target
 //! session's group context (at once if it already does; with `-c`, until it
-//! is next written) and print its value, or with `-i` until the target pane
-//! (for a session, its active pane) is idle. `-T` bounds the wait in seconds.
+//! is next written) and print its value; with `-i` until the target pane
+//! (for a session, its active pane) is idle; with `-m` until the target
+//! session's inbox has an unread message, and print it (`-c`: consume it).
+//! `-T` bounds the wait in seconds.
 
 use agent_tmux::agent::activity::PaneStatus;
 use agent_tmux::agent::wait::WaitFor;
@@ -16,10 +18,10 @@ use crate::tmux::{state, wait, CmdError, CmdResult, CommandSpec, Flow, Item, Tar
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
-    args: c"ciT:t:",
+    args: c"cimT:t:",
     lower: 0,
     upper: 1,
-    usage: c"[-ci] [-t target] [-T timeout] [key]",
+    usage: c"[-cim] [-t target] [-T timeout] [key]",
     target: Target::None,
     flags: READONLY,
     wraps_upstream: false,
@@ -53,7 +55,13 @@ fn exec(item: &mut Item) -> CmdResult {
         }
         return wait::block(item, WaitFor::Idle { pane }, None, timeout);
     }
-    let key = key.ok_or("no key given (or use -i)")?;
+    if item.has('m') {
+        if key.is_some() {
+            return Err("-m takes no key".into());
+        }
+        return wait_message(item, target, timeout);
+    }
+    let key = key.ok_or("no key given (or use -i or -m)")?;
     validate::key(key).map_err(fail)?;
     let session = item.find_session(target).ok_or_else(|| {
         CmdError(format!(
@@ -79,4 +87,41 @@ fn exec(item: &mut Item) -> CmdResult {
         key: key.to_string(),
     };
     wait::block(item, what, Some(session), timeout)
+}
+
+/// `-m`: the oldest unread message of the target session, at once if there
+/// is one, else when one arrives; `-c` consumes it.
+fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdResult {
+    let session = item.find_session(target).ok_or_else(|| {
+        CmdError(format!(
+            "can't find session: {}",
+            target.unwrap_or("(current)")
+        ))
+    })?;
+    let consume = item.has('c');
+    let now = state::with_mut(|r| {
+        let inbox = r.inbox(session)?;
+        if inbox.unread_count() == 0 {
+            return Ok(None);
+        }
+        if consume {
+            Ok(r.consume(session, Some(1))?.pop().map(|m| m.text))
+        } else {
+            Ok(r.inbox(session)?.oldest().map(|m| m.text.clone()))
+        }
+    })
+    .map_err(fail)?;
+    if let Some(text) = now {
+        if consume {
+            crate::tmux::session::refresh_status(session);
+        }
+        item.print(&text);
+        return Ok(Flow::Done);
+    }
+    wait::block(
+        item,
+        WaitFor::Message { session, consume },
+        Some(session),
+        timeout,
+    )
 }

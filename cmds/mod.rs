@@ -5,11 +5,14 @@
 use crate::tmux::CommandSpec;
 
 mod agent_get;
+mod agent_inbox;
 mod agent_join_group;
 mod agent_leave_group;
 mod agent_pane_recreate;
 mod agent_pane_remove;
 mod agent_peers;
+mod agent_prompt;
+mod agent_send;
 mod agent_share;
 mod agent_wait;
 mod define_agent_template;
@@ -47,4 +50,7 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_pane_recreate::ENTRY,
     &kill_agent_layout::ENTRY,
     &agent_wait::ENTRY,
+    &agent_send::ENTRY,
+    &agent_inbox::ENTRY,
+    &agent_prompt::ENTRY,
 ];

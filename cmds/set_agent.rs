@@ -28,7 +28,14 @@ fn exec(item: &mut Item) -> CmdResult {
         if agent_type.is_some() || goal.is_some() {
             return Err("-u cannot be combined with -G or -o".into());
         }
+        let unread = state::with(|r| r.inbox(id).map(|i| i.unread_count()).unwrap_or(0));
         let left = state::with_mut(|r| r.unset_agent(id, tmux::now())).map_err(fail)?;
+        if unread > 0 {
+            item.print(&format!(
+                "Dropped {unread} unread message{}",
+                if unread == 1 { "" } else { "s" }
+            ));
+        }
         if let Some(left) = left {
             item.print(&format!(
                 "Session '{}' left group '{}'",
@@ -37,6 +44,8 @@ fn exec(item: &mut Item) -> CmdResult {
             ));
             events::deliver(&left.events);
         }
+        let waiters = crate::tmux::wait::with_set(|w| w.take_session(id));
+        crate::tmux::wait::fail(&waiters, "agent-wait: session is no longer an agent");
         session::refresh_status(id);
         return Ok(Flow::Done);
     }

@@ -1,5 +1,5 @@
 //! `show-agent [-t target-session]`: a session's agent type, goal, created
-//! time, group, role and peer count.
+//! time, group, role, peer count and inbox counts.
 
 use super::util::{fail, target, when};
 use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -39,6 +39,11 @@ fn exec(item: &mut Item) -> CmdResult {
             }
         }
         lines.push(format!("Peers: {}", r.peer_count(id)));
+        lines.push(format!(
+            "Inbox: {} unread, {} dropped",
+            agent.inbox.unread_count(),
+            agent.inbox.dropped()
+        ));
         Ok(lines)
     });
     super::util::print_lines(item, &lines.map_err(fail)?);

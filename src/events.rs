@@ -53,7 +53,7 @@ pub fn deliver(events: &[Event]) {
                     ],
                 );
                 if *kind == GroupEventKind::Left {
-                    let ids = wait::with_set(|w| w.take_session(*s));
+                    let ids = wait::with_set(|w| w.take_session_keys(*s));
                     wait::fail(&ids, &format!("agent-wait: session left group {group}"));
                 }
                 refresh_members(group);
@@ -193,6 +193,7 @@ pub fn pane_destroyed(id: u32) {
     }
     activity::pane_gone(id);
     crate::typing::pane_destroyed(id);
+    tmux::prompt::pane_destroyed(id);
 }
 
 /// Output arrived on pane `%id`.

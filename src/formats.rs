@@ -41,6 +41,8 @@ pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<Stri
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             "agent_is_agent" => (if agent.is_some() { "1" } else { "0" }).to_string(),
+            "agent_unread" => agent.map_or(0, |a| a.inbox.unread_count()).to_string(),
+            "agent_dropped" => agent.map_or(0, |a| a.inbox.dropped()).to_string(),
             _ => return None,
         };
         Some(value)

@@ -147,6 +147,24 @@ impl WaitSet {
         self.take(ids)
     }
 
+    /// Session `$session` left its group: its waiters for context keys fail
+    /// (its message waiters go on: the inbox is the session's, not the
+    /// group's).
+    pub fn take_session_keys(&mut self, session: SessionId) -> Vec<WaiterId> {
+        let ids = self.by_session.get(&session).map(|ids| {
+            ids.iter()
+                .copied()
+                .filter(|id| {
+                    matches!(
+                        self.waiters.get(id).map(|w| &w.what),
+                        Some(WaitFor::Key { .. })
+                    )
+                })
+                .collect()
+        });
+        self.take(ids)
+    }
+
     /// The client went away: its waiters are dropped.
     pub fn take_client(&mut self, client: u64) -> Vec<WaiterId> {
         let ids = self.by_client.get(&client).cloned();
@@ -234,6 +252,20 @@ mod tests {
         assert!(w.remove(3));
         assert_eq!(w.inbox_waiters(4), vec![(9, true)]);
         assert!(w.inbox_waiters(5).is_empty());
+    }
+
+    #[test]
+    fn leaving_a_group_fails_key_waiters_only() {
+        let mut w = WaitSet::default();
+        w.add(1, key("g", "a"), Some(4), 1);
+        let m = WaitFor::Message {
+            session: 4,
+            consume: false,
+        };
+        w.add(2, m, Some(4), 1);
+        assert_eq!(w.take_session_keys(4), vec![1]);
+        assert_eq!(w.inbox_waiters(4), vec![(2, false)]);
+        assert_eq!(w.take_session(4), vec![2]);
     }
 
     #[test]

@@ -137,7 +137,10 @@ pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
 /// Called by tmux with a valid client.
 #[no_mangle]
 pub unsafe extern "C" fn __wrap_format_lost_client(c: *mut sys::client) {
-    let _ = guard::catch("client-lost", || crate::tmux::wait::client_lost(c as u64));
+    let _ = guard::catch("client-lost", || {
+        crate::tmux::wait::client_lost(c as u64);
+        crate::tmux::prompt::client_lost(c as u64);
+    });
     unsafe { __real_format_lost_client(c) }
 }
 

@@ -291,6 +291,45 @@ impl Item {
         Ok(())
     }
 
+    /// The session this command is run from, as a sender: the session of an
+    /// attached (or control) client, or of the pane a command client runs
+    /// in (`$TMUX_PANE`). `None` from outside tmux or with no client (hooks).
+    pub fn own_session(&self) -> Option<u32> {
+        // SAFETY: the client, if any, and its environment are live during
+        // the command; the entry's value is copied at once.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if c.is_null() {
+                return None;
+            }
+            if !(*c).session.is_null() {
+                return Some((*(*c).session).id);
+            }
+            if (*c).environ.is_null() {
+                return None;
+            }
+            let e = sys::environ_find((*c).environ, c"TMUX_PANE".as_ptr());
+            if e.is_null() || (*e).value.is_null() {
+                return None;
+            }
+            let v = CStr::from_ptr((*e).value).to_str().ok()?;
+            let pane: u32 = v.strip_prefix('%')?.parse().ok()?;
+            crate::tmux::pane::session_of(pane)
+        }
+    }
+
+    /// Can this command wait (return [`Flow::Wait`])? Only with a client of
+    /// its own: a command with no client, or run by a hook, sits on the
+    /// global queue, and waiting there would hold up every later hook and
+    /// notification.
+    pub fn can_wait(&self) -> bool {
+        // SAFETY: reading the live item's client and flags.
+        unsafe {
+            !sys::cmdq_get_client(self.item).is_null()
+                && sys::cmdq_get_flags(self.item) & sys::CMDQ_STATE_NOHOOKS as i32 == 0
+        }
+    }
+
     /// Is this command's client read-only (`attach -r`, or read-only by
     /// server-access)?
     pub fn client_is_readonly(&self) -> bool {

@@ -13,6 +13,7 @@ pub mod item;
 pub mod notify;
 pub mod options;
 pub mod pane;
+pub mod prompt;
 pub mod session;
 pub mod state;
 pub mod table;

@@ -99,3 +99,50 @@ pub fn exited(id: u32) -> bool {
         None => true,
     }
 }
+
+/// Why input can't be written to a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputRefused {
+    /// No such pane.
+    Gone,
+    /// Its process has exited (or it never had one).
+    Dead,
+    /// Input is disabled (`select-pane -d`).
+    Off,
+}
+
+/// Can input be written to pane `%id`?
+pub fn accepts_input(id: u32) -> Result<(), InputRefused> {
+    let wp = find(id).ok_or(InputRefused::Gone)?;
+    // SAFETY: reading fields of a live pane.
+    unsafe {
+        if (*wp).fd == -1 || (*wp).event.is_null() || exited(id) {
+            return Err(InputRefused::Dead);
+        }
+        if (*wp).flags & sys::PANE_INPUTOFF as i32 != 0 {
+            return Err(InputRefused::Off);
+        }
+    }
+    Ok(())
+}
+
+/// Has the program in pane `%id` turned bracketed paste on?
+pub fn bracketed_paste(id: u32) -> bool {
+    // SAFETY: the pane's base screen (the program's, whatever mode the pane
+    // shows) lives as long as the pane.
+    find(id).is_some_and(|wp| unsafe { (*wp).base.mode & sys::MODE_BRACKETPASTE as i32 != 0 })
+}
+
+/// Write `bytes` to the program in pane `%id` as if typed (the pane's pty),
+/// after [`accepts_input`] says it can.
+pub fn write_input(id: u32, bytes: &[u8]) -> Result<(), InputRefused> {
+    accepts_input(id)?;
+    let wp = find(id).ok_or(InputRefused::Gone)?;
+    // SAFETY: the pane's bufferevent is live (checked above); libevent copies
+    // the bytes into its output buffer.
+    let rc = unsafe { sys::bufferevent_write((*wp).event, bytes.as_ptr().cast(), bytes.len()) };
+    if rc != 0 {
+        return Err(InputRefused::Dead);
+    }
+    Ok(())
+}

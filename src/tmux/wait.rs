@@ -36,11 +36,7 @@ pub fn block(
 ) -> Result<Flow, crate::tmux::CmdError> {
     // SAFETY: reading the item's client pointer, used only as a key.
     let client = unsafe { sys::cmdq_get_client(item.raw()) } as u64;
-    // A hook's command (or one with no client) would block the global queue,
-    // and with it every later hook and notification.
-    // SAFETY: reading the flags of the live item.
-    let in_hook = unsafe { sys::cmdq_get_flags(item.raw()) } & sys::CMDQ_STATE_NOHOOKS as i32 != 0;
-    if client == 0 || in_hook {
+    if !item.can_wait() {
         return Err("agent-wait: not able to wait here (no client of its own)".into());
     }
     let id = PENDING.with(|p| {

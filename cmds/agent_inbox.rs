@@ -1,0 +1,140 @@
+//! `agent-inbox [-c] [-n count] [-t target-session] [-F format] [-J]` (alias
+//! `ainbox`): list a session's unread messages, oldest first; `-c` consumes
+//! (marks read) exactly what was printed, so two readers never both consume
+//! one message.
+
+use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
+use serde_json::json;
+
+use super::agent_send::inbox_limit;
+use super::util::{fail, print_json, sid, target};
+use crate::tmux::{self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+
+pub static ENTRY: CommandSpec = CommandSpec {
+    name: c"agent-inbox",
+    alias: Some(c"ainbox"),
+    args: c"cF:Jn:t:",
+    lower: 0,
+    upper: 0,
+    usage: c"[-cJ] [-n count] [-t target-session] [-F format]",
+    target: Target::Session,
+    flags: 0,
+    wraps_upstream: false,
+    exec,
+};
+
+/// `-n`: 1 to [`MAX_INBOX_LIMIT`].
+fn count(item: &Item) -> Result<Option<usize>, CmdError> {
+    let Some(n) = item.value('n')? else {
+        return Ok(None);
+    };
+    match n.trim().parse::<usize>() {
+        Ok(v) if (1..=MAX_INBOX_LIMIT).contains(&v) => Ok(Some(v)),
+        _ => Err(CmdError(format!(
+            "invalid count: {n} (1 to {MAX_INBOX_LIMIT})"
+        ))),
+    }
+}
+
+/// The sender as shown: its name now, else the name it had, else `-`.
+fn sender(m: &Message) -> String {
+    match m.from {
+        Some(id) if session::exists(id) => session::display_name(id),
+        Some(_) if !m.from_name.is_empty() => m.from_name.clone(),
+        _ => "-".to_string(),
+    }
+}
+
+/// A message's text on one line: backslash, newline and tab escaped.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn message_json(m: &Message) -> serde_json::Value {
+    json!({
+        "seq": m.seq,
+        "from": m.from.map(|_| sender(m)),
+        "from_id": m.from.map(sid),
+        "time": m.time,
+        "text": m.text,
+    })
+}
+
+fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
+    json!({
+        "session_id": sid(id),
+        "session_name": session::name(id),
+        "unread": i.unread_count(),
+        "delivered": i.delivered(),
+        "consumed": i.consumed(),
+        "dropped": i.dropped(),
+        "limit": inbox_limit(id),
+        "messages": shown.iter().map(message_json).collect::<Vec<_>>(),
+    })
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let id = target(item)?;
+    let n = count(item)?;
+    let template = item.value('F')?;
+    // Take (or copy) the messages first: one call, so nothing is consumed
+    // twice and nothing printed is left unconsumed.
+    let shown: Vec<Message> = if item.has('c') {
+        state::with_mut(|r| r.consume(id, n))
+    } else {
+        state::with(|r| {
+            r.inbox(id)
+                .map(|i| i.unread().take(n.unwrap_or(usize::MAX)).cloned().collect())
+        })
+    }
+    .map_err(fail)?;
+    let (counts, dropped) = state::with(|r| {
+        r.inbox(id)
+            .map(|i| (inbox_json(id, i, &shown), i.dropped()))
+            .unwrap_or_default()
+    });
+    if item.has('J') {
+        print_json(item, &counts);
+    } else if let Some(template) = template {
+        for m in &shown {
+            let mut ft = item.format();
+            ft.session(id);
+            ft.add("message_seq", &m.seq.to_string())
+                .add("message_from", &sender(m))
+                .add("message_from_id", &m.from.map_or("-".to_string(), sid))
+                .add("message_time", &m.time.to_string())
+                .add("message_text", &m.text);
+            item.print(&ft.expand(template));
+        }
+    } else {
+        if dropped > 0 {
+            item.print(&format!(
+                "({dropped} unread {} dropped: inbox full, limit {})",
+                if dropped == 1 { "message" } else { "messages" },
+                inbox_limit(id)
+            ));
+        }
+        for m in &shown {
+            item.print(&format!(
+                "{} {} {}: {}",
+                m.seq,
+                sender(m),
+                tmux::local_time(m.time),
+                one_line(&m.text)
+            ));
+        }
+    }
+    if item.has('c') && !shown.is_empty() {
+        session::refresh_status(id);
+    }
+    Ok(Flow::Done)
+}
