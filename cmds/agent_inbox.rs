@@ -8,7 +8,9 @@ use serde_json::json;
 
 use super::agent_send::inbox_limit;
 use super::util::{fail, print_json, sid, target};
-use crate::tmux::{self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{
+    self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY,
+};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-inbox",
@@ -18,7 +20,9 @@ pub static ENTRY: CommandSpec = CommandSpec {
     upper: 0,
     usage: c"[-cJ] [-n count] [-t target-session] [-F format]",
     target: Target::Session,
-    flags: 0,
+    // Listing is read-only; consuming (-c) is refused for a read-only client
+    // in exec.
+    flags: READONLY,
     wraps_upstream: false,
     exec,
 };
@@ -83,6 +87,9 @@ fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
 }
 
 fn exec(item: &mut Item) -> CmdResult {
+    if item.has('c') && item.client_is_readonly() {
+        return Err("client is read-only".into());
+    }
     let id = target(item)?;
     let n = count(item)?;
     let template = item.value('F')?;

@@ -99,6 +99,9 @@ fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdR
         ))
     })?;
     let consume = item.has('c');
+    if consume && item.client_is_readonly() {
+        return Err("client is read-only".into());
+    }
     let now = state::with_mut(|r| {
         let inbox = r.inbox(session)?;
         if inbox.unread_count() == 0 {
