@@ -66,6 +66,9 @@ def main():
     for g in range(groups):
         for k in range(20):
             setup.append(f"agent-share -t s{g} key{k}=value-{g}-{k}")
+    # Room for every message the asend case sends, so nothing is dropped and
+    # the consuming case always finds one.
+    setup.append("set-option -g @agent-inbox-limit 100000")
     t0 = time.perf_counter()
     c.run(setup)
     build = time.perf_counter() - t0
@@ -81,6 +84,9 @@ def main():
         ("ashare", [f"agent-share -t {mid} bench{i % 50}=v{i}" for i in range(repeat)]),
         ("agent-get", [f"agent-get -t {mid} key3"] * repeat),
         ("apeers", [f"agent-peers -t {mid}"] * repeat),
+        ("asend", [f"agent-send -t {mid} -s {plain} message-{i}" for i in range(repeat)]),
+        ("agent-inbox -n 1", [f"agent-inbox -n 1 -t {mid}"] * repeat),
+        ("agent-inbox -c -n 1", [f"agent-inbox -c -n 1 -t {mid}"] * repeat),
         ("lsag", ["list-agent-groups"] * max(20, repeat // 100)),
         ("list-agents", ["list-agents"] * max(20, repeat // 100)),
         ("lsap", ["list-agent-panes"] * repeat),

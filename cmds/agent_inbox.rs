@@ -104,13 +104,9 @@ fn exec(item: &mut Item) -> CmdResult {
         })
     }
     .map_err(fail)?;
-    let (counts, dropped) = state::with(|r| {
-        r.inbox(id)
-            .map(|i| (inbox_json(id, i, &shown), i.dropped()))
-            .unwrap_or_default()
-    });
     if item.has('J') {
-        print_json(item, &counts);
+        let doc = state::with(|r| r.inbox(id).map(|i| inbox_json(id, i, &shown)));
+        print_json(item, &doc.map_err(fail)?);
     } else if let Some(template) = template {
         for m in &shown {
             let mut ft = item.format();
@@ -123,6 +119,7 @@ fn exec(item: &mut Item) -> CmdResult {
             item.print(&ft.expand(template));
         }
     } else {
+        let dropped = state::with(|r| r.inbox(id).map_or(0, |i| i.dropped()));
         if dropped > 0 {
             item.print(&format!(
                 "({dropped} unread {} dropped: inbox full, limit {})",
