@@ -80,6 +80,6 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let wait = item.can_wait() && !item.has('b');
     let raw = item.raw();
-    prompt::enqueue(id, body.to_string(), delay, wait.then_some(raw));
+    prompt::enqueue(id, body.to_string(), delay, wait.then_some(raw)).map_err(CmdError)?;
     Ok(if wait { Flow::Wait } else { Flow::Done })
 }

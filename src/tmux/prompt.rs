@@ -55,24 +55,32 @@ pub fn refused(id: u32, why: InputRefused) -> String {
 }
 
 /// Queue a prompt for pane `%id`; `item` is the command item that waits for
-/// it (`None`: nobody waits). Starts it at once if the pane is free.
-pub fn enqueue(id: u32, text: String, delay: f64, item: Option<*mut sys::cmdq_item>) {
+/// it (`None`: nobody waits). If the pane is free the text is pasted at once,
+/// and a failed paste is returned as an error with nothing queued (so the
+/// caller reports it instead of waiting).
+pub fn enqueue(
+    id: u32,
+    text: String,
+    delay: f64,
+    item: Option<*mut sys::cmdq_item>,
+) -> Result<(), String> {
+    let busy = QUEUES.with(|q| q.borrow().get(&id).is_some_and(|q| !q.is_empty()));
+    if !busy {
+        pane::write_input(id, &paste_bytes(&text, pane::bracketed_paste(id)))
+            .map_err(|why| refused(id, why))?;
+        timer::after(delay, enter, u64::from(id));
+    }
     // SAFETY: reading the client of a live item, used only as a key.
     let client = item.map_or(0, |i| unsafe { sys::cmdq_get_client(i) } as u64);
-    let start = QUEUES.with(|q| {
-        let mut q = q.borrow_mut();
-        let queue = q.entry(id).or_default();
-        queue.push_back(Prompt {
+    QUEUES.with(|q| {
+        q.borrow_mut().entry(id).or_default().push_back(Prompt {
             text,
             delay,
             item: item.map(|i| i as usize),
             client,
-        });
-        queue.len() == 1
+        })
     });
-    if start {
-        start_front(id);
-    }
+    Ok(())
 }
 
 /// Paste the prompt at the front of pane `%id`'s queue and arm its Enter.
