@@ -80,6 +80,13 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let wait = item.can_wait() && !item.has('b');
     let raw = item.raw();
-    prompt::enqueue(id, body.to_string(), delay, wait.then_some(raw)).map_err(CmdError)?;
+    prompt::enqueue(
+        id,
+        body.to_string(),
+        delay,
+        item.has('f'),
+        wait.then_some(raw),
+    )
+    .map_err(CmdError)?;
     Ok(if wait { Flow::Wait } else { Flow::Done })
 }

@@ -146,3 +146,9 @@ pub fn write_input(id: u32, bytes: &[u8]) -> Result<(), InputRefused> {
     }
     Ok(())
 }
+
+/// The process id of pane `%id`'s program (a respawned pane gets a new one).
+pub fn pid(id: u32) -> Option<i32> {
+    // SAFETY: reading a field of a live pane.
+    find(id).map(|wp| unsafe { (*wp).pid })
+}

@@ -7,10 +7,12 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
 
 use crate::sys;
 use crate::tmux::pane::{self, InputRefused};
 use crate::tmux::timer;
+use crate::typing;
 
 /// Bracketed paste start and end, as terminals send them.
 const PASTE_START: &[u8] = b"\x1b[200~";
@@ -19,6 +21,10 @@ const PASTE_END: &[u8] = b"\x1b[201~";
 struct Prompt {
     text: String,
     delay: f64,
+    /// Send Enter even if a human typed into the pane since the paste.
+    force: bool,
+    /// Once pasted: the program that got the paste (its pid) and when.
+    pasted: Option<(Option<i32>, Instant)>,
     /// The waiting command item, if its client waits.
     item: Option<usize>,
     client: u64,
@@ -62,12 +68,15 @@ pub fn enqueue(
     id: u32,
     text: String,
     delay: f64,
+    force: bool,
     item: Option<*mut sys::cmdq_item>,
 ) -> Result<(), String> {
     let busy = QUEUES.with(|q| q.borrow().get(&id).is_some_and(|q| !q.is_empty()));
+    let mut pasted = None;
     if !busy {
         pane::write_input(id, &paste_bytes(&text, pane::bracketed_paste(id)))
             .map_err(|why| refused(id, why))?;
+        pasted = Some((pane::pid(id), Instant::now()));
         timer::after(delay, enter, u64::from(id));
     }
     // SAFETY: reading the client of a live item, used only as a key.
@@ -76,6 +85,8 @@ pub fn enqueue(
         q.borrow_mut().entry(id).or_default().push_back(Prompt {
             text,
             delay,
+            force,
+            pasted,
             item: item.map(|i| i as usize),
             client,
         })
@@ -99,6 +110,11 @@ fn start_front(id: u32) {
         };
         match pane::write_input(id, &bytes) {
             Ok(()) => {
+                QUEUES.with(|q| {
+                    if let Some(p) = q.borrow_mut().get_mut(&id).and_then(|q| q.front_mut()) {
+                        p.pasted = Some((pane::pid(id), Instant::now()));
+                    }
+                });
                 timer::after(delay, enter, u64::from(id));
                 return;
             }
@@ -111,10 +127,28 @@ fn start_front(id: u32) {
 /// start the next.
 fn enter(id: u64) {
     let id = id as u32;
-    let error = pane::write_input(id, b"\r").err().map(|why| match why {
-        InputRefused::Off => refused(id, why),
-        _ => format!("pane %{id} exited before Enter was sent"),
+    let front = QUEUES.with(|q| {
+        q.borrow()
+            .get(&id)
+            .and_then(|q| q.front())
+            .map(|p| (p.pasted, p.force))
     });
+    let Some((Some((pid, at)), force)) = front else {
+        return;
+    };
+    let error = if pane::pid(id) != pid {
+        // Respawned: the program that got the paste is gone.
+        Some(format!("pane %{id} exited before Enter was sent"))
+    } else if !force && typing::since_human_key(id).is_some_and(|ago| ago < at.elapsed()) {
+        Some(format!(
+            "a human typed into pane %{id} after the paste: Enter not sent (-f sends it anyway)"
+        ))
+    } else {
+        pane::write_input(id, b"\r").err().map(|why| match why {
+            InputRefused::Off => refused(id, why),
+            _ => format!("pane %{id} exited before Enter was sent"),
+        })
+    };
     finish_front(id, error);
     start_front(id);
 }
