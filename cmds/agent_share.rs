@@ -5,7 +5,7 @@
 
 use agent_tmux::agent::Value;
 
-use super::util::{fail_group, target, text};
+use super::util::{fail_group, shown, target, text};
 use crate::events;
 use crate::tmux::{self, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -42,7 +42,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let (k, v) = match (pair, key, value) {
         (Some(p), None, None) => p
             .split_once('=')
-            .ok_or_else(|| CmdError(format!("invalid key=value pair (no '='): {p}")))?,
+            .ok_or_else(|| CmdError(format!("invalid key=value pair (no '='): {}", shown(p))))?,
         (None, Some(k), Some(v)) => (k, v),
         (None, Some(_), None) => return Err("-k needs -v value".into()),
         (None, None, Some(_)) => return Err("-v needs -k key".into()),

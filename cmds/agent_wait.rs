@@ -11,7 +11,7 @@ use agent_tmux::agent::wait::WaitFor;
 use agent_tmux::agent::{validate, AgentError};
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::{fail, fail_group, text};
+use super::util::{fail, fail_group, shown, text};
 use crate::activity;
 use crate::tmux::{state, wait, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -36,7 +36,8 @@ fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
     match t.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
         _ => Err(CmdError(format!(
-            "invalid timeout: {t} (seconds, more than 0)"
+            "invalid timeout: {} (seconds, more than 0)",
+            shown(t)
         ))),
     }
 }

@@ -15,7 +15,7 @@ use agent_tmux::agent::layout::{CreatePlan, DEFAULT_LAYOUT_LIMIT};
 use agent_tmux::agent::validate;
 
 use super::layout_util::{layout_formats, lid, split_managed, Launch};
-use super::util::{fail, text};
+use super::util::{fail, quoted, shown, text};
 use crate::events;
 use crate::tmux::{
     self, options, pane, session, state, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
@@ -53,7 +53,7 @@ fn exec(item: &mut Item) -> CmdResult {
         let e = text(Some(e))?.unwrap_or_default();
         let (role, command) = e
             .split_once('=')
-            .ok_or_else(|| CmdError(format!("invalid -e (expected role=command): {e}")))?;
+            .ok_or_else(|| CmdError(format!("invalid -e (expected role=command): {}", shown(e))))?;
         overrides.push((role.to_string(), command.to_string()));
     }
     let key = text(item.value_bytes('k'))?;
@@ -67,7 +67,8 @@ fn exec(item: &mut Item) -> CmdResult {
         Some(n) => {
             validate::group_name(n).map_err(|_| {
                 CmdError(format!(
-                    "invalid session name: \"{n}\" (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"
+                    "invalid session name: {} (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)",
+                    quoted(n)
                 ))
             })?;
             if session::find_by_name(n).is_some() {
@@ -83,6 +84,16 @@ fn exec(item: &mut Item) -> CmdResult {
     let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
     validate::group_name(&group).map_err(fail)?;
     let dir = text(item.value_bytes('c'))?;
+    // A directory that does not exist makes failed panes; one that can't be
+    // a directory at all is bad input, refused before anything is made.
+    if let Some(d) = dir {
+        if d.is_empty() {
+            return Err("invalid start directory: empty".into());
+        }
+        if d.chars().any(char::is_control) {
+            return Err("start directory contains a control character".into());
+        }
+    }
     let dir_error = dir
         .filter(|d| !Path::new(d).is_dir())
         .map(|d| format!("start directory does not exist: {d}"));

@@ -2,7 +2,7 @@
 //! making the new session agent-aware. Every other flag (`-A`, `-P -F`, ...)
 //! is upstream's; `-G`/`-o` are checked before anything is created and apply
 //! only when a session is actually created (not when `-A` attaches to an
-//! existing one).
+//! existing one). With `-G` or `-o` it is refused for a read-only client.
 
 use super::util::{fail, text};
 use crate::tmux::{self, session, state, CmdResult, CommandSpec, Item, Target};
@@ -21,11 +21,18 @@ pub static ENTRY: CommandSpec = CommandSpec {
 };
 
 fn exec(item: &mut Item) -> CmdResult {
-    let agent_type = text(item.value_bytes('G'))?;
-    let goal = text(item.value_bytes('o'))?;
-    if agent_type.is_none() && goal.is_none() {
+    if !item.has('G') && !item.has('o') {
         return Ok(item.call_upstream());
     }
+    // Making an agent changes agent state: refused for a read-only client
+    // by any path, as the other agent commands are. Upstream checks only
+    // command clients and key bindings, so a read-only control client
+    // would otherwise create one.
+    if item.client_is_readonly() {
+        return Err("client is read-only".into());
+    }
+    let agent_type = text(item.value_bytes('G'))?;
+    let goal = text(item.value_bytes('o'))?;
     // The new session will get id `next`: record its agent metadata first so
     // that `-P -F '#{agent_type}'` and after-new-session hooks already see it,
     // and drop it again if no session was created (an error, or -A attaching).

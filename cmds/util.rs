@@ -121,3 +121,32 @@ pub fn text(bytes: Option<&[u8]>) -> Result<Option<&str>, CmdError> {
         .map(|b| agent_tmux::agent::text_from_bytes(b).map_err(fail))
         .transpose()
 }
+
+/// Most characters of an argument echoed in a message.
+const SHOWN_CHARS: usize = 80;
+
+/// An argument as echoed in a message: control characters escaped (so
+/// they can't reach the terminal) and cut after 80 characters with `...`;
+/// printable text short enough is shown as it is.
+pub fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().take(SHOWN_CHARS) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    if s.chars().nth(SHOWN_CHARS).is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
+/// An argument quoted as names are in the domain's messages: `"..."` with
+/// escapes, cut after 80 characters with `...` after the quote.
+pub fn quoted(s: &str) -> String {
+    let cut: String = s.chars().take(SHOWN_CHARS).collect();
+    let more = if cut.len() < s.len() { "..." } else { "" };
+    format!("{cut:?}{more}")
+}
