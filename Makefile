@@ -41,6 +41,7 @@ bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
+	@bash bench/memory.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check
