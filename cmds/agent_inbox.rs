@@ -7,7 +7,7 @@ use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
 use serde_json::json;
 
 use super::agent_send::inbox_limit;
-use super::util::{fail, print_json, sid, target};
+use super::util::{fail, print_json, shown, sid, target};
 use crate::tmux::{
     self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY,
 };
@@ -35,7 +35,8 @@ fn count(item: &Item) -> Result<Option<usize>, CmdError> {
     match n.trim().parse::<usize>() {
         Ok(v) if (1..=MAX_INBOX_LIMIT).contains(&v) => Ok(Some(v)),
         _ => Err(CmdError(format!(
-            "invalid count: {n} (1 to {MAX_INBOX_LIMIT})"
+            "invalid count: {} (1 to {MAX_INBOX_LIMIT})",
+            shown(n)
         ))),
     }
 }

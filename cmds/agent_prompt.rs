@@ -9,7 +9,7 @@
 use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::{fail, text};
+use super::util::{fail, shown, text};
 use crate::tmux::{options, pane, prompt, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 use crate::typing;
 
@@ -54,13 +54,15 @@ fn exec(item: &mut Item) -> CmdResult {
     let body = text(item.arg_bytes(0))?.unwrap_or("");
     validate::message(body)
         .map_err(|e| CmdError(fail(e).0.replacen("message", "prompt text", 1)))?;
-    let delay =
-        match item.value('d')? {
-            Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| {
-                CmdError(format!("invalid delay: {d} (seconds, 0 to {MAX_DELAY})"))
-            })?),
-            None => None,
-        };
+    let delay = match item.value('d')? {
+        Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| {
+            CmdError(format!(
+                "invalid delay: {} (seconds, 0 to {MAX_DELAY})",
+                shown(d)
+            ))
+        })?),
+        None => None,
+    };
     let target = text(item.value_bytes('t'))?;
     let id = resolve_tmux_pane(item, target)?;
     pane::accepts_input(id).map_err(|why| CmdError(prompt::refused(id, why)))?;

@@ -5,7 +5,7 @@
 use agent_tmux::agent::inbox::{DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT};
 use agent_tmux::agent::SendTo;
 
-use super::util::{fail, plural, text};
+use super::util::{fail, plural, shown, text};
 use crate::events;
 use crate::tmux::{options, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -38,7 +38,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let from = match text(item.value_bytes('s'))? {
         Some(s) => Some(
             item.find_session(Some(s))
-                .ok_or_else(|| CmdError(format!("can't find session: {s}")))?,
+                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(s))))?,
         ),
         None => item.own_session(),
     };
@@ -48,7 +48,7 @@ fn exec(item: &mut Item) -> CmdResult {
         (Some(g), None) => SendTo::Group(g),
         (None, Some(t)) => SendTo::Session(
             item.find_session(Some(t))
-                .ok_or_else(|| CmdError(format!("can't find session: {t}")))?,
+                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(t))))?,
         ),
     };
     let from_name = from.map(session::display_name).unwrap_or_default();

@@ -46,6 +46,9 @@ fn exec(item: &mut Item) -> CmdResult {
     let timeout = timeout(item)?;
     let target = text(item.value_bytes('t'))?;
     let key = text(item.arg_bytes(0))?;
+    if item.has('i') && item.has('m') {
+        return Err("-i and -m can't be used together".into());
+    }
     if item.has('i') {
         if key.is_some() || item.has('c') {
             return Err("-i takes no key and no -c".into());
@@ -67,7 +70,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let session = item.find_session(target).ok_or_else(|| {
         CmdError(format!(
             "can't find session: {}",
-            target.unwrap_or("(current)")
+            shown(target.unwrap_or("(current)"))
         ))
     })?;
     let (group, value) = state::with(|r| {
@@ -96,7 +99,7 @@ fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdR
     let session = item.find_session(target).ok_or_else(|| {
         CmdError(format!(
             "can't find session: {}",
-            target.unwrap_or("(current)")
+            shown(target.unwrap_or("(current)"))
         ))
     })?;
     let consume = item.has('c');

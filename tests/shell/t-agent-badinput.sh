@@ -19,7 +19,8 @@ LAYOUTS='(not a layout name (even-horizontal, even-vertical, main-horizontal, ma
 # a and b: agents in group g1 (a coordinates), context key seed; solo: an
 # agent in no group; plain: not an agent. review: a user template. lay (L1):
 # a live layout whose M3 was removed and recreated as M7; gone (L2): a killed
-# layout, its panes M4-M6 removed.
+# layout, its panes M4-M6 removed. a has one unread message. dead: a pane
+# whose program exited; noinput: a pane with input disabled.
 start_server
 t set -g @agent-settle-time 0
 for s in a b solo plain; do new_detached "$s" cat; done
@@ -33,9 +34,18 @@ t new-agent-layout -d -s gone -e manager=cat -e specialist=cat
 t kill-agent-layout -t gone >/dev/null
 t agent-pane-remove -t M3 >/dev/null
 t agent-pane-recreate -t M3 cat >/dev/null
+t agent-send -t a seeded >/dev/null
+t set -g remain-on-exit on
+t new-session -d -s dead -x 80 -y 24 'exit 3'
+t set -g remain-on-exit off
+new_detached noinput cat
+t select-pane -d -t =noinput:
 wait_for "[ \"\$(t lsap -F '#{agent_pane_state}' | sort -u)\" = ready ]" 5
+wait_for "[ \"\$(t display -p -t =dead: '#{pane_dead}')\" = 1 ]" 5
 PLAIN_PANE=$(t display -p -t =plain: '#{pane_id}')
 SOLO_PANE=$(t display -p -t =solo: '#{pane_id}')
+DEAD_PANE=$(t display -p -t =dead: '#{pane_id}')
+NOINPUT_PANE=$(t display -p -t =noinput: '#{pane_id}')
 ONE_PANE_LAYOUT=$(t display -p -t =plain: '#{window_layout}')
 
 # Values too long for a command line (the client refuses arguments over
@@ -43,6 +53,8 @@ ONE_PANE_LAYOUT=$(t display -p -t =plain: '#{window_layout}')
 printf 'agent-share -t a -k big -v "%s"\n' "$(rep v 65537)" >"$TEST_DIR/value.conf"
 printf "agent-share -j -t a -k big -v '\"%s\"'\n" "$(rep j 65535)" >"$TEST_DIR/json.conf"
 printf 'set-agent -t a -o "%s"\n' "$(rep g 20000)" >"$TEST_DIR/goal.conf"
+printf 'agent-send -t a "%s"\n' "$(rep m 65537)" >"$TEST_DIR/message.conf"
+printf 'agent-prompt -t a "%s"\n' "$(rep m 65537)" >"$TEST_DIR/prompt.conf"
 
 # --- the table -------------------------------------------------------------------
 # row GROUP ERROR ARGV...: running tmux ARGV must fail with ERROR in stderr.
@@ -241,7 +253,7 @@ row wait         "invalid timeout: nan (seconds, more than 0)"               age
 row wait         "invalid timeout: 1000000001 (seconds, more than 0)"        agent-wait -T 1000000001 -t a seed
 row wait         "invalid timeout: 1e300 (seconds, more than 0)"             agent-wait -T 1e300 -t a seed
 row wait         'invalid timeout: 1\u{1b}[2J (seconds, more than 0)'        agent-wait -T $'1\e[2J' -t a seed
-row wait         "no key given (or use -i)"                                  agent-wait -t a
+row wait         "no key given (or use -i or -m)"                            agent-wait -t a
 row wait         "-i takes no key and no -c"                                 agent-wait -i -t a seed
 row wait         "-i takes no key and no -c"                                 agent-wait -i -c -t a
 row wait         "command agent-wait: too many arguments (need at most 1)"   agent-wait -t a seed extra
@@ -259,15 +271,80 @@ row new-session  "invalid UTF-8 at byte 1"                                   new
 row new-session  "goal too long: 1025 bytes (limit 1024)"                    new-session -d -s n1 -o "$(rep g 1025)" cat
 row new-session  "duplicate session: a"                                      new-session -d -s a -G x -o y cat
 
+row send         "message is empty"                                          agent-send -t a ''
+row send         "message contains a control character"                      agent-send -t a $'a\x01b'
+row send         "message contains a control character"                      asend -g g1 $'\e[2J'
+row send         "invalid UTF-8 at byte 1"                                   agent-send -t a $'a\xffb'
+row send         "message too long: 65537 bytes (limit 65536)"               source-file "$TEST_DIR/message.conf"
+row send         "command agent-send: too few arguments (need at least 1)"   agent-send -t a
+row send         "command agent-send: too many arguments (need at most 1)"   agent-send -t a hello world
+row send         "-g and -t can't be used together"                          agent-send -g g1 -t a x
+row send         "no receiver: give -t target-session or -g group"           agent-send x
+row send         "can't find session: nosuch"                                agent-send -t nosuch x
+row send         "can't find session: L1"                                    agent-send -t L1 x
+row send         "can't find session: nosuch"                                agent-send -s nosuch -t a x
+row send         "can't find session: \u{1b}[2J"                             agent-send -s $'\e[2J' -t a x
+row send         "session 'plain' has no agent metadata"                     agent-send -t plain x
+row send         "can't find group: nosuch"                                  agent-send -g nosuch x
+row send         "invalid group name: \"\" $NAME"                            agent-send -g '' x
+row send         "invalid group name: \"$(rep g 65)\" $NAME"                 asend -g "$(rep g 65)" x
+row send         "group lay has no other member to send to"                  agent-send -s lay -g lay x
+row send         "command agent-send: unknown flag -c"                       agent-send -c -t a x
+
+row inbox        "invalid count: 0 (1 to 100000)"                            agent-inbox -c -n 0 -t a
+row inbox        "invalid count: 100001 (1 to 100000)"                       agent-inbox -c -n 100001 -t a
+row inbox        "invalid count: 99999999999999999999999 (1 to 100000)"      agent-inbox -n 99999999999999999999999 -t a
+row inbox        "invalid count: -1 (1 to 100000)"                           ainbox -n -1 -t a
+row inbox        "invalid count:  (1 to 100000)"                             ainbox -c -n '' -t a
+row inbox        "invalid count: \u{1b}[2J (1 to 100000)"                    ainbox -n $'\e[2J' -t a
+row inbox        "session 'plain' has no agent metadata"                     agent-inbox -c -t plain
+row inbox        "can't find session: nosuch"                                agent-inbox -t nosuch
+row inbox        "can't find session: M1"                                    agent-inbox -t M1
+row inbox        "command agent-inbox: too many arguments (need at most 0)"  agent-inbox -c -t a extra
+row inbox        "command agent-inbox: -F expects an argument"               agent-inbox -F
+
+row wait-m       "-m takes no key"                                           agent-wait -m -t a seed
+row wait-m       "-m takes no key"                                           agent-wait -mc -t a seeded
+row wait-m       "-i and -m can't be used together"                          agent-wait -m -i -t a
+row wait-m       "-i and -m can't be used together"                          agent-wait -mic -t a
+row wait-m       "session 'plain' has no agent metadata"                     agent-wait -m -t plain
+row wait-m       "can't find session: nosuch"                                agent-wait -mc -t nosuch
+row wait-m       "invalid timeout: 0 (seconds, more than 0)"                 agent-wait -mc -T 0 -t a
+
+row prompt       "prompt text is empty"                                      agent-prompt -t a ''
+row prompt       "prompt text contains a control character"                  agent-prompt -t a $'a\x01b'
+row prompt       "prompt text contains a control character"                  aprompt -t a $'\e[2J\r'
+row prompt       "invalid UTF-8 at byte 0"                                   agent-prompt -t a $'\xff'
+row prompt       "prompt text too long: 65537 bytes (limit 65536)"           source-file "$TEST_DIR/prompt.conf"
+row prompt       "command agent-prompt: too few arguments (need at least 1)" agent-prompt -t a
+row prompt       "command agent-prompt: too many arguments (need at most 1)" agent-prompt -t a hello world
+row prompt       "invalid delay: 61 (seconds, 0 to 60)"                      agent-prompt -d 61 -t a x
+row prompt       "invalid delay: -1 (seconds, 0 to 60)"                      agent-prompt -d -1 -t a x
+row prompt       "invalid delay: nan (seconds, 0 to 60)"                     agent-prompt -d nan -t a x
+row prompt       "invalid delay:  (seconds, 0 to 60)"                        agent-prompt -d '' -t a x
+row prompt       "invalid delay: 1e999 (seconds, 0 to 60)"                   aprompt -d 1e999 -t a x
+row prompt       "invalid delay: \u{1b}[2J (seconds, 0 to 60)"               aprompt -d $'\e[2J' -t a x
+row prompt       "can't find pane: nosuch"                                   agent-prompt -t nosuch x
+row prompt       "can't find pane: L1"                                       agent-prompt -t L1 x
+row prompt       "can't find pane: M99"                                      agent-prompt -t M99 x
+row prompt       "invalid UTF-8 at byte 0"                                   agent-prompt -t $'\xff' x
+row prompt       "pane $DEAD_PANE is dead: its program has exited"           agent-prompt -f -t dead x
+row prompt       "pane $NOINPUT_PANE has input disabled (select-pane -e enables it)" agent-prompt -t noinput x
+row prompt       "command agent-prompt: unknown flag -Z"                     agent-prompt -Z -t a x
+
 # --- running it ------------------------------------------------------------------
 
-# snapshot: everything the server shows about sessions, panes and agents.
+# snapshot: everything the server shows about sessions, panes and agents,
+# inboxes included, and what the panes a prompt could reach show.
 snapshot() {
 	t list-sessions -F '#{session_id} #{session_name}' \; \
 	    list-panes -a -F '#{pane_id} #{session_name} #{pane_title} #{pane_dead}' \; \
 	    list-agents -J \; list-agent-groups -J \; list-agent-layouts -a -J \; \
 	    list-agent-panes -a -J \; list-agent-templates -J \; \
-	    display -p 'waiters=#{agent_waiters}' 2>&1
+	    display -p 'waiters=#{agent_waiters}' \; \
+	    list-agents -F '#{session_name} unread=#{agent_unread} dropped=#{agent_dropped}' \; \
+	    agent-inbox -J -t =a \; agent-inbox -J -t =b \; agent-inbox -J -t =solo \; \
+	    capture-pane -p -t =a: \; capture-pane -p -t =solo: \; capture-pane -p -t =noinput: 2>&1
 }
 
 before=$(snapshot)
@@ -293,8 +370,12 @@ for i in "${!ERRORS[@]}"; do
 done
 
 test_case "the table"
-echo "${#ERRORS[@]} rows in $cases groups"
-assert_ok test "${#ERRORS[@]}" -ge 60
+messaging=0
+for g in "${GROUPS_[@]}"; do
+	case $g in send | inbox | wait-m | prompt) messaging=$((messaging + 1)) ;; esac
+done
+echo "${#ERRORS[@]} rows in $cases groups ($((${#ERRORS[@]} - messaging)) before the messaging commands, $messaging for them)"
+assert_ok test $((${#ERRORS[@]} - messaging)) -ge 60
 # The fixture is still what it was: the server answers and the agents stand.
 assert_eq "a:Coordinator b:Member solo:- lay:Coordinator" \
     "$(t lsa -F '#{session_name}:#{?agent_role,#{agent_role},-}' | tr '\n' ' ' | sed 's/ $//')"

@@ -8,7 +8,8 @@
 
 # a and b: agents in group g1 with context key seed; solo: an agent in no
 # group; plain: not an agent; ro: the session the read-only clients attach
-# to. review: a user template. lay (L1): a layout whose M3 was removed.
+# to. review: a user template. lay (L1): a layout whose M3 was removed. a has
+# two unread messages.
 fixture() {
 	start_server
 	t set -g @agent-settle-time 0
@@ -20,16 +21,21 @@ fixture() {
 	t define-agent-template review author:1:cat reviewer:2
 	t new-agent-layout -d -s lay -e manager=cat -e specialist=cat
 	t agent-pane-remove -t M3 >/dev/null
+	t agent-send -t a seeded >/dev/null
+	t agent-send -t a second >/dev/null
 	wait_for "[ \"\$(t lsap -F '#{agent_pane_state}' | sort -u)\" = ready ]" 5
 }
 fixture
 
-# snapshot: sessions, panes, agents, groups, contexts, layouts, templates.
+# snapshot: sessions, panes, agents, groups, contexts, layouts, templates,
+# inboxes, and the screen of solo's pane (a prompt target).
 snapshot() {
 	t list-sessions -F '#{session_id} #{session_name}' \; \
 	    list-panes -a -F '#{pane_id} #{session_name} #{pane_dead}' \; \
 	    list-agents -J \; list-agent-groups -J \; list-agent-layouts -a -J \; \
-	    list-agent-panes -a -J \; list-agent-templates -J 2>&1
+	    list-agent-panes -a -J \; list-agent-templates -J \; \
+	    list-agents -F '#{session_name} #{agent_unread} #{agent_dropped}' \; \
+	    agent-inbox -J -t =a \; capture-pane -p -t =solo: 2>&1
 }
 
 # Every mutating agent command, each one that a read-write client could run
@@ -46,6 +52,14 @@ MUTATING=(
 	'agent-share -t a k=v'
 	'ashare -t a -j -k j -v "[1]"'
 	'agent-share -t a -u seed'
+	'agent-send -t a hello'
+	'asend -s a -g g1 "to the group"'
+	'agent-inbox -c -n 1 -t a'
+	'ainbox -c -t b'
+	'agent-wait -mc -t a'
+	'await -m -c -t a'
+	'agent-prompt -b -d 0 -t solo "a prompt"'
+	'aprompt -b -f -t solo: another'
 	'agent-leave-group -t b'
 	'aleave -t a'
 	'new-agent-layout -d -s lay2 -e manager=cat -e specialist=cat'
@@ -74,6 +88,10 @@ READONLY=(
 	'lsap -t L1 -J'                                    '"id":"M1"'
 	'list-agent-templates -F "#{template_name}"'       'review'
 	'agent-wait -t a seed'                             '1'
+	'agent-inbox -t a'                                 ': seeded'
+	'ainbox -J -n 1 -t a'                              '"text":"seeded"'
+	'agent-wait -m -t a'                               'seeded'
+	'await -m -T 1 -t a'                               'seeded'
 	'display -p "#{client_readonly}"'                  '1'
 )
 
@@ -142,6 +160,8 @@ t bind-key -n F3 agent-share -t a fromkey=1
 t bind-key -n F4 define-agent-template fromkey r:1
 t bind-key -n F5 new-session -d -s fromkey -G keyed cat
 t bind-key -n F6 kill-agent-layout -t L1
+t bind-key -n F10 agent-send -t b fromkey
+t bind-key -n F11 agent-inbox -c -t a
 # Keys bound to listing agent commands (their output opens view mode).
 t bind-key -n F7 show-agent -t solo
 t bind-key -n F8 agent-get -t a seed
@@ -153,7 +173,7 @@ client=$(t list-clients -t =ro -F '#{client_name} #{client_control_mode}' | awk 
 test_case "read-only terminal client: bindings of mutating agent commands don't run"
 assert_eq 1 "$(t display -p -c "$client" '#{client_readonly}')"
 before=$(snapshot)
-for k in F1 F2 F3 F4 F5 F6; do
+for k in F1 F2 F3 F4 F5 F6 F10 F11; do
 	assert_ok t send-keys -K -c "$client" "$k"
 done
 wait_for "grep -q 'Client is read-only' '$TEST_DIR/term.out'" 5
@@ -180,7 +200,7 @@ t copy-mode -q -t =ro:
 test_case "after switch-client -r the client is read-write and the bindings work"
 assert_ok t switch-client -c "$client" -r -t =ro
 assert_eq 0 "$(t display -p -c "$client" '#{client_readonly}')"
-for k in F1 F2 F3 F4 F5 F6; do
+for k in F1 F2 F3 F4 F5 F6 F10 F11; do
 	assert_ok t send-keys -K -c "$client" "$k"
 done
 wait_for "t has-session -t =fromkey && ! t has-session -t =lay" 5
@@ -189,6 +209,8 @@ assert_eq 1 "$(t agent-get -t a fromkey)"
 assert_eq "fromkey: r:1 (1 pane, layout tiled)" "$(t list-agent-templates | grep '^fromkey:')"
 assert_eq "keyed" "$(t display -p -t =fromkey: '#{agent_type}')"
 assert_eq removed "$(t lsal -a -F '#{agent_layout_state}' -f '#{==:#{agent_layout_id},L1}')"
+assert_eq "fromkey" "$(t agent-inbox -t b -F '#{message_text}')"
+assert_eq 0 "$(t display -p -t =a: '#{agent_unread}')"
 # And back to read-only: refused again.
 assert_ok t switch-client -c "$client" -r -t =ro
 assert_eq 1 "$(t display -p -c "$client" '#{client_readonly}')"
