@@ -29,7 +29,7 @@ pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, Cmd
         return state::layouts(|l| l.layout(id).map(|x| x.id))
             .ok_or_else(|| CmdError(format!("can't find layout: {}", lid(id))));
     }
-    let shown = target.unwrap_or("(current session)");
+    let shown = target.map_or_else(|| "(current session)".to_string(), super::util::shown);
     let s = item
         .find_session(target)
         .ok_or_else(|| CmdError(format!("can't find session: {shown}")))?;
@@ -58,8 +58,12 @@ fn layout_by_name(name: &str) -> Option<LayoutId> {
 pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
     if let Some(t) = target {
         if let Some(m) = layout::parse_managed_id(t) {
-            return state::layouts(|l| l.pane(m).map(|p| p.id))
-                .ok_or_else(|| CmdError(format!("can't find managed pane: {t}")));
+            return state::layouts(|l| l.pane(m).map(|p| p.id)).ok_or_else(|| {
+                CmdError(format!(
+                    "can't find managed pane: {}",
+                    super::util::shown(t)
+                ))
+            });
         }
         if let Some((lay, label)) = t.rsplit_once(':') {
             if let Some(id) = layout_by_name(lay) {
@@ -80,7 +84,7 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
             }
         }
     }
-    let shown = target.unwrap_or("(current pane)");
+    let shown = target.map_or_else(|| "(current pane)".to_string(), super::util::shown);
     let pane = item
         .find_pane(target)
         .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))?;
@@ -206,7 +210,7 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdEr
     item.find_pane(target).ok_or_else(|| {
         CmdError(format!(
             "can't find pane: {}",
-            target.unwrap_or("(current pane)")
+            target.map_or_else(|| "(current pane)".to_string(), super::util::shown)
         ))
     })
 }

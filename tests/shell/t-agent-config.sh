@@ -27,7 +27,7 @@ assert_eq "" "$ERR"
 assert_eq yes "$(c show -gv @after-agent)" "the lines after the agent commands ran too"
 run c show-agent -t boot
 assert_eq "$(printf 'Session: boot\nAgent Type: cfgtype\nGoal: goal changed in config')" "$(sed -n 1,3p <<<"$OUT")"
-assert_eq "$(printf 'Group: bootgrp\nRole: Coordinator\nPeers: 0')" "$(sed -n '5,$p' <<<"$OUT")"
+assert_eq "$(printf 'Group: bootgrp\nRole: Coordinator\nPeers: 0')" "$(sed -n '5,7p' <<<"$OUT")"
 assert_eq config "$(c agent-get -t boot origin)"
 assert_eq "[1,2]" "$(c agent-get -t boot list)"
 assert_eq "bootgrp 1 boot 2" "$(c lsag -F '#{group_name} #{group_members} #{group_coordinator} #{group_context_keys}')"

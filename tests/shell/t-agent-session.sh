@@ -15,7 +15,7 @@ assert_eq "Session: a" "$(sed -n 1p <<<"$OUT")"
 assert_eq "Agent Type: claude" "$(sed -n 2p <<<"$OUT")"
 assert_eq "Goal: fix the build" "$(sed -n 3p <<<"$OUT")"
 assert_match "$CREATED_RE" "$(sed -n 4p <<<"$OUT")"
-assert_eq "$(printf 'Group: (none)\nRole: (none)\nPeers: 0')" "$(sed -n '5,$p' <<<"$OUT")"
+assert_eq "$(printf 'Group: (none)\nRole: (none)\nPeers: 0')" "$(sed -n '5,7p' <<<"$OUT")"
 # Created is now: the format gives the same second (give or take one).
 created=$(t display -p -t =a: '#{agent_created}')
 now=$(date +%s)
@@ -90,10 +90,10 @@ t ajoin -t s2 team >/dev/null
 assert_ok t set-agent -t s2 -G gemini -o "review"
 assert_eq "team" "$(t display -p -t =s2: '#{agent_group}')"
 run t show-agent -t s1
-assert_eq "$(printf 'Group: team\nRole: Coordinator\nPeers: 1')" "$(sed -n '5,$p' <<<"$OUT")"
+assert_eq "$(printf 'Group: team\nRole: Coordinator\nPeers: 1')" "$(sed -n '5,7p' <<<"$OUT")"
 run t show-agent -t s2
 assert_eq "$(printf 'Session: s2\nAgent Type: gemini\nGoal: review')" "$(sed -n 1,3p <<<"$OUT")"
-assert_eq "$(printf 'Group: team\nRole: Member\nPeers: 1')" "$(sed -n '5,$p' <<<"$OUT")"
+assert_eq "$(printf 'Group: team\nRole: Member\nPeers: 1')" "$(sed -n '5,7p' <<<"$OUT")"
 
 test_case "set-agent -u leaves the group and removes the metadata"
 run t set-agent -u -t s1
