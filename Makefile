@@ -6,9 +6,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CARGO ?= cargo
+PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell lint bench install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench install uninstall clean
 
 all: build
 
@@ -21,9 +22,9 @@ build: setup
 demo: build
 	@bash scripts/demo.sh
 
-# Unit tests (domain, property tests), lint, then the shell suite against the
-# release binary.
-test: build lint unit plain shell
+# Unit tests (domain, property tests), lint, then the shell suite and a short
+# stress run against the release binary.
+test: build lint unit plain shell stress-quick
 
 unit:
 	@$(CARGO) test --release --quiet
@@ -35,6 +36,15 @@ plain: setup
 
 shell:
 	@TMUX_BIN=$(CURDIR)/$(BIN) PLAIN_TMUX=$(CURDIR)/vendor/upstream/plain/tmux bash tests/shell/run
+
+# Stress: 32 concurrent clients run random agent, session and layout commands
+# while a checker verifies the invariants; non-zero exit on any violation, hang
+# or crash. stress-quick (10 s) is part of make test.
+stress: build
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 60 --clients 32
+
+stress-quick: build
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 10 --clients 32
 
 # Benchmarks (never part of make test): they print tables of ratios.
 bench: build

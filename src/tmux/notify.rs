@@ -50,11 +50,16 @@ unsafe extern "C" fn flush(
 
 fn write_all(lines: &[CString]) {
     // SAFETY: walking the live client list; control_write copies each line.
+    // A client gets CLIENT_CONTROL from its first identify message but its
+    // control state only when identify is done (control_start), possibly
+    // several reads later: control_write on it in between would dereference
+    // a null state, so such a client is skipped (it is not attached yet).
     unsafe {
         let mut c = sys::clients.tqh_first;
         while !c.is_null() {
             let flags = (*c).flags;
             let wanted = flags & sys::CLIENT_CONTROL as u64 != 0
+                && !(*c).control_state.is_null()
                 && flags & (sys::CLIENT_CONTROL_NOAGENT | sys::CLIENT_DEAD as u64) == 0;
             if wanted {
                 for line in lines {

@@ -221,3 +221,21 @@ done
 assert_eq "" "$(ctl_structure "$TEST_DIR/c2.out" | grep -E '^(bad|inside)')"
 assert_eq "" "$(ctl_structure "$TEST_DIR/c3.out" | grep -E '^(bad|inside)')"
 assert_ok t has-session -t home
+
+test_case "control clients connecting while notifications are written (regression)"
+# A control client has the CLIENT_CONTROL flag from its first identify
+# message but its control state only once identify is done, several reads
+# later (each passed fd is its own read). Notifications written in between
+# crashed the server (control_write on a null state). Flood notifications
+# from one control client while many others connect and leave.
+t ajoin -t home flood >/dev/null
+server_pid=$(t display -p '#{pid}')
+(for i in $(seq 3000); do echo "ashare -t home k=$i"; done) |
+    "$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t home >/dev/null 2>&1 &
+pids=($!)
+for i in $(seq 60); do
+	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t other </dev/null >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+assert_eq "ok $server_pid" "$(t display -p "ok #{pid}" 2>&1)" "the server survived"
