@@ -37,11 +37,12 @@ t agent-pane-recreate -t M3 cat >/dev/null
 t agent-send -t a seeded >/dev/null
 t set -g remain-on-exit on
 t new-session -d -s dead -x 80 -y 24 'exit 3'
-t set -g remain-on-exit off
 new_detached noinput cat
 t select-pane -d -t =noinput:
 wait_for "[ \"\$(t lsap -F '#{agent_pane_state}' | sort -u)\" = ready ]" 5
 wait_for "[ \"\$(t display -p -t =dead: '#{pane_dead}')\" = 1 ]" 5
+# Only now: remain-on-exit is read when the pane's program exits.
+t set -g remain-on-exit off
 PLAIN_PANE=$(t display -p -t =plain: '#{pane_id}')
 SOLO_PANE=$(t display -p -t =solo: '#{pane_id}')
 DEAD_PANE=$(t display -p -t =dead: '#{pane_id}')
