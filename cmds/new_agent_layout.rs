@@ -83,7 +83,13 @@ fn exec(item: &mut Item) -> CmdResult {
     };
     let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
     validate::group_name(&group).map_err(fail)?;
-    let dir = text(item.value_bytes('c'))?;
+    // Formats are expanded as upstream's -c does: '#{pane_current_path}'.
+    let dir: Option<String> = text(item.value_bytes('c'))?.map(|d| {
+        let mut f = item.format();
+        f.current();
+        f.expand(d)
+    });
+    let dir = dir.as_deref();
     // A directory that does not exist makes failed panes; one that can't be
     // a directory at all is bad input, refused before anything is made.
     if let Some(d) = dir {

@@ -53,6 +53,16 @@ impl<'a> Format<'a> {
         self
     }
 
+    /// Add the session, window and pane formats of the command's current
+    /// pane, found as tmux finds it for a missing `-t` (as upstream expands
+    /// `-c` and similar arguments).
+    pub fn current(&mut self) -> &mut Self {
+        if let Some(id) = self.item.find_pane(None) {
+            self.pane(id);
+        }
+        self
+    }
+
     /// Add every session, window and pane format of pane `%id`.
     pub fn pane(&mut self, id: u32) -> &mut Self {
         // SAFETY: the pane is looked up now and used at once.

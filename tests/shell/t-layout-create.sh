@@ -114,6 +114,16 @@ assert_error_contains "not a terminal" t newal -s noterm -e manager=cat -e speci
 assert_eq "$before_s" "$(sessions)" "no session noterm"
 assert_eq "$before_l" "$(layouts)" "no new layout"
 
+test_case "-c expands formats, as upstream's -c does"
+mkdir -p "$TEST_DIR/fmtdir/sub"
+t new-session -d -s fmtbase -c "$TEST_DIR/fmtdir" cat
+printf '%s\n' 'new-agent-layout -d -s fmtlay -e manager=cat -e specialist=cat -c "#{pane_current_path}/sub"' |
+    "$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t =fmtbase >/dev/null
+wait_for "[ -n \"\$(t lsap -t fmtlay -F x 2>/dev/null)\" ]" 5
+assert_eq "$TEST_DIR/fmtdir/sub" "$(t lsap -t fmtlay -F '#{pane_current_path}' | sort -u)" "every pane starts in the expanded directory"
+assert_error_contains "invalid start directory: empty" t new-agent-layout -d -s fmtbad -c '#{?1,,}'
+assert_fails t has-session -t =fmtbad
+
 test_case "without -d the new layout is attached (pty client)"
 # Last in this file, with tmux commands under a timeout: should the server
 # hang, the other cases have run and this one fails in seconds.
