@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz install uninstall clean
 
 all: build
 
@@ -52,6 +52,13 @@ bench: build
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
 	@bash bench/memory.sh
+
+# Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
+# corpus; fails on any crash (never part of make test). Needs nightly Rust;
+# installs cargo-fuzz if missing.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check

@@ -2,6 +2,8 @@
 //! shared context, alone, for scripts (`v=$(tmux agent-get status)`). `-J`
 //! prints the whole entry (value, author, time, version) as JSON.
 
+use agent_tmux::agent::compact_json;
+
 use super::util::{entry_json, fail_group, target, text};
 use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -24,7 +26,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let out = state::with(|r| {
         r.get(id, key).map(|e| {
             if item.has('J') {
-                entry_json(key, e).to_string()
+                compact_json(&entry_json(key, e))
             } else {
                 e.value.as_display()
             }

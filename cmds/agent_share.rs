@@ -3,9 +3,9 @@
 //! group, visible to every member. A key written again is replaced; `-j` makes
 //! the value JSON (validated); `-u` removes a key.
 
-use agent_tmux::agent::Value;
+use agent_tmux::agent::{parse_assignment, Value};
 
-use super::util::{fail_group, shown, target, text};
+use super::util::{fail_group, target, text};
 use crate::events;
 use crate::tmux::{self, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -39,21 +39,14 @@ fn exec(item: &mut Item) -> CmdResult {
         events::deliver(&out.events);
         return Ok(Flow::Done);
     }
-    let (k, v) = match (pair, key, value) {
-        (Some(p), None, None) => p
-            .split_once('=')
-            .ok_or_else(|| CmdError(format!("invalid key=value pair (no '='): {}", shown(p))))?,
-        (None, Some(k), Some(v)) => (k, v),
+    let json = item.has('j');
+    let (k, value) = match (pair, key, value) {
+        (Some(p), None, None) => parse_assignment(p, json).map_err(fail_group)?,
+        (None, Some(k), Some(v)) => (k, Value::parse(v, json).map_err(fail_group)?),
         (None, Some(_), None) => return Err("-k needs -v value".into()),
         (None, None, Some(_)) => return Err("-v needs -k key".into()),
         _ => return Err(usage()),
     };
-    let value = if item.has('j') {
-        Value::parse_json(v)
-    } else {
-        Value::text(v)
-    }
-    .map_err(fail_group)?;
     let shown = value.as_display();
     let out = state::with_mut(|r| r.share(id, k, value, tmux::now())).map_err(fail_group)?;
     item.print(&format!(

@@ -11,11 +11,11 @@
 
 use std::path::Path;
 
-use agent_tmux::agent::layout::{CreatePlan, DEFAULT_LAYOUT_LIMIT};
+use agent_tmux::agent::layout::{parse_override, CreatePlan, DEFAULT_LAYOUT_LIMIT};
 use agent_tmux::agent::validate;
 
 use super::layout_util::{layout_formats, lid, split_managed, Launch};
-use super::util::{fail, quoted, shown, text};
+use super::util::{fail, quoted, text};
 use crate::events;
 use crate::tmux::{
     self, options, pane, session, state, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
@@ -51,10 +51,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let mut overrides = Vec::new();
     for e in item.values_bytes('e') {
         let e = text(Some(e))?.unwrap_or_default();
-        let (role, command) = e
-            .split_once('=')
-            .ok_or_else(|| CmdError(format!("invalid -e (expected role=command): {}", shown(e))))?;
-        overrides.push((role.to_string(), command.to_string()));
+        overrides.push(parse_override(e).map_err(fail)?);
     }
     let key = text(item.value_bytes('k'))?;
     let plan =

@@ -1,7 +1,7 @@
 //! Helpers shared by the command files: the target session, domain errors
 //! rendered with live session names, and the JSON shapes of `-J` output.
 
-use agent_tmux::agent::{AgentError, Entry, Registry, Value};
+use agent_tmux::agent::{compact_json, AgentError, Entry, Registry, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::tmux::{self, session, CmdError, Item};
@@ -36,9 +36,9 @@ pub fn print_lines(item: &Item, lines: &[String]) {
     }
 }
 
-/// Print one JSON document.
+/// Print one JSON document, compact, with DEL and C1 controls escaped.
 pub fn print_json(item: &Item, doc: &Json) {
-    item.print(&doc.to_string());
+    item.print(&compact_json(doc));
 }
 
 /// `$N`.

@@ -32,6 +32,16 @@ impl Value {
         Ok(value)
     }
 
+    /// A value as a user gives it: JSON when `json` (`agent-share -j`),
+    /// text otherwise.
+    pub fn parse(text: &str, json: bool) -> Result<Value, AgentError> {
+        if json {
+            Value::parse_json(text)
+        } else {
+            Value::text(text)
+        }
+    }
+
     /// Whether this is a JSON value.
     pub fn is_json(&self) -> bool {
         matches!(self, Value::Json(_))
@@ -41,7 +51,7 @@ impl Value {
     pub fn as_display(&self) -> String {
         match self {
             Value::Text(text) => text.clone(),
-            Value::Json(json) => json.to_string(),
+            Value::Json(json) => compact_json(json),
         }
     }
 
@@ -50,7 +60,7 @@ impl Value {
     pub fn size(&self) -> usize {
         match self {
             Value::Text(text) => text.len(),
-            Value::Json(json) => json.to_string().len(),
+            Value::Json(json) => compact_json(json).len(),
         }
     }
 
@@ -71,9 +81,55 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Text(text) => f.write_str(text),
-            Value::Json(json) => write!(f, "{json}"),
+            Value::Json(json) => f.write_str(&compact_json(json)),
         }
     }
+}
+
+/// `json` in compact form, as the domain shows and measures it: serde_json's
+/// compact serialization with DEL and the C1 controls in strings escaped
+/// (`\u007f`) as well as those below U+0020, which serde_json escapes
+/// itself, so a value printed on a terminal can't carry a control sequence.
+/// It is still JSON, for the same value.
+pub fn compact_json(json: &serde_json::Value) -> String {
+    let raw = json.to_string();
+    if !raw.contains(validate::is_refused_control) {
+        return raw;
+    }
+    // Outside strings compact JSON is printable ASCII, and inside one these
+    // characters are never part of an escape: each can become an escape.
+    let mut out = String::with_capacity(raw.len() + 16);
+    for c in raw.chars() {
+        if validate::is_refused_control(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reads `agent-share`'s `key=value` argument: the key is everything before
+/// the first `=` and the value everything after it (so a value may contain
+/// `=`), read as JSON when `json`. The value is checked before the key, as
+/// when they are given apart (`-k key -v value`).
+///
+/// ```
+/// use agent_tmux::agent::{parse_assignment, Value};
+/// let (key, value) = parse_assignment("plan=a=b", false).unwrap();
+/// assert_eq!((key, value), ("plan", Value::Text("a=b".into())));
+/// assert_eq!(
+///     parse_assignment("plan", false).unwrap_err().to_string(),
+///     "invalid key=value pair (no '='): plan"
+/// );
+/// ```
+pub fn parse_assignment(pair: &str, json: bool) -> Result<(&str, Value), AgentError> {
+    let (key, value) = pair
+        .split_once('=')
+        .ok_or_else(|| Invalid::Assignment(pair.to_owned()))?;
+    let value = Value::parse(value, json)?;
+    validate::key(key)?;
+    Ok((key, value))
 }
 
 /// One key's entry in a group's context.
@@ -235,6 +291,22 @@ mod tests {
     }
 
     #[test]
+    fn json_strings_with_del_and_c1_controls_display_escaped() {
+        // Found by the json_value fuzz target: serde_json writes DEL and C1
+        // controls raw, whether they came escaped or raw in the input.
+        for input in ["\"a\\u007fb\\u009bc\"", "\"a\u{7f}b\u{9b}c\""] {
+            let v = Value::parse_json(input).unwrap();
+            assert_eq!(v.as_display(), r#""a\u007fb\u009bc""#);
+            assert_eq!(v.to_string(), v.as_display());
+            assert_eq!(v.size(), 17);
+            assert_eq!(Value::parse_json(&v.as_display()), Ok(v));
+        }
+        let v = Value::parse_json("{\"k\u{85}\":[\"\u{9f}\", \"é\"]}").unwrap();
+        assert_eq!(v.as_display(), r#"{"k\u0085":["\u009f","é"]}"#);
+        assert_eq!(compact_json(&json!("\u{a0}\u{7e}")), "\"\u{a0}~\"");
+    }
+
+    #[test]
     fn json_size_boundary_is_the_compact_length() {
         // A JSON string of n characters serializes to n + 2 bytes.
         let ok = format!("\"{}\"", "j".repeat(65534));
@@ -250,6 +322,64 @@ mod tests {
         // A value built directly is checked the same way.
         let direct = Value::Json(json!("j".repeat(65535)));
         assert!(matches!(direct.check(), Err(AgentError::Limit(_))));
+    }
+
+    #[test]
+    fn assignments_split_at_the_first_equals() {
+        assert_eq!(
+            parse_assignment("k=v", false),
+            Ok(("k", Value::Text("v".into())))
+        );
+        assert_eq!(
+            parse_assignment("k==v=", false),
+            Ok(("k", Value::Text("=v=".into())))
+        );
+        assert_eq!(
+            parse_assignment("k=", false),
+            Ok(("k", Value::Text(String::new())))
+        );
+        assert_eq!(
+            parse_assignment("k={\"a\":[1]}", true),
+            Ok(("k", Value::Json(json!({"a": [1]}))))
+        );
+        assert_eq!(
+            parse_assignment("novalue", false).unwrap_err().to_string(),
+            "invalid key=value pair (no '='): novalue"
+        );
+        assert_eq!(
+            parse_assignment("", true),
+            Err(Invalid::Assignment(String::new()).into())
+        );
+    }
+
+    #[test]
+    fn assignments_check_the_value_then_the_key() {
+        assert_eq!(
+            parse_assignment("a b=x", false).unwrap_err().to_string(),
+            r#"invalid key: "a b" (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"#
+        );
+        assert!(matches!(
+            parse_assignment("=x", false),
+            Err(AgentError::Invalid(Invalid::Name { .. }))
+        ));
+        // Both wrong: the value's error, as with -k and -v.
+        assert_eq!(
+            parse_assignment("a b=\u{7}", false),
+            Err(Invalid::Control {
+                field: Field::Value
+            }
+            .into())
+        );
+        assert!(matches!(
+            parse_assignment("a b={", true),
+            Err(AgentError::Invalid(Invalid::Json(_)))
+        ));
+        assert_eq!(
+            parse_assignment("k=x", true).unwrap_err().to_string(),
+            "invalid JSON value: expected value at line 1 column 1"
+        );
+        assert_eq!(Value::parse("x", false), Value::text("x"));
+        assert_eq!(Value::parse("[1]", true), Value::parse_json("[1]"));
     }
 
     #[test]

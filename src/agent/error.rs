@@ -7,7 +7,7 @@
 //! message with a name lookup, and `Display` shows the id as `$N`.
 //! Layouts and managed panes are shown by their ids, `L<n>` and `M<n>`.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use super::layout::{
     LayoutId, ManagedId, PaneState, MAX_LABEL_LEN, MAX_LAYOUT_DEPTH, MAX_LAYOUT_KEY_LEN,
@@ -146,6 +146,10 @@ pub enum Invalid {
     Empty { field: Field },
     /// A JSON value serde_json could not parse; holds serde's message.
     Json(String),
+    /// An `agent-share` argument that is not `key=value` (has no `=`).
+    Assignment(String),
+    /// A `-e` argument that is not `role=command` (has no `=`).
+    Override(String),
     /// A template role spec that is not `role:count[:command]`.
     RoleSpec(String),
     /// A role count that is not an integer from 1 to [`MAX_ROLE_COUNT`].
@@ -339,6 +343,28 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
+/// `text` as typed, without quotes, for messages that end with the
+/// argument: control characters are escaped (`\u{1b}`) and a huge input is
+/// cut as in [`Shown`].
+struct Bare<'a>(&'a str);
+
+impl fmt::Display for Bare<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut chars = self.0.chars();
+        for c in chars.by_ref().take(SHOWN_NAME_CHARS) {
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        if chars.next().is_some() {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -357,6 +383,12 @@ impl fmt::Display for Invalid {
             Invalid::Control { field } => write!(f, "{field} contains a control character"),
             Invalid::Empty { field } => write!(f, "{field} is empty"),
             Invalid::Json(msg) => write!(f, "invalid JSON value: {msg}"),
+            Invalid::Assignment(arg) => {
+                write!(f, "invalid key=value pair (no '='): {}", Bare(arg))
+            }
+            Invalid::Override(arg) => {
+                write!(f, "invalid -e (expected role=command): {}", Bare(arg))
+            }
             Invalid::RoleSpec(spec) => {
                 write!(
                     f,
@@ -516,6 +548,26 @@ mod tests {
         let shown = e.to_string();
         assert!(shown.contains(&format!("\"{}\"...", "x".repeat(80))));
         assert!(shown.len() < 200);
+    }
+
+    #[test]
+    fn arguments_without_equals_are_shown_bare_escaped_and_cut() {
+        assert_eq!(
+            AgentError::from(Invalid::Assignment("novalue".into())).to_string(),
+            "invalid key=value pair (no '='): novalue"
+        );
+        assert_eq!(
+            AgentError::from(Invalid::Override("manager".into())).to_string(),
+            "invalid -e (expected role=command): manager"
+        );
+        assert_eq!(
+            Invalid::Assignment("a\u{1b}[2J\tb \"c\" é".into()).to_string(),
+            "invalid key=value pair (no '='): a\\u{1b}[2J\\tb \"c\" é"
+        );
+        let long = Invalid::Override("x".repeat(81)).to_string();
+        assert!(long.ends_with(&format!(": {}...", "x".repeat(80))));
+        let exact = Invalid::Override("x".repeat(80)).to_string();
+        assert!(exact.ends_with(&format!(": {}", "x".repeat(80))));
     }
 
     #[test]

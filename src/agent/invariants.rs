@@ -1,25 +1,38 @@
 //! Property tests: the registry's invariants under random sequences of
-//! operations, checked against a small reference model of membership and
-//! context.
+//! operations, checked against a small reference model of membership,
+//! context and inboxes.
 //!
-//! The model keeps each group as a plain list in join order and each context
-//! as a map of displayed values; after every operation the registry must
+//! The model keeps each group as a plain list in join order, each context
+//! as a map of displayed values and each inbox as a queue of unread
+//! messages with its counters; after every operation the registry must
 //! agree with it, satisfy its structural invariants, and, when the operation
 //! failed, be exactly what it was before.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::mem::discriminant;
 
 use proptest::prelude::*;
 use serde_json::json;
 
+use super::inbox::{Message, MAX_INBOX_LIMIT};
 use super::validate::{self, MAX_CONTEXT_BYTES, MAX_CONTEXT_KEYS};
-use super::{AgentError, Event, GroupEventKind, Registry, Role, SessionId, Value};
+use super::{AgentError, Event, GroupEventKind, Registry, Role, SendTo, SessionId, Value};
 
 const GROUPS: [&str; 4] = ["a", "b", "c", "bad name"];
 const KEYS: [&str; 4] = ["k1", "k2", "k3", "no=key"];
 const TYPES: [&str; 3] = ["claude", "codex", "bad type"];
 const GOALS: [&str; 3] = ["", "ship it\n", "bell\u{7}"];
+const MESSAGES: [&str; 4] = ["hi", "two\nlines\t", "", "bell\u{7}"];
+
+/// The inbox limit of each session: small, so inboxes fill and drop; 0 is
+/// taken as 1.
+fn limit_of(id: SessionId) -> usize {
+    id as usize % 4
+}
+
+fn effective_limit(id: SessionId) -> usize {
+    limit_of(id).clamp(1, MAX_INBOX_LIMIT)
+}
 
 fn values() -> Vec<Value> {
     vec![
@@ -41,6 +54,9 @@ enum Op {
     Unshare(SessionId, usize),
     Get(SessionId, usize),
     Destroy(SessionId),
+    /// From (maybe no session), to a session or (`Err`) a group, message.
+    Send(Option<SessionId>, Result<SessionId, usize>, usize),
+    Consume(SessionId, Option<usize>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -58,8 +74,25 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (id.clone(), 0..KEYS.len(), 0..5usize).prop_map(|(i, k, v)| Op::Share(i, k, v)),
         1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Unshare(i, k)),
         1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Get(i, k)),
-        1 => id.prop_map(Op::Destroy),
+        1 => id.clone().prop_map(Op::Destroy),
+        4 => (
+            proptest::option::of(id.clone()),
+            prop_oneof![id.clone().prop_map(Ok), (0..GROUPS.len()).prop_map(Err)],
+            0..MESSAGES.len()
+        )
+            .prop_map(|(from, to, t)| Op::Send(from, to, t)),
+        2 => (id, proptest::option::of(0..3usize)).prop_map(|(i, n)| Op::Consume(i, n)),
     ]
+}
+
+/// One inbox as the model sees it.
+#[derive(Debug, Default)]
+struct ModelInbox {
+    /// (seq, from, text), oldest first.
+    unread: VecDeque<(u64, Option<SessionId>, String)>,
+    delivered: u64,
+    consumed: u64,
+    dropped: u64,
 }
 
 /// The reference model: which sessions are agents, and each group's members
@@ -69,6 +102,11 @@ struct Model {
     agents: BTreeMap<SessionId, Option<String>>,
     groups: BTreeMap<String, (Vec<SessionId>, BTreeMap<String, String>)>,
     versions: BTreeMap<String, u64>,
+    /// The inbox of every agent.
+    inboxes: BTreeMap<SessionId, ModelInbox>,
+    /// Every (session, seq) consume returned since the session became an
+    /// agent.
+    consumed: BTreeSet<(SessionId, u64)>,
 }
 
 impl Model {
@@ -90,6 +128,18 @@ impl Model {
             self.versions.remove(&name);
         }
         Some((name, remaining, new_coordinator, remaining == 0))
+    }
+
+    /// An inbox for every agent and none for anything else: a session that
+    /// stops being an agent loses its messages, and one that becomes an
+    /// agent again starts from an empty inbox.
+    fn sync_inboxes(&mut self) {
+        let agents = &self.agents;
+        self.inboxes.retain(|id, _| agents.contains_key(id));
+        self.consumed.retain(|(id, _)| agents.contains_key(id));
+        for &id in self.agents.keys() {
+            self.inboxes.entry(id).or_default();
+        }
     }
 
     fn group_of(&self, id: SessionId) -> Result<&str, AgentError> {
@@ -151,6 +201,25 @@ pub(crate) fn check_invariants(r: &Registry) {
         assert!(g.created() <= g.last_change());
     }
     for (id, agent) in r.agents() {
+        let inbox = &agent.inbox;
+        let unread = inbox.unread_count() as u64;
+        assert_eq!(
+            inbox.delivered(),
+            inbox.consumed() + inbox.dropped() + unread,
+            "inbox of {id} does not balance"
+        );
+        assert!(inbox.unread_count() <= effective_limit(id));
+        // Consuming and dropping both take the oldest: the unread messages
+        // are the last ones delivered, in strictly increasing order.
+        let seqs: Vec<u64> = inbox.unread().map(|m| m.seq).collect();
+        let tail: Vec<u64> = (inbox.delivered() - unread + 1..=inbox.delivered()).collect();
+        assert_eq!(seqs, tail);
+        assert_eq!(inbox.oldest().map(|m| m.seq), seqs.first().copied());
+        let bytes: usize = inbox.unread().map(|m| m.text.len()).sum();
+        assert_eq!(inbox.bytes(), bytes);
+        for m in inbox.unread() {
+            assert!(validate::message(&m.text).is_ok());
+        }
         assert!(validate::agent_type(&agent.agent_type).is_ok());
         assert!(validate::goal(&agent.goal).is_ok());
         if let Some(name) = &agent.group {
@@ -350,10 +419,102 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
             );
             None
         }
+        Op::Send(from, to, ti) => {
+            let text = MESSAGES[ti];
+            let target = match to {
+                Ok(id) => SendTo::Session(id),
+                Err(gi) => SendTo::Group(GROUPS[gi]),
+            };
+            let want = validate::message(text).and_then(|()| match to {
+                Ok(id) if m.agents.contains_key(&id) => Ok(vec![id]),
+                Ok(id) => Err(AgentError::NoMetadata(id)),
+                Err(gi) => {
+                    let name = GROUPS[gi];
+                    validate::group_name(name)?;
+                    let (members, _) = m
+                        .groups
+                        .get(name)
+                        .ok_or_else(|| AgentError::GroupNotFound(name.to_owned()))?;
+                    let to: Vec<SessionId> = members
+                        .iter()
+                        .copied()
+                        .filter(|&p| Some(p) != from)
+                        .collect();
+                    if to.is_empty() {
+                        return Err(AgentError::NoRecipients(name.to_owned()));
+                    }
+                    Ok(to)
+                }
+            });
+            match r.send(from, "sender", target, text, now, limit_of) {
+                Ok(out) => {
+                    let receivers = want.expect("send succeeded");
+                    let to: Vec<SessionId> = out.delivered.iter().map(|d| d.to).collect();
+                    assert_eq!(to, receivers);
+                    if let SendTo::Group(_) = target {
+                        assert!(from.is_none_or(|f| !to.contains(&f)), "sent to the sender");
+                    }
+                    assert_eq!(out.events.len(), out.delivered.len());
+                    for (d, e) in out.delivered.iter().zip(&out.events) {
+                        assert_eq!(
+                            *e,
+                            Event::Message {
+                                to: d.to,
+                                from,
+                                seq: d.seq
+                            }
+                        );
+                        let inbox = m.inboxes.get_mut(&d.to).unwrap();
+                        let mut dropped = Vec::new();
+                        while inbox.unread.len() >= effective_limit(d.to) {
+                            let (seq, _, _) = inbox.unread.pop_front().unwrap();
+                            inbox.dropped += 1;
+                            dropped.push(seq);
+                        }
+                        inbox.delivered += 1;
+                        assert_eq!(d.seq, inbox.delivered);
+                        assert_eq!(d.dropped, dropped);
+                        inbox.unread.push_back((d.seq, from, text.to_owned()));
+                    }
+                    None
+                }
+                Err(e) => {
+                    assert_eq!(Err(e.clone()), want);
+                    Some(e)
+                }
+            }
+        }
+        Op::Consume(id, count) => match r.consume(id, count) {
+            Ok(got) => {
+                let inbox = m.inboxes.get_mut(&id).expect("consume of an agent");
+                let n = count.unwrap_or(usize::MAX).min(inbox.unread.len());
+                let want: Vec<(u64, Option<SessionId>, String)> = inbox.unread.drain(..n).collect();
+                inbox.consumed += n as u64;
+                let got: Vec<(u64, Option<SessionId>, String)> = got
+                    .into_iter()
+                    .map(
+                        |Message {
+                             seq, from, text, ..
+                         }| (seq, from, text),
+                    )
+                    .collect();
+                assert_eq!(got, want);
+                for (seq, _, _) in &got {
+                    assert!(m.consumed.insert((id, *seq)), "{id}:{seq} consumed twice");
+                }
+                None
+            }
+            Err(e) => {
+                assert_eq!(e, AgentError::NoMetadata(id));
+                assert!(!m.agents.contains_key(&id));
+                Some(e)
+            }
+        },
     };
     if err.is_some() {
         assert_eq!(*r, before, "failed {op:?} changed the registry");
     }
+    m.sync_inboxes();
 
     check_invariants(r);
     // The registry agrees with the model.
@@ -371,6 +532,26 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
             .collect();
         assert_eq!(&got, ctx);
         assert_eq!(g.version(), m.versions.get(name).copied().unwrap_or(0));
+    }
+    assert_eq!(m.inboxes.len(), r.agent_count());
+    for (&id, want) in &m.inboxes {
+        let inbox = r.inbox(id).expect("every agent has an inbox");
+        let unread: Vec<(u64, Option<SessionId>, String)> = inbox
+            .unread()
+            .map(|msg| (msg.seq, msg.from, msg.text.clone()))
+            .collect();
+        assert_eq!(unread, Vec::from_iter(want.unread.iter().cloned()));
+        assert_eq!(
+            (inbox.delivered(), inbox.consumed(), inbox.dropped()),
+            (want.delivered, want.consumed, want.dropped)
+        );
+    }
+    // A session that is not an agent has no inbox: messages to a destroyed
+    // session are gone with it.
+    for id in 0..6 {
+        if !m.agents.contains_key(&id) {
+            assert_eq!(r.inbox(id), Err(AgentError::NoMetadata(id)));
+        }
     }
 }
 

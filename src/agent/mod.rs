@@ -34,14 +34,14 @@ pub mod wait;
 #[cfg(test)]
 mod invariants;
 
-pub use context::{Entry, Value};
+pub use context::{compact_json, parse_assignment, Entry, Value};
 pub use error::{AgentError, Field, Invalid, LayoutProblem, Limit};
 pub use event::{Event, GroupEventKind};
 pub use group::Group;
 pub use layout::{
-    parse_layout_id, parse_managed_id, CreatePlan, Layout, LayoutId, Layouts, ManagedId,
-    ManagedPane, PaneId, PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates,
-    Transition,
+    parse_layout_id, parse_managed_id, parse_override, CreatePlan, Layout, LayoutId, Layouts,
+    ManagedId, ManagedPane, PaneId, PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template,
+    Templates, Transition,
 };
 pub use registry::{
     Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Role, SendOutcome, SendTo,

@@ -89,6 +89,14 @@ assert_eq number "$(t agent-get -J -t a num | jq -r '.value | type')"
 t ashare -t a str=42 >/dev/null
 assert_eq string "$(t agent-get -J -t a str | jq -r '.value | type')"
 assert_eq false "$(t agent-get -J -t a str | jq .json)"
+# DEL and C1 controls in JSON strings are shown escaped, like those below
+# U+0020, everywhere the value is printed.
+run t ashare -j -t a 'ctl=["\u007f\u009b", "\u0007"]'
+assert_eq 'Shared with group '"'team'"': ctl=["\u007f\u009b","\u0007"]' "$OUT"
+assert_eq '["\u007f\u009b","\u0007"]' "$(t agent-get -t b ctl)"
+assert_contains '"value":["\u007f\u009b","\u0007"]' "$(t agent-get -J -t b ctl)"
+assert_eq 2 "$(t agent-get -J -t b ctl | jq -r '.value[0] | length')"
+t ashare -t a -u ctl >/dev/null
 
 test_case "invalid JSON is refused and changes nothing"
 before=$(t agent-get -J -t a cfg)

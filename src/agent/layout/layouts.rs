@@ -707,6 +707,16 @@ pub fn parse_layout_id(s: &str) -> Option<LayoutId> {
     parse_id(s, 'L')
 }
 
+/// Splits a `-e role=command` argument at its first `=` (so the command may
+/// contain `=`). The role and the command are checked by [`Layouts::plan`],
+/// once every argument has been split.
+pub fn parse_override(arg: &str) -> Result<(String, String), AgentError> {
+    let (role, command) = arg
+        .split_once('=')
+        .ok_or_else(|| Invalid::Override(arg.to_owned()))?;
+    Ok((role.to_owned(), command.to_owned()))
+}
+
 /// `"M7"` → 7. Ids count from 1.
 pub fn parse_managed_id(s: &str) -> Option<ManagedId> {
     parse_id(s, 'M')
@@ -931,6 +941,19 @@ mod tests {
         );
         assert!(ls.plan(&t, &[], None, 39).is_err());
         assert!(ls.plan(&t, &[], None, 0).is_err());
+    }
+
+    #[test]
+    fn overrides_split_at_the_first_equals() {
+        let pair = |r: &str, c: &str| Ok((r.to_owned(), c.to_owned()));
+        assert_eq!(parse_override("m=cat"), pair("m", "cat"));
+        assert_eq!(parse_override("m=a=b c"), pair("m", "a=b c"));
+        assert_eq!(parse_override("m="), pair("m", ""));
+        assert_eq!(parse_override("=x"), pair("", "x"));
+        assert_eq!(
+            parse_override("manager").unwrap_err().to_string(),
+            "invalid -e (expected role=command): manager"
+        );
     }
 
     #[test]
