@@ -8,7 +8,7 @@ MANDIR ?= $(PREFIX)/share/man
 CARGO ?= cargo
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell lint bench install uninstall clean
+.PHONY: all setup build demo test unit plain shell lint bench asan valgrind install uninstall clean
 
 all: build
 
@@ -41,6 +41,17 @@ bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
+
+# Memory checks (never part of make test; tests/memcheck/README.md): the shell
+# suite against an AddressSanitizer build of the C side (target/asan), and
+# with every tmux server under valgrind memcheck. Both print a summary and
+# fail on any invalid access or a leak attributed to agent-tmux.
+asan: setup plain
+	@bash tests/memcheck/asan.sh
+
+valgrind: plain
+	@bash scripts/setup.sh valgrind
+	@bash tests/memcheck/valgrind.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check
