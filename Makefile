@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz asan valgrind install uninstall clean
 
 all: build
 
@@ -59,6 +59,17 @@ bench: build
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+# Memory checks (never part of make test; tests/memcheck/README.md): the shell
+# suite against an AddressSanitizer build of the C side (target/asan), and
+# with every tmux server under valgrind memcheck. Both print a summary and
+# fail on any invalid access or a leak attributed to agent-tmux.
+asan: setup plain
+	@bash tests/memcheck/asan.sh
+
+valgrind: plain
+	@bash scripts/setup.sh valgrind
+	@bash tests/memcheck/valgrind.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check

@@ -8,6 +8,11 @@
 //! preprocessor flags, C flags, object list and libraries, compile those sources
 //! with `cc` and run `bindgen` over `tmux.h` with the very same `-D`/`-I` set
 //! (a mismatch would silently change struct layouts).
+//!
+//! `AGENT_TMUX_SANITIZE=address` (opt-in, used by `make asan`) builds the C
+//! side, upstream and our generated wrapper, with AddressSanitizer and links
+//! the binary with its runtime; the Rust code is not instrumented (that needs
+//! a nightly toolchain) but its heap goes through the same intercepted malloc.
 
 use std::env;
 use std::fs;
@@ -34,6 +39,8 @@ fn main() {
     println!("cargo:rerun-if-changed=vendor/patches");
     println!("cargo:rerun-if-env-changed=AGENT_TMUX_TARBALL");
     println!("cargo:rerun-if-env-changed=AGENT_TMUX_CFLAGS");
+    println!("cargo:rerun-if-env-changed=AGENT_TMUX_SANITIZE");
+    let sanitize = sanitizer();
 
     let upstream = root.join("vendor/upstream").join(format!("tmux-{version}"));
     let stamp = upstream.join(".agent-tmux-verified");
@@ -49,7 +56,13 @@ fn main() {
     prepare_source(&root, &upstream, &src);
     let flags = configure(&src, &out);
 
-    compile(&src, &out, &flags);
+    compile(&src, &out, &flags, sanitize);
+    if sanitize.is_some() {
+        // rustc links with -nodefaultlibs, so the C driver would not add the
+        // runtime for -fsanitize; name it, first among the shared libraries
+        // (ASan checks that its runtime is loaded before any other).
+        println!("cargo:rustc-link-lib=dylib=asan");
+    }
     for lib in &flags.libs {
         if let Some(name) = lib.strip_prefix("-l") {
             println!("cargo:rustc-link-lib={name}");
@@ -77,6 +90,15 @@ fn main() {
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");
+}
+
+/// The sanitizer asked for by AGENT_TMUX_SANITIZE, if any.
+fn sanitizer() -> Option<&'static str> {
+    match env::var("AGENT_TMUX_SANITIZE").as_deref() {
+        Err(_) | Ok("") => None,
+        Ok("address") => Some("address"),
+        Ok(other) => panic!("AGENT_TMUX_SANITIZE={other}: only \"address\" is supported"),
+    }
 }
 
 fn read_pin(path: &Path) -> Vec<(String, String)> {
@@ -202,7 +224,7 @@ fn configure(src: &Path, out: &Path) -> MakeFlags {
     flags
 }
 
-fn compile(src: &Path, out: &Path, flags: &MakeFlags) {
+fn compile(src: &Path, out: &Path, flags: &MakeFlags, sanitize: Option<&str>) {
     // tmux.c's main() becomes tmux_main(); Rust's main registers the agent
     // commands and then calls it.
     let main_wrapper = out.join("agent-tmux-main.c");
@@ -229,6 +251,14 @@ fn compile(src: &Path, out: &Path, flags: &MakeFlags) {
             continue;
         }
         build.flag(f);
+    }
+    if let Some(kind) = sanitize {
+        // Frame pointers and no tail calls: complete stack traces from ASan's
+        // fast unwinder (inlined frames come from the debug info).
+        build
+            .flag(format!("-fsanitize={kind}"))
+            .flag("-fno-omit-frame-pointer")
+            .flag("-fno-optimize-sibling-calls");
     }
     if let Ok(extra) = env::var("AGENT_TMUX_CFLAGS") {
         for f in extra.split_whitespace() {

@@ -2,11 +2,13 @@
 # Install what building and testing agent-tmux needs on a Debian machine, then
 # fetch the pinned tmux source. Idempotent: quiet when everything is there.
 # Runs apt-get as root, or through sudo when not root.
+#   scripts/setup.sh valgrind   also valgrind (for make valgrind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc make patch pkg-config libevent-dev libncurses-dev libclang-dev
           python3 jq util-linux ca-certificates)
+[ "${1:-}" = valgrind ] && packages+=(valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

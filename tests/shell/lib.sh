@@ -16,6 +16,13 @@ set -u
 : "${TEST_DIR:?}" "${SOCK:?}" "${RESULTS:?}"
 PLAIN_TMUX=${PLAIN_TMUX:-}
 PYTHON=${PYTHON:-python3}
+# Whole-number factor for the harness's time limits (wait_for, pty_wait; the
+# runner scales the file timeout too): 1 normally, more when a slow checker
+# such as valgrind runs the server (tests/memcheck).
+TIME_SCALE=${TEST_TIME_SCALE:-1}
+# The memory checker the server runs under (asan, valgrind; tests/memcheck),
+# empty normally: a test that pushes volume through the server may use less.
+MEMCHECK=${TEST_MEMCHECK:-}
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CASE=""
 
@@ -73,11 +80,12 @@ run() {
 }
 
 # wait_for CONDITION [SECONDS]: poll a shell condition (eval'd) every 50 ms
-# until it succeeds; returns 1 after SECONDS (default 10). It does not
-# assert: follow it with an assertion on the real output.
+# until it succeeds; returns 1 after SECONDS (default 10, times
+# TEST_TIME_SCALE). It does not assert: follow it with an assertion on the
+# real output.
 wait_for() {
 	local cond=$1 limit=${2:-10} i=0
-	local n=$((limit * 20))
+	local n=$((limit * 20 * TIME_SCALE))
 	while ! eval "$cond" >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ "$i" -ge "$n" ] && return 1
