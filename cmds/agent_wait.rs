@@ -106,18 +106,10 @@ fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdR
     if consume && item.client_is_readonly() {
         return Err("client is read-only".into());
     }
-    let now = state::with_mut(|r| {
-        let inbox = r.inbox(session)?;
-        if inbox.unread_count() == 0 {
-            return Ok(None);
-        }
-        if consume {
-            Ok(r.consume(session, Some(1))?.pop().map(|m| m.text))
-        } else {
-            Ok(r.inbox(session)?.oldest().map(|m| m.text.clone()))
-        }
-    })
-    .map_err(fail)?;
+    // The target must be an agent (an error otherwise), then take or show
+    // its oldest message as a woken waiter would.
+    state::with(|r| r.inbox(session).map(|_| ())).map_err(fail)?;
+    let now = crate::events::next_message(session, consume);
     if let Some(text) = now {
         if consume {
             crate::tmux::session::refresh_status(session);

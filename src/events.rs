@@ -119,26 +119,26 @@ fn message_delivered(to: u32, from: Option<u32>, seq: u64) {
     session::refresh_status(to);
 }
 
+/// The text of the oldest unread message of `to`, taken (read) with
+/// `consume`; `None` when there is none or `to` is not an agent.
+pub fn next_message(to: u32, consume: bool) -> Option<String> {
+    if consume {
+        state::with_mut(|r| r.consume(to, Some(1)))
+            .ok()
+            .and_then(|mut m| m.pop())
+            .map(|m| m.text)
+    } else {
+        state::with(|r| r.inbox(to).ok()?.oldest().map(|m| m.text.clone()))
+    }
+}
+
 /// Wake `agent-wait -m` waiters of session `to`, oldest first, while there
 /// are unread messages: one that consumes takes the oldest message (so the
 /// next consumer gets the next one, or keeps waiting); one that doesn't is
 /// shown the oldest.
 pub fn wake_message_waiters(to: u32) {
     for (id, consume) in wait::with_set(|w| w.inbox_waiters(to)) {
-        let text = if consume {
-            state::with_mut(|r| r.consume(to, Some(1)))
-                .ok()
-                .and_then(|mut m| m.pop())
-                .map(|m| m.text)
-        } else {
-            state::with(|r| {
-                r.inbox(to)
-                    .ok()
-                    .and_then(|i| i.oldest())
-                    .map(|m| m.text.clone())
-            })
-        };
-        match text {
+        match next_message(to, consume) {
             Some(text) => wait::wake(&[id], Some(&text)),
             None => break,
         }
