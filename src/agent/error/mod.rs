@@ -7,8 +7,8 @@
 //! message with a name lookup, and `Display` shows the id as `$N`.
 //! Layouts and managed panes are shown by their ids, `L<n>` and `M<n>`.
 //!
-//! This file holds the types; [`render`] makes their messages and
-//! [`quote`] the quoting of offending input inside them.
+//! This file holds the types; `render` makes their messages and
+//! `quote` the quoting of offending input inside them.
 
 use super::layout::{LayoutId, ManagedId, PaneState};
 use super::SessionId;

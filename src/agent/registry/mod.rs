@@ -8,9 +8,9 @@
 //! by name in ordered maps: no operation scans all agents or all groups.
 //!
 //! The operations are split by job, each in its own file with its
-//! outcome types: [`agents`] (making and removing agents), [`groups`]
-//! (joining and leaving), [`context_ops`] (the shared context of a group)
-//! and [`inbox_ops`] (sending and reading messages). This file holds the
+//! outcome types: `agents` (making and removing agents), `groups`
+//! (joining and leaving), `context_ops` (the shared context of a group)
+//! and `inbox_ops` (sending and reading messages). This file holds the
 //! state itself and the lookups.
 
 use std::collections::BTreeMap;

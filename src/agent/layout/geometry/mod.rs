@@ -19,7 +19,7 @@
 //! [`MAX_LAYOUT_LEN`] bytes with splits at most [`MAX_LAYOUT_DEPTH`] deep.
 //!
 //! This file holds the names, the checksum and the checks a template uses;
-//! [`parse`] reads a layout string's cells and checks their sizes.
+//! `parse` reads a layout string's cells and checks their sizes.
 
 use crate::agent::error::{AgentError, Invalid, LayoutProblem};
 

@@ -29,12 +29,12 @@
 //!
 //! - this file: the types and the store itself, its queries, and the one
 //!   step every state change goes through;
-//! - [`create`]: planning and recording a new layout (`-e` overrides,
+//! - `create`: planning and recording a new layout (`-e` overrides,
 //!   idempotency keys, the live-layout limit);
-//! - [`lifecycle`]: what tmux reports about a managed pane afterwards
+//! - `lifecycle`: what tmux reports about a managed pane afterwards
 //!   (created, could not be created, settled, exited, gone);
-//! - [`recreate`]: planning and recording a pane's successor;
-//! - [`ids`]: the text forms `L<n>` and `M<n>`.
+//! - `recreate`: planning and recording a pane's successor;
+//! - `ids`: the text forms `L<n>` and `M<n>`.
 
 use std::collections::{BTreeMap, BTreeSet};
 

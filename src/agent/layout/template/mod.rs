@@ -11,9 +11,9 @@
 //! Limits: template and role names as in [`super::template_name`] and
 //! [`super::role_name`], 1 to [`MAX_ROLE_COUNT`] panes per role and at most
 //! [`MAX_PANES`] in all, commands as in [`super::command`], and at most
-//! [`MAX_TEMPLATES`] user templates.
+//! [`MAX_TEMPLATES`](super::MAX_TEMPLATES) user templates.
 //!
-//! This file holds a template and its parsing; [`store`] holds the
+//! This file holds a template and its parsing; `store` holds the
 //! templates of one server, built-ins included.
 
 use std::collections::BTreeSet;
