@@ -1,50 +1,17 @@
-//! Errors of the agent domain.
-//!
-//! Every failed operation returns one [`AgentError`] and changes nothing.
-//! Messages are tmux style: short, lowercase, naming the thing and, for a
-//! limit, the limit. The domain never knows session names, so errors about a
-//! session carry its id; [`AgentError::render`] turns them into the final
-//! message with a name lookup, and `Display` shows the id as `$N`.
-//! Layouts and managed panes are shown by their ids, `L<n>` and `M<n>`.
+//! The messages of the domain's errors: `Display` for every error type and
+//! [`AgentError::render`], which names sessions with a lookup the caller
+//! supplies.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use super::layout::{
-    LayoutId, ManagedId, PaneState, MAX_LABEL_LEN, MAX_LAYOUT_DEPTH, MAX_LAYOUT_KEY_LEN,
-    MAX_LAYOUT_LEN, MAX_ROLE_COUNT, MAX_ROLE_NAME_LEN, MAX_TEMPLATE_NAME_LEN,
+use super::quote::{Bare, Shown};
+use super::{AgentError, Field, Invalid, LayoutProblem, Limit};
+use crate::agent::layout::{
+    MAX_LABEL_LEN, MAX_LAYOUT_DEPTH, MAX_LAYOUT_KEY_LEN, MAX_LAYOUT_LEN, MAX_ROLE_COUNT,
+    MAX_ROLE_NAME_LEN, MAX_TEMPLATE_NAME_LEN,
 };
-use super::validate::{MAX_AGENT_TYPE_LEN, MAX_GROUP_NAME_LEN, MAX_KEY_LEN};
-use super::SessionId;
-
-/// Longest part of an offending name shown in a message, in characters.
-const SHOWN_NAME_CHARS: usize = 80;
-
-/// What an input is, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// A coordination group's name.
-    GroupName,
-    /// A key in a group's shared context.
-    Key,
-    /// An agent's type.
-    AgentType,
-    /// An agent's goal.
-    Goal,
-    /// A value in a group's shared context.
-    Value,
-    /// A layout template's name.
-    TemplateName,
-    /// A role in a layout template.
-    RoleName,
-    /// A managed pane's label (`m1`, `reviewer2`).
-    Label,
-    /// The idempotency key of a layout creation or a recreate.
-    LayoutKey,
-    /// The command a managed pane runs.
-    Command,
-    /// A message sent to an inbox, or a prompt.
-    Message,
-}
+use crate::agent::validate::{MAX_AGENT_TYPE_LEN, MAX_GROUP_NAME_LEN, MAX_KEY_LEN};
+use crate::agent::SessionId;
 
 impl Field {
     /// The most characters a name of this kind may have, for the names that
@@ -90,24 +57,6 @@ impl fmt::Display for Field {
     }
 }
 
-/// What is wrong with a `-l` layout: a tmux layout name or a tmux layout
-/// string (`CSUM,cell`, as `#{window_layout}` shows it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LayoutProblem {
-    /// Neither one of tmux's layout names nor a layout string.
-    NotALayout,
-    /// The checksum in front does not match the rest of the string.
-    Checksum { stated: u16, computed: u16 },
-    /// The cell syntax breaks at byte `offset` of the whole string.
-    Syntax { offset: usize },
-    /// The cell sizes do not add up (tmux's "size mismatch").
-    Size,
-    /// Splits nested deeper than [`MAX_LAYOUT_DEPTH`].
-    TooDeep,
-    /// Longer than [`MAX_LAYOUT_LEN`] bytes.
-    TooLong { len: usize },
-}
-
 impl fmt::Display for LayoutProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -130,126 +79,6 @@ impl fmt::Display for LayoutProblem {
             }
         }
     }
-}
-
-/// An input that breaks the syntax it must have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Invalid {
-    /// A group name, key or agent type with a character outside
-    /// `A-Z a-z 0-9 _ . -`, or empty, or too long.
-    Name { field: Field, name: String },
-    /// Raw input that is not UTF-8; `offset` is the first bad byte.
-    Utf8 { offset: usize },
-    /// A goal or value with a control character other than tab and newline.
-    Control { field: Field },
-    /// An empty input where one is needed (a message).
-    Empty { field: Field },
-    /// A JSON value serde_json could not parse; holds serde's message.
-    Json(String),
-    /// An `agent-share` argument that is not `key=value` (has no `=`).
-    Assignment(String),
-    /// A `-e` argument that is not `role=command` (has no `=`).
-    Override(String),
-    /// A template role spec that is not `role:count[:command]`.
-    RoleSpec(String),
-    /// A role count that is not an integer from 1 to [`MAX_ROLE_COUNT`].
-    Count { role: String, count: String },
-    /// A command that is empty or only white space.
-    EmptyCommand { role: String },
-    /// A role defined twice in one template.
-    DuplicateRole(String),
-    /// Two panes of one template would have the same label.
-    DuplicateLabel(String),
-    /// A role given twice in the command overrides (`-e`).
-    DuplicateOverride(String),
-    /// A template with no roles.
-    NoRoles,
-    /// A layout that tmux would not accept.
-    Layout {
-        layout: String,
-        problem: LayoutProblem,
-    },
-    /// A layout string whose number of panes is not the template's.
-    LayoutPanes { layout: u32, template: u32 },
-    /// A pane state name that is not one of the five.
-    PaneState(String),
-}
-
-/// An input or a state that would go past one of the documented limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Limit {
-    /// A goal or value longer than its limit, in bytes.
-    TooLong {
-        field: Field,
-        len: usize,
-        max: usize,
-    },
-    /// A new key in a group context that already has `count` keys.
-    ContextKeys { count: usize, max: usize },
-    /// A write that would make a group context `size` bytes in total.
-    ContextBytes { size: usize, max: usize },
-    /// A join to a group that already has `count` members.
-    GroupMembers { count: usize, max: usize },
-    /// A template with `count` panes in total.
-    Panes { count: u32, max: u32 },
-    /// A new layout when `count` layouts are live.
-    Layouts { count: usize, max: usize },
-    /// A new user template when `count` are defined.
-    Templates { count: usize, max: usize },
-    /// A recreate of `pane`, which is at the end of a recreate chain `depth`
-    /// long.
-    ChainDepth {
-        pane: ManagedId,
-        depth: u32,
-        max: u32,
-    },
-}
-
-/// Why an agent operation failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AgentError {
-    /// An input with the wrong syntax.
-    Invalid(Invalid),
-    /// An input or state past a limit.
-    Limit(Limit),
-    /// The session is not an agent (has no agent metadata).
-    NoMetadata(SessionId),
-    /// The session is not in a coordination group.
-    NotInGroup(SessionId),
-    /// The session's group context has no such key.
-    KeyNotFound(String),
-    /// No group has this name.
-    GroupNotFound(String),
-    /// No template has this name.
-    TemplateNotFound(String),
-    /// Replacing a built-in template without force (`-f`).
-    BuiltinTemplate(String),
-    /// Undefining a built-in template that no user template overrides.
-    UndefineBuiltin(String),
-    /// A command override (`-e`) for a role the template does not have.
-    UnknownRole(String),
-    /// No layout has this id.
-    LayoutNotFound(LayoutId),
-    /// No managed pane has this id.
-    PaneNotFound(ManagedId),
-    /// The layout has no pane with this label.
-    LabelNotFound { layout: LayoutId, label: String },
-    /// A recreate of a pane that is creating or ready.
-    NotRecreatable { pane: ManagedId, state: PaneState },
-    /// A recreate of a pane whose successor is still being created.
-    RecreateCreating {
-        source: ManagedId,
-        successor: ManagedId,
-    },
-    /// A recreate of a pane that was already recreated.
-    AlreadyRecreated {
-        source: ManagedId,
-        successor: ManagedId,
-    },
-    /// A recreate in a layout whose panes are all removed.
-    LayoutRemoved(LayoutId),
-    /// A group send where the group has no member but the sender.
-    NoRecipients(String),
 }
 
 impl AgentError {
@@ -310,58 +139,6 @@ impl AgentError {
 impl fmt::Display for AgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(|id| format!("${id}")))
-    }
-}
-
-impl std::error::Error for AgentError {}
-
-impl From<Invalid> for AgentError {
-    fn from(invalid: Invalid) -> AgentError {
-        AgentError::Invalid(invalid)
-    }
-}
-
-impl From<Limit> for AgentError {
-    fn from(limit: Limit) -> AgentError {
-        AgentError::Limit(limit)
-    }
-}
-
-/// `text` quoted and escaped, so control characters can't reach the
-/// terminal, and cut, so a huge input doesn't make a huge message.
-struct Shown<'a>(&'a str);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown: String = self.0.chars().take(SHOWN_NAME_CHARS).collect();
-        let cut = if shown.len() < self.0.len() {
-            "..."
-        } else {
-            ""
-        };
-        write!(f, "{shown:?}{cut}")
-    }
-}
-
-/// `text` as typed, without quotes, for messages that end with the
-/// argument: control characters are escaped (`\u{1b}`) and a huge input is
-/// cut as in [`Shown`].
-struct Bare<'a>(&'a str);
-
-impl fmt::Display for Bare<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut chars = self.0.chars();
-        for c in chars.by_ref().take(SHOWN_NAME_CHARS) {
-            if c.is_control() {
-                write!(f, "{}", c.escape_debug())?;
-            } else {
-                f.write_char(c)?;
-            }
-        }
-        if chars.next().is_some() {
-            f.write_str("...")?;
-        }
-        Ok(())
     }
 }
 
@@ -462,6 +239,7 @@ impl fmt::Display for Limit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agent::layout::PaneState;
 
     #[test]
     fn session_errors_render_with_names() {
@@ -532,42 +310,6 @@ mod tests {
             AgentError::from(Invalid::Json("eof".into())).to_string(),
             "invalid JSON value: eof"
         );
-    }
-
-    #[test]
-    fn invalid_names_are_escaped_and_cut() {
-        let e = Invalid::Name {
-            field: Field::Key,
-            name: "a\u{1b}[2J".into(),
-        };
-        assert!(e.to_string().starts_with(r#"invalid key: "a\u{1b}[2J""#));
-        let e = Invalid::Name {
-            field: Field::Key,
-            name: "x".repeat(1000),
-        };
-        let shown = e.to_string();
-        assert!(shown.contains(&format!("\"{}\"...", "x".repeat(80))));
-        assert!(shown.len() < 200);
-    }
-
-    #[test]
-    fn arguments_without_equals_are_shown_bare_escaped_and_cut() {
-        assert_eq!(
-            AgentError::from(Invalid::Assignment("novalue".into())).to_string(),
-            "invalid key=value pair (no '='): novalue"
-        );
-        assert_eq!(
-            AgentError::from(Invalid::Override("manager".into())).to_string(),
-            "invalid -e (expected role=command): manager"
-        );
-        assert_eq!(
-            Invalid::Assignment("a\u{1b}[2J\tb \"c\" é".into()).to_string(),
-            "invalid key=value pair (no '='): a\\u{1b}[2J\\tb \"c\" é"
-        );
-        let long = Invalid::Override("x".repeat(81)).to_string();
-        assert!(long.ends_with(&format!(": {}...", "x".repeat(80))));
-        let exact = Invalid::Override("x".repeat(80)).to_string();
-        assert!(exact.ends_with(&format!(": {}", "x".repeat(80))));
     }
 
     #[test]
