@@ -1,23 +1,21 @@
 //! Delivery of what the domain reports back. Every mutating domain call
 //! returns events; this module makes the server react to them: status lines
 //! redrawn, control-mode notifications, hooks, and waiters woken or failed.
-//! tmux's own events (a session or pane destroyed, a pane's process exiting,
-//! a settle timer) come in here too.
+//! Commands reach it only through [`crate::server::apply`]. tmux's own
+//! events (a session or pane destroyed, a pane's process exiting, a settle
+//! timer) come in here too, through the handler table.
 
 use agent_tmux::agent::layout::{ManagedId, Transition};
 use agent_tmux::agent::{Event, GroupEventKind};
 
-use crate::activity;
+use super::{activity, prompt, state, typing, wait};
 use crate::tmux::notify::{self, HookTarget};
-use crate::tmux::{self, pane, session, state, wait};
+use crate::tmux::{self, pane, session};
 
 /// A session died by any path: it leaves its group exactly as with
-/// agent-leave-group, its metadata is dropped and its waiters fail.
+/// agent-leave-group, its metadata is dropped and its waiters fail. (The
+/// facade marks it dying meanwhile, so hooks name it by formats only.)
 pub fn session_destroyed(id: u32) {
-    notify::while_dying(id, || session_gone(id));
-}
-
-fn session_gone(id: u32) {
     let ids = wait::with_set(|s| s.take_session(id));
     wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
@@ -31,7 +29,7 @@ fn session_gone(id: u32) {
 }
 
 /// React to domain events.
-pub fn deliver(events: &[Event]) {
+pub(super) fn deliver(events: &[Event]) {
     for event in events {
         match event {
             Event::GroupChanged {
@@ -192,8 +190,8 @@ pub fn pane_destroyed(id: u32) {
         pane_transition(&t);
     }
     activity::pane_gone(id);
-    crate::typing::pane_destroyed(id);
-    tmux::prompt::pane_destroyed(id);
+    typing::pane_destroyed(id);
+    prompt::pane_destroyed(id);
 }
 
 /// Output arrived on pane `%id`.
@@ -202,7 +200,7 @@ pub fn pane_output(id: u32) {
 }
 
 /// A managed pane changed state: announce it and redraw what shows it.
-pub fn pane_transition(t: &Transition) {
+pub(super) fn pane_transition(t: &Transition) {
     let window = t
         .tmux_pane
         .and_then(pane::window_of)
