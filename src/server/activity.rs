@@ -25,7 +25,7 @@ fn threshold(id: u32) -> u64 {
 }
 
 /// Output arrived on pane `%id`.
-pub fn output(id: u32) {
+pub(super) fn output(id: u32) {
     let armed = state::activity(|p| p.get(&id).is_some_and(Activity::timer_armed));
     let th = if armed { 0 } else { threshold(id) };
     let now = state::now_ms();
@@ -69,14 +69,14 @@ pub fn session_status(id: u32) -> Option<PaneStatus> {
 }
 
 /// Pane `%id` is going away: forget it and release whoever waits on it.
-pub fn pane_gone(id: u32) {
+pub(super) fn pane_gone(id: u32) {
     state::activity(|p| p.remove(&id));
     let ids = wait::with_set(|s| s.take_pane(id));
     wait::fail(&ids, &format!("agent-wait: pane %{id} is gone"));
 }
 
 /// The process of pane `%id` exited: it is neither busy nor idle any more.
-pub fn pane_exited(id: u32) {
+pub(super) fn pane_exited(id: u32) {
     state::activity(|p| p.remove(&id));
     announce(id, PaneStatus::Exited);
 }

@@ -15,7 +15,7 @@ use crate::tmux::{self, pane, session};
 /// A session died by any path: it leaves its group exactly as with
 /// agent-leave-group, its metadata is dropped and its waiters fail. (The
 /// facade marks it dying meanwhile, so hooks name it by formats only.)
-pub fn session_destroyed(id: u32) {
+pub(super) fn session_destroyed(id: u32) {
     let ids = wait::with_set(|s| s.take_session(id));
     wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
@@ -134,7 +134,7 @@ pub fn next_message(to: u32, consume: bool) -> Option<String> {
 /// are unread messages: one that consumes takes the oldest message (so the
 /// next consumer gets the next one, or keeps waiting); one that doesn't is
 /// shown the oldest.
-pub fn wake_message_waiters(to: u32) {
+pub(super) fn wake_message_waiters(to: u32) {
     for (id, consume) in wait::with_set(|w| w.inbox_waiters(to)) {
         match next_message(to, consume) {
             Some(text) => wait::wake(&[id], Some(&text)),
@@ -175,7 +175,7 @@ fn settle_fired(m: u64) {
 }
 
 /// The process of pane `%id` exited with `code`.
-pub fn pane_exited(id: u32, code: i32) {
+pub(super) fn pane_exited(id: u32, code: i32) {
     let t = state::layouts_mut(|l| l.pane_exited(id, code));
     if let Some(t) = t {
         pane_transition(&t);
@@ -184,7 +184,7 @@ pub fn pane_exited(id: u32, code: i32) {
 }
 
 /// Pane `%id` is being destroyed (any path).
-pub fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: u32) {
     let t = state::layouts_mut(|l| l.pane_destroyed(id));
     if let Some(t) = t {
         pane_transition(&t);
@@ -195,7 +195,7 @@ pub fn pane_destroyed(id: u32) {
 }
 
 /// Output arrived on pane `%id`.
-pub fn pane_output(id: u32) {
+pub(super) fn pane_output(id: u32) {
     activity::output(id);
 }
 

@@ -7,7 +7,7 @@ use super::{activity, state, wait};
 use crate::tmux;
 
 /// Value of format `key` for session `$session` / pane `%pane`.
-pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
+pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
     match key {
         "agent_tmux_version" => return Some(tmux::AGENT_TMUX_VERSION.to_string()),
         "agent_upstream_version" => return Some(tmux::UPSTREAM_VERSION.to_string()),

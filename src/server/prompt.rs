@@ -141,7 +141,7 @@ fn finish_front(id: u32, error: Option<String>) {
 }
 
 /// Pane `%id` is gone: its queued prompts fail.
-pub fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: u32) {
     let queue = state::prompts(|q| q.remove(&id));
     for p in queue.into_iter().flatten() {
         if let Some(h) = p.held {
@@ -154,7 +154,7 @@ pub fn pane_destroyed(id: u32) {
 /// The client with key `client` went away: its prompts are still delivered,
 /// but nothing waits for them; their items go on silently, as agent-wait's
 /// do.
-pub fn client_lost(client: u64) {
+pub(super) fn client_lost(client: u64) {
     let ids: Vec<u64> = state::prompts(|q| {
         q.values_mut()
             .flatten()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::state;
 
 /// A human typed a key into pane `%id`.
-pub fn human_key(id: u32) {
+pub(super) fn human_key(id: u32) {
     state::typed(|t| t.insert(id, Instant::now()));
 }
 
@@ -17,6 +17,6 @@ pub fn since_human_key(id: u32) -> Option<Duration> {
 }
 
 /// Pane `%id` is gone.
-pub fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: u32) {
     state::typed(|t| t.remove(&id));
 }

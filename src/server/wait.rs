@@ -55,14 +55,14 @@ pub fn fail(ids: &[WaiterId], message: &str) {
 }
 
 /// Run `f` on the wait set (to find which waiters an event wakes).
-pub fn with_set<T>(f: impl FnOnce(&mut agent_tmux::agent::wait::WaitSet) -> T) -> T {
+pub(super) fn with_set<T>(f: impl FnOnce(&mut agent_tmux::agent::wait::WaitSet) -> T) -> T {
     state::waiters(f)
 }
 
 /// The client with key `client` went away: forget its waiters and let their
 /// items go on (silently), so nothing of agent-tmux's refers to them any
 /// more and no queue stays blocked by them.
-pub fn client_lost(client: u64) {
+pub(super) fn client_lost(client: u64) {
     let ids = with_set(|s| s.take_client(client));
     // A dead client's queue never runs again, and if one ever sat on a
     // shared queue it must not block it.
@@ -72,6 +72,6 @@ pub fn client_lost(client: u64) {
 }
 
 /// How many waiters there are.
-pub fn count() -> usize {
+pub(super) fn count() -> usize {
     state::waiters(|w| w.len())
 }
