@@ -2,8 +2,8 @@
 //!
 //! The layers, and the one way their dependencies run:
 //! `cmds` (one file per command) → `server` (the stateful, safe layer) →
-//! {`agent_tmux::agent` (the domain), `tmux` (the facade over C, the only
-//! module with unsafe code)}. `tmux` reaches `server` only through the
+//! {`agent_tmux::agent` (the domain), `tmux` (the facade, the only
+//! module that touches C)}. `tmux` reaches `server` only through the
 //! handler table installed at start-up. `scripts/check-layers.sh` checks it.
 
 #![cfg_attr(not(test), no_main)]
