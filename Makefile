@@ -72,6 +72,7 @@ valgrind: plain
 	@bash tests/memcheck/valgrind.sh
 
 lint:
+	@bash scripts/check-layers.sh
 	@$(CARGO) fmt --all -- --check
 	@$(CARGO) clippy --release --quiet --all-targets -- -D warnings
 

@@ -5,7 +5,8 @@
 use agent_tmux::agent::compact_json;
 
 use super::util::{entry_json, fail_group, target, text};
-use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-get",

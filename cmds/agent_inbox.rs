@@ -8,9 +8,8 @@ use serde_json::json;
 
 use super::agent_send::inbox_limit;
 use super::util::{fail, print_json, shown, sid, target};
-use crate::tmux::{
-    self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY,
-};
+use crate::server::{self, state};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-inbox",
@@ -97,7 +96,7 @@ fn exec(item: &mut Item) -> CmdResult {
     // Take (or copy) the messages first: one call, so nothing is consumed
     // twice and nothing printed is left unconsumed.
     let shown: Vec<Message> = if item.has('c') {
-        state::with_mut(|r| r.consume(id, n))
+        server::apply(|r| r.consume(id, n))
     } else {
         state::with(|r| {
             r.inbox(id)

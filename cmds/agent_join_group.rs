@@ -4,8 +4,8 @@
 //! session becomes an agent of type `custom`.
 
 use super::util::{fail, target, text};
-use crate::events;
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-join-group",
@@ -29,7 +29,7 @@ fn exec(item: &mut Item) -> CmdResult {
         (Some(g), None) | (None, Some(g)) => g,
         (None, None) => return Err("no group name given".into()),
     };
-    let outcome = state::with_mut(|r| r.join(id, group, tmux::now())).map_err(fail)?;
+    let outcome = server::apply(|r| r.join(id, group, tmux::now())).map_err(fail)?;
     let name = session::display_name(id);
     if outcome.already_member {
         item.print(&format!(
@@ -48,7 +48,6 @@ fn exec(item: &mut Item) -> CmdResult {
                 session::display_name(c)
             ));
         }
-        events::deliver(&left.events);
     }
     if outcome.became_agent {
         item.print(&format!("Session '{name}' is now an agent (type custom)"));
@@ -65,6 +64,5 @@ fn exec(item: &mut Item) -> CmdResult {
             item.print(&format!("  - {}", session::display_name(*p)));
         }
     }
-    events::deliver(&outcome.events);
     Ok(Flow::Done)
 }

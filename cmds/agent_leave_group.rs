@@ -4,8 +4,8 @@
 //! exist, with its context.
 
 use super::util::{fail_group, target};
-use crate::events;
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-leave-group",
@@ -22,7 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let left = state::with_mut(|r| r.leave(id, tmux::now())).map_err(fail_group)?;
+    let left = server::apply(|r| r.leave(id, tmux::now())).map_err(fail_group)?;
     item.print(&format!(
         "Session '{}' left group '{}'",
         session::display_name(id),
@@ -38,7 +38,6 @@ fn exec(item: &mut Item) -> CmdResult {
             left.group
         ));
     }
-    events::deliver(&left.events);
     session::refresh_status(id);
     Ok(Flow::Done)
 }

@@ -8,8 +8,9 @@ use agent_tmux::agent::layout::{self, RecreatePlan};
 
 use super::layout_util::{lid, mid, resolve_pane, split_managed, Launch};
 use super::util::{fail, text};
-use crate::events;
-use crate::tmux::{self, pane, session, state, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server::state;
+use crate::server::{self, events};
+use crate::tmux::{self, pane, session, At, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
@@ -72,7 +73,7 @@ fn exec(item: &mut Item) -> CmdResult {
         .or_else(|| pane::active_of_session(sid))
         .ok_or("layout has no pane to split")?;
 
-    let new = state::layouts_mut(|l| l.recreate(source, command, key, tmux::now()));
+    let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
     let launch = Launch::Command {
         dir: None,

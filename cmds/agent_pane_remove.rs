@@ -3,8 +3,9 @@
 
 use super::layout_util::{mid, resolve_pane};
 use super::util::text;
-use crate::events;
-use crate::tmux::{state, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::server::state;
+use crate::tmux::{At, CmdResult, CommandSpec, Flow, Item, Target};
 use agent_tmux::agent::layout::PaneState;
 
 pub static ENTRY: CommandSpec = CommandSpec {
@@ -34,8 +35,7 @@ fn exec(item: &mut Item) -> CmdResult {
         // Killing the pane makes it removed (through the pane-destroyed hook).
         Some(p) => item.run(At::Pane(p), &["kill-pane"])?,
         None => {
-            let t = state::layouts_mut(|l| l.mark_removed(m));
-            t.iter().for_each(events::pane_transition);
+            server::apply_layouts(|l| l.mark_removed(m));
         }
     }
     item.print(&format!("{} removed", mid(m)));

@@ -8,8 +8,9 @@ use serde_json::json;
 use super::util::{
     agent_json, context_json, fail_group, plural, print_json, print_lines, sid, target, when,
 };
-use crate::activity;
-use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::activity;
+use crate::server::state;
+use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-peers",

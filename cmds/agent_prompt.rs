@@ -10,8 +10,9 @@ use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
 use super::util::{fail, shown, text};
-use crate::tmux::{options, pane, prompt, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
-use crate::typing;
+use crate::server::prompt;
+use crate::server::typing;
+use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
@@ -81,13 +82,12 @@ fn exec(item: &mut Item) -> CmdResult {
         }
     }
     let wait = item.can_wait() && !item.has('b');
-    let raw = item.raw();
     prompt::enqueue(
         id,
         body.to_string(),
         delay,
         item.has('f'),
-        wait.then_some(raw),
+        wait.then_some(&*item),
     )
     .map_err(CmdError)?;
     Ok(if wait { Flow::Wait } else { Flow::Done })

@@ -6,8 +6,8 @@ use agent_tmux::agent::inbox::{DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT};
 use agent_tmux::agent::SendTo;
 
 use super::util::{fail, plural, shown, text};
-use crate::events;
-use crate::tmux::{options, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-send",
@@ -52,7 +52,7 @@ fn exec(item: &mut Item) -> CmdResult {
         ),
     };
     let from_name = from.map(session::display_name).unwrap_or_default();
-    let outcome = state::with_mut(|r| {
+    let outcome = server::apply(|r| {
         r.send(
             from,
             &from_name,
@@ -75,6 +75,5 @@ fn exec(item: &mut Item) -> CmdResult {
         ));
     }
     item.print(&line);
-    events::deliver(&outcome.events);
     Ok(Flow::Done)
 }

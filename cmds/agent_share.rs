@@ -6,8 +6,8 @@
 use agent_tmux::agent::{parse_assignment, Value};
 
 use super::util::{fail_group, target, text};
-use crate::events;
-use crate::tmux::{self, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::tmux::{self, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-share",
@@ -34,9 +34,8 @@ fn exec(item: &mut Item) -> CmdResult {
         if pair.is_some() || key.is_some() || value.is_some() || item.has('j') {
             return Err(usage());
         }
-        let out = state::with_mut(|r| r.unshare(id, k, tmux::now())).map_err(fail_group)?;
+        let out = server::apply(|r| r.unshare(id, k, tmux::now())).map_err(fail_group)?;
         item.print(&format!("Removed from group '{}': {}", out.group, out.key));
-        events::deliver(&out.events);
         return Ok(Flow::Done);
     }
     let json = item.has('j');
@@ -48,11 +47,10 @@ fn exec(item: &mut Item) -> CmdResult {
         _ => return Err(usage()),
     };
     let shown = value.as_display();
-    let out = state::with_mut(|r| r.share(id, k, value, tmux::now())).map_err(fail_group)?;
+    let out = server::apply(|r| r.share(id, k, value, tmux::now())).map_err(fail_group)?;
     item.print(&format!(
         "Shared with group '{}': {}={}",
         out.group, out.key, shown
     ));
-    events::deliver(&out.events);
     Ok(Flow::Done)
 }

@@ -12,8 +12,9 @@ use agent_tmux::agent::{validate, AgentError};
 
 use super::layout_util::resolve_tmux_pane;
 use super::util::{fail, fail_group, shown, text};
-use crate::activity;
-use crate::tmux::{state, wait, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::activity;
+use crate::server::{state, wait};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
@@ -109,7 +110,7 @@ fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdR
     // The target must be an agent (an error otherwise), then take or show
     // its oldest message as a woken waiter would.
     state::with(|r| r.inbox(session).map(|_| ())).map_err(fail)?;
-    let now = crate::events::next_message(session, consume);
+    let now = crate::server::events::next_message(session, consume);
     if let Some(text) = now {
         if consume {
             crate::tmux::session::refresh_status(session);

@@ -6,7 +6,8 @@
 use agent_tmux::agent::layout::Template;
 
 use super::util::{fail, text};
-use crate::tmux::{state, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server::state;
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",

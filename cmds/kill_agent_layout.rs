@@ -3,8 +3,9 @@
 
 use super::layout_util::{lid, resolve_layout};
 use super::util::text;
-use crate::events;
-use crate::tmux::{session, state, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::server::state;
+use crate::tmux::{session, At, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
@@ -31,8 +32,7 @@ fn exec(item: &mut Item) -> CmdResult {
         item.run(At::Session(sid), &["kill-session"])?;
     }
     // Panes that never got a tmux pane are removed here.
-    let ts = state::layouts_mut(|l| l.remove_layout(id));
-    ts.iter().for_each(events::pane_transition);
+    server::apply_layouts(|l| l.remove_layout(id));
     item.print(&format!("{} killed", lid(id)));
     Ok(Flow::Done)
 }

@@ -9,9 +9,10 @@
 use agent_tmux::agent::layout::{self, Layout, LayoutId, ManagedId, ManagedPane, PaneState};
 use serde_json::{json, Value as Json};
 
-use crate::events;
+use crate::server;
+use crate::server::state;
 use crate::tmux::format::Format;
-use crate::tmux::{self, session, state, At, CmdError, Item};
+use crate::tmux::{self, session, At, CmdError, Item};
 
 /// `L3`.
 pub fn lid(id: LayoutId) -> String {
@@ -257,11 +258,10 @@ pub fn split_managed(
         .into_iter()
         .find(|p| !before.contains(p));
     let (Ok(()), Some(p)) = (created, new) else {
-        let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
-        t.iter().for_each(events::pane_transition);
+        server::apply_layouts(|l| l.pane_create_failed(m, "split-window failed"));
         return None;
     };
-    state::layouts_mut(|l| l.pane_created(m, p));
+    server::apply_layouts(|l| l.pane_created(m, p));
     let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
     let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);
     Some(p)

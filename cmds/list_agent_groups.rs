@@ -5,8 +5,9 @@
 use serde_json::json;
 
 use super::util::{context_json, plural, print_json, sid};
+use crate::server::state;
 use crate::tmux::format::Format;
-use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-groups",

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::layout_util::{counts_text, layout_formats, layout_json};
 use super::util::print_json;
-use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-layouts",

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::layout_util::{pane_formats, pane_json, resolve_layout};
 use super::util::{print_json, text};
-use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 use agent_tmux::agent::layout::PaneState;
 
 pub static ENTRY: CommandSpec = CommandSpec {

@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use super::util::print_json;
-use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-templates",

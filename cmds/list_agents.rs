@@ -2,7 +2,8 @@
 //! session, one line each, in session id order.
 
 use super::util::{agent_json, print_json};
-use crate::tmux::{state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agents",

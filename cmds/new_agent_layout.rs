@@ -16,9 +16,10 @@ use agent_tmux::agent::validate;
 
 use super::layout_util::{layout_formats, lid, split_managed, Launch};
 use super::util::{fail, quoted, text};
-use crate::events;
+use crate::server::state;
+use crate::server::{self, events};
 use crate::tmux::{
-    self, options, pane, session, state, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
+    self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
     STARTSERVER,
 };
 
@@ -117,8 +118,9 @@ fn exec(item: &mut Item) -> CmdResult {
     argv.push("cat");
     item.run(At::Current, &argv)?;
     let holder = pane::active_of_session(sid).ok_or("new session has no pane")?;
-    let (id, managed) =
-        state::layouts_mut(|l| l.create(sid, &template, &group, key, slots.clone(), tmux::now()));
+    let (id, managed) = server::apply_layouts(|l| {
+        l.create(sid, &template, &group, key, slots.clone(), tmux::now())
+    });
 
     // Each pane is split from the previous one, so window order is slot order.
     let (mut first, mut last) = (None, holder);
@@ -138,8 +140,7 @@ fn exec(item: &mut Item) -> CmdResult {
         last = p;
         match &dir_error {
             Some(e) => {
-                let t = state::layouts_mut(|l| l.pane_create_failed(m, e));
-                t.iter().for_each(events::pane_transition);
+                server::apply_layouts(|l| l.pane_create_failed(m, e));
             }
             None => events::start_settle_timer(m),
         }
@@ -150,12 +151,12 @@ fn exec(item: &mut Item) -> CmdResult {
     let anchor = first.unwrap_or(holder);
     arrange(item, anchor, template.layout.as_deref(), template.builtin);
 
-    let joined = state::with_mut(|r| {
+    // Delivered by apply; nothing more to print.
+    let _joined = server::apply(|r| {
         r.set_agent(sid, Some("layout"), None, tmux::now())?;
         r.join(sid, &group, tmux::now())
     })
     .map_err(fail)?;
-    events::deliver(&joined.events);
     if let Some(e) = dir_error {
         item.error(&format!("layout {}: {e}; its panes are failed", lid(id)));
     }

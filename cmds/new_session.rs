@@ -5,7 +5,8 @@
 //! existing one). With `-G` or `-o` it is refused for a read-only client.
 
 use super::util::{fail, text};
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Item, Target};
+use crate::server;
+use crate::tmux::{self, session, CmdResult, CommandSpec, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-session",
@@ -37,10 +38,10 @@ fn exec(item: &mut Item) -> CmdResult {
     // that `-P -F '#{agent_type}'` and after-new-session hooks already see it,
     // and drop it again if no session was created (an error, or -A attaching).
     let next = session::next_id();
-    state::with_mut(|r| r.set_agent(next, agent_type, goal, tmux::now())).map_err(fail)?;
+    server::apply(|r| r.set_agent(next, agent_type, goal, tmux::now())).map_err(fail)?;
     let flow = item.call_upstream();
     if flow.is_error() || !session::exists(next) {
-        state::with_mut(|r| r.session_destroyed(next, tmux::now()));
+        server::apply(|r| r.session_destroyed(next, tmux::now()));
     }
     Ok(flow)
 }

@@ -4,8 +4,9 @@
 //! set-option, except that leaving a group says so.
 
 use super::util::{fail, target, text};
-use crate::events;
-use crate::tmux::{self, session, state, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::server;
+use crate::server::state;
+use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"set-agent",
@@ -29,27 +30,24 @@ fn exec(item: &mut Item) -> CmdResult {
             return Err("-u cannot be combined with -G or -o".into());
         }
         let unread = state::with(|r| r.inbox(id).map(|i| i.unread_count()).unwrap_or(0));
-        let left = state::with_mut(|r| r.unset_agent(id, tmux::now())).map_err(fail)?;
+        let unset = server::apply(|r| server::unset_agent(r, id, tmux::now())).map_err(fail)?;
         if unread > 0 {
             item.print(&format!(
                 "Dropped {unread} unread message{}",
                 if unread == 1 { "" } else { "s" }
             ));
         }
-        if let Some(left) = left {
+        if let Some(left) = &unset.left {
             item.print(&format!(
                 "Session '{}' left group '{}'",
                 session::display_name(id),
                 left.group
             ));
-            events::deliver(&left.events);
         }
-        let waiters = crate::tmux::wait::with_set(|w| w.take_session(id));
-        crate::tmux::wait::fail(&waiters, "agent-wait: session is no longer an agent");
         session::refresh_status(id);
         return Ok(Flow::Done);
     }
-    state::with_mut(|r| r.set_agent(id, agent_type, goal, tmux::now())).map_err(fail)?;
+    server::apply(|r| r.set_agent(id, agent_type, goal, tmux::now())).map_err(fail)?;
     session::refresh_status(id);
     Ok(Flow::Done)
 }

@@ -2,7 +2,8 @@
 //! time, group, role, peer count and inbox counts.
 
 use super::util::{fail, target, when};
-use crate::tmux::{session, state, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::server::state;
+use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 use agent_tmux::agent::AgentError;
 
 pub static ENTRY: CommandSpec = CommandSpec {

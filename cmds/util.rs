@@ -97,7 +97,7 @@ pub fn agent_json(r: &Registry, id: u32) -> Json {
         "group": a.and_then(|a| a.group.clone()),
         "role": r.role(id).map(|x| x.to_string()),
         "peers": r.peer_count(id),
-        "status": crate::activity::session_status(id).map(|s| s.to_string()),
+        "status": crate::server::activity::session_status(id).map(|s| s.to_string()),
         "unread": a.map(|a| a.inbox.unread_count()),
         "dropped": a.map(|a| a.inbox.dropped()),
     })

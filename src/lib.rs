@@ -5,4 +5,6 @@
 //! domain: the registry of agent sessions, their coordination groups and each
 //! group's shared context, as plain deterministic Rust.
 
+#![deny(unsafe_code)]
+
 pub mod agent;

@@ -4,8 +4,8 @@
 
 use std::ffi::CStr;
 
-use crate::sys;
-use crate::tmux::item::Item;
+use super::item::Item;
+use super::sys;
 
 /// One format tree, freed on drop.
 pub struct Format<'a> {
@@ -14,7 +14,7 @@ pub struct Format<'a> {
 }
 
 impl<'a> Format<'a> {
-    pub(crate) fn new(item: &'a Item) -> Self {
+    pub(super) fn new(item: &'a Item) -> Self {
         // SAFETY: the item is live; format_create copies what it needs.
         let ft = unsafe {
             sys::format_create(
@@ -39,7 +39,7 @@ impl<'a> Format<'a> {
     pub fn session(&mut self, id: u32) -> &mut Self {
         // SAFETY: the session is looked up now and used at once.
         unsafe {
-            let s = crate::tmux::session::find(id).unwrap_or(std::ptr::null_mut());
+            let s = super::session::find(id).unwrap_or(std::ptr::null_mut());
             if !s.is_null() {
                 sys::format_defaults(
                     self.ft,

@@ -8,7 +8,7 @@
 use std::ffi::CString;
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::sys;
+use super::sys;
 
 /// Write one line to tmux's log (only written when tmux runs with `-v`).
 pub fn log(msg: &str) {

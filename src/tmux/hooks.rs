@@ -1,11 +1,13 @@
-//! Entry points that tmux's C code calls into: the session-destroy wrapper
-//! (linked with `-Wl,--wrap=session_destroy`, see build.rs) and the agent
-//! format lookup (vendor patch 0002). Both catch panics.
+//! Entry points that tmux's C code calls into: the link-time wraps
+//! (`-Wl,--wrap=...`, see build.rs), the agent format lookup (vendor patch
+//! 0002) and the pane-destroy callback (patch 0003). Each catches panics and
+//! passes what happened on through the installed [`super::Handlers`]; only
+//! the session index and the dying-session marker are kept here.
 
 use std::ffi::{c_char, c_int, CStr};
 
-use crate::sys;
-use crate::tmux::guard;
+use super::handlers::get as handlers;
+use super::{guard, notify, sys};
 
 extern "C" {
     fn __real_session_destroy(s: *mut sys::session, notify: c_int, from: *const c_char);
@@ -26,8 +28,12 @@ pub unsafe extern "C" fn __wrap_session_destroy(
     // session_destroy() ignores a session already destroyed (curw is NULL).
     if !s.is_null() && !unsafe { (*s).curw }.is_null() {
         let id = unsafe { (*s).id };
-        let _ = guard::catch("session-destroyed", || crate::events::session_destroyed(id));
-        crate::tmux::session::destroyed(id);
+        // While the session is being destroyed its windows are already gone,
+        // so hooks about it name it by formats only.
+        let _ = guard::catch("session-destroyed", || {
+            notify::while_dying(id, || (handlers().session_destroyed)(id))
+        });
+        super::session::destroyed(id);
     }
     unsafe { __real_session_destroy(s, notify, from) }
 }
@@ -48,7 +54,7 @@ pub unsafe extern "C" fn format_agent_find(
     let key = unsafe { CStr::from_ptr(key) }.to_string_lossy();
     let session = (!s.is_null()).then(|| unsafe { (*s).id });
     let pane = (!wp.is_null()).then(|| unsafe { (*wp).id });
-    let value = guard::catch("format", || crate::formats::lookup(&key, session, pane))
+    let value = guard::catch("format", || (handlers().format)(&key, session, pane))
         .ok()
         .flatten();
     match value {
@@ -79,7 +85,7 @@ pub unsafe extern "C" fn __wrap_notify_pane(name: *const c_char, wp: *mut sys::w
             let (id, flags, status) = unsafe { ((*wp).id, (*wp).flags, (*wp).status) };
             if flags & sys::PANE_STATUSREADY as i32 != 0 {
                 let code = decode_wait_status(status);
-                let _ = guard::catch("pane-exited", || crate::events::pane_exited(id, code));
+                let _ = guard::catch("pane-exited", || (handlers().pane_exited)(id, code));
             }
         }
     }
@@ -108,7 +114,7 @@ pub unsafe extern "C" fn agent_pane_destroyed(wp: *mut sys::window_pane) {
         return;
     }
     let id = unsafe { (*wp).id };
-    let _ = guard::catch("pane-destroyed", || crate::events::pane_destroyed(id));
+    let _ = guard::catch("pane-destroyed", || (handlers().pane_destroyed)(id));
 }
 
 extern "C" {
@@ -125,7 +131,7 @@ extern "C" {
 pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
     if !wp.is_null() {
         let id = unsafe { (*wp).id };
-        let _ = guard::catch("pane-output", || crate::events::pane_output(id));
+        let _ = guard::catch("pane-output", || (handlers().pane_output)(id));
     }
     unsafe { __real_input_parse_pane(wp) }
 }
@@ -137,10 +143,7 @@ pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
 /// Called by tmux with a valid client.
 #[no_mangle]
 pub unsafe extern "C" fn __wrap_format_lost_client(c: *mut sys::client) {
-    let _ = guard::catch("client-lost", || {
-        crate::tmux::wait::client_lost(c as u64);
-        crate::tmux::prompt::client_lost(c as u64);
-    });
+    let _ = guard::catch("client-lost", || (handlers().client_lost)(c as u64));
     unsafe { __real_format_lost_client(c) }
 }
 
@@ -170,7 +173,7 @@ pub unsafe extern "C" fn __wrap_session_create(
     tio: *mut sys::termios,
 ) -> *mut sys::session {
     let s = unsafe { __real_session_create(prefix, name, cwd, env, oo, tio) };
-    let _ = guard::catch("session-created", || crate::tmux::session::created(s));
+    let _ = guard::catch("session-created", || super::session::created(s));
     s
 }
 
@@ -203,7 +206,7 @@ pub unsafe extern "C" fn __wrap_window_pane_key(
 ) -> c_int {
     if !wp.is_null() && !m.is_null() && !c.is_null() && unsafe { (*m).valid } == 0 {
         let id = unsafe { (*wp).id };
-        let _ = guard::catch("pane-key", || crate::typing::human_key(id));
+        let _ = guard::catch("pane-key", || (handlers().human_key)(id));
     }
     unsafe { __real_window_pane_key(wp, c, s, wl, key, m) }
 }

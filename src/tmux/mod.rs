@@ -1,27 +1,42 @@
-//! The safe facade over upstream tmux: the only module with `unsafe`.
+//! The safe facade over upstream tmux: the only module with `unsafe`, and
+//! the only one that sees the raw bindings ([`sys`], private here).
 //!
 //! Raw pointers from tmux are wrapped in small types whose lifetimes are those
-//! of the command being executed ([`Item`]); sessions are referred to by id and
-//! looked up again each time ([`session`]); variadic C calls become safe
-//! functions; every `extern "C"` entry point catches panics ([`guard`]); and the
-//! one agent registry of the server lives in [`state`].
+//! of the command being executed ([`Item`]); sessions and panes are referred
+//! to by id and looked up again each time ([`session`], [`pane`]); variadic C
+//! calls become safe functions; C allocations that live across more than a
+//! few lines are owned by wrappers that free them on drop; every `extern "C"`
+//! entry point catches panics ([`guard`]) and reaches the layer above only
+//! through the [`Handlers`] installed at start-up ([`run`]). Nothing here
+//! holds agent state: only what touches C (held command items, the session
+//! index, timers, notifications waiting to be written).
 
+mod sys;
+
+mod args;
+mod client;
 pub mod format;
 pub mod guard;
-pub mod hooks;
-pub mod item;
+mod handlers;
+pub mod held;
+mod hooks;
+mod item;
 pub mod notify;
 pub mod options;
 pub mod pane;
-pub mod prompt;
+pub mod paste;
 pub mod session;
-pub mod state;
-pub mod table;
+mod start;
+mod table;
+mod target;
 pub mod timer;
-pub mod wait;
+mod upstream;
 
-pub use item::{At, CmdError, CmdResult, Flow, Item};
+pub use handlers::Handlers;
+pub use item::{CmdError, CmdResult, Flow, Item};
+pub use start::run;
 pub use table::{CommandSpec, Target, READONLY, STARTSERVER};
+pub use upstream::At;
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).
 pub const AGENT_TMUX_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -38,20 +53,22 @@ pub fn now() -> i64 {
 
 /// A unix time as local `YYYY-MM-DD HH:MM:SS`, the way the agent commands show it.
 pub fn local_time(t: i64) -> String {
-    // SAFETY: localtime_r and strftime write only into our buffers.
-    unsafe {
-        let tt = t as libc::time_t;
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&tt, &mut tm).is_null() {
-            return t.to_string();
-        }
-        let mut buf = [0u8; 64];
-        let n = libc::strftime(
+    let tt = t as libc::time_t;
+    // SAFETY: a plain C struct that localtime_r fills.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: localtime_r writes only into `tm`.
+    if unsafe { libc::localtime_r(&tt, &mut tm) }.is_null() {
+        return t.to_string();
+    }
+    let mut buf = [0u8; 64];
+    // SAFETY: strftime writes at most buf.len() bytes into buf.
+    let n = unsafe {
+        libc::strftime(
             buf.as_mut_ptr() as *mut libc::c_char,
             buf.len(),
             c"%Y-%m-%d %H:%M:%S".as_ptr(),
             &tm,
-        );
-        String::from_utf8_lossy(&buf[..n]).into_owned()
-    }
+        )
+    };
+    String::from_utf8_lossy(&buf[..n]).into_owned()
 }

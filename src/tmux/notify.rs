@@ -8,9 +8,9 @@
 //! (`$1`, `@2`, `%3`), a number, a fixed word or a name restricted to
 //! `[A-Za-z0-9_.-]`, so none needs `%output`-style escaping.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 
-use crate::sys;
+use super::sys;
 
 thread_local! {
     static PENDING: std::cell::RefCell<Vec<CString>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -44,7 +44,7 @@ unsafe extern "C" fn flush(
     _data: *mut std::ffi::c_void,
 ) -> sys::cmd_retval {
     let lines = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    let _ = crate::tmux::guard::catch("notify", || write_all(&lines));
+    let _ = super::guard::catch("notify", || write_all(&lines));
     sys::cmd_retval_CMD_RETURN_NORMAL
 }
 
@@ -112,83 +112,141 @@ pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
     if at.session.is_some() && at.session == DYING.with(|d| d.get()) {
         let id = at.session.take().unwrap_or_default();
         extra.push(("hook_session", format!("${id}")));
-        extra.push(("hook_session_name", crate::tmux::session::display_name(id)));
+        extra.push(("hook_session_name", super::session::display_name(id)));
         at.pane = None;
     }
-    // SAFETY: mirrors notify.c: a find state for the target (or nothing),
-    // the hook option looked up from there, each command list queued on the
-    // global queue with a state carrying the formats; the state is freed
-    // after queuing (each item holds its own reference).
+    // Mirrors notify.c: a find state for the target (or nothing), the hook
+    // option looked up from there, each command list queued on the global
+    // queue with a state carrying the formats.
+    let (mut fs, wp) = find_target(at);
+    let commands = hook_commands(&fs, &cname);
+    if commands.is_empty() {
+        return;
+    }
+    let state = HookState::new(&mut fs);
+    state.add("hook", name);
+    for (k, v) in target_formats(&fs, wp) {
+        state.add(k, &v);
+    }
+    for (k, v) in extra.iter().chain(formats) {
+        state.add(k, v);
+    }
+    for cmdlist in commands {
+        state.queue(cmdlist);
+    }
+}
+
+/// A find state for a hook's target: its pane if it still exists, else its
+/// session, else nothing (the hook then runs with global options and no
+/// current session; cmd_find_from_nothing could pick a session that is
+/// being destroyed). Also the pane, if found.
+fn find_target(at: HookTarget) -> (sys::cmd_find_state, *mut sys::window_pane) {
+    // SAFETY: a plain C struct, cleared by cmd_find_clear_state.
+    let mut fs: sys::cmd_find_state = unsafe { std::mem::zeroed() };
+    // SAFETY: lookups by id; the find state is ours and filled from live
+    // objects only.
     unsafe {
-        let mut fs: sys::cmd_find_state = std::mem::zeroed();
         sys::cmd_find_clear_state(&mut fs, 0);
         let wp = at
             .pane
             .map(|p| sys::window_pane_find_by_id(p))
             .unwrap_or(std::ptr::null_mut());
-        let s = at
-            .session
-            .and_then(crate::tmux::session::find)
-            .unwrap_or(std::ptr::null_mut());
         let found = if !wp.is_null() {
             sys::cmd_find_from_pane(&mut fs, wp, 0) == 0
-        } else if !s.is_null() {
+        } else if let Some(s) = at.session.and_then(super::session::find) {
             sys::cmd_find_from_session(&mut fs, s, 0);
             true
         } else {
             false
         };
-        // No target (or it is going away): the hook runs with global
-        // options and no current session. (cmd_find_from_nothing could pick
-        // a session that is being destroyed.)
         if !found {
             sys::cmd_find_clear_state(&mut fs, 0);
         }
+        (fs, wp)
+    }
+}
+
+/// The command lists set for hook `name`, as seen from `fs`'s session (or
+/// the global session options), in order.
+fn hook_commands(fs: &sys::cmd_find_state, name: &CStr) -> Vec<*mut sys::cmd_list> {
+    let mut out = Vec::new();
+    // SAFETY: reading the live option trees; the command lists stay owned
+    // by the option (each queued item takes its own reference).
+    unsafe {
         let oo = if fs.s.is_null() {
             sys::global_s_options
         } else {
             (*fs.s).options
         };
-        let o = sys::options_get(oo, cname.as_ptr());
+        let o = sys::options_get(oo, name.as_ptr());
         if o.is_null() {
-            return;
+            return out;
         }
         let mut a = sys::options_array_first(o);
-        if a.is_null() {
-            return;
-        }
-        let state = sys::cmdq_new_state(
-            &mut fs,
-            std::ptr::null_mut(),
-            sys::CMDQ_STATE_NOHOOKS as i32,
-        );
-        let add = |k: &str, v: &str| {
-            if let (Ok(k), Ok(v)) = (CString::new(k), CString::new(v.replace('\0', ""))) {
-                sys::cmdq_add_format(state, k.as_ptr(), c"%s".as_ptr(), v.as_ptr());
-            }
-        };
-        add("hook", name);
-        if !fs.s.is_null() {
-            add("hook_session", &format!("${}", (*fs.s).id));
-            let n = std::ffi::CStr::from_ptr((*fs.s).name).to_string_lossy();
-            add("hook_session_name", &n);
-        }
-        if !fs.w.is_null() {
-            add("hook_window", &format!("@{}", (*fs.w).id));
-        }
-        if !wp.is_null() {
-            add("hook_pane", &format!("%{}", (*wp).id));
-        }
-        for (k, v) in extra.iter().chain(formats) {
-            add(k, v);
-        }
         while !a.is_null() {
             let cmdlist = (*sys::options_array_item_value(a)).cmdlist;
             if !cmdlist.is_null() {
-                sys::cmdq_append(std::ptr::null_mut(), sys::cmdq_get_command(cmdlist, state));
+                out.push(cmdlist);
             }
             a = sys::options_array_next(a);
         }
-        sys::cmdq_free_state(state);
+    }
+    out
+}
+
+/// `hook_session`, `hook_session_name`, `hook_window` and `hook_pane` of a
+/// hook's target.
+fn target_formats(
+    fs: &sys::cmd_find_state,
+    wp: *mut sys::window_pane,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    // SAFETY: the state was just filled from live objects (or is clear).
+    unsafe {
+        if !fs.s.is_null() {
+            out.push(("hook_session", format!("${}", (*fs.s).id)));
+            let n = CStr::from_ptr((*fs.s).name).to_string_lossy().into_owned();
+            out.push(("hook_session_name", n));
+        }
+        if !fs.w.is_null() {
+            out.push(("hook_window", format!("@{}", (*fs.w).id)));
+        }
+        if !wp.is_null() {
+            out.push(("hook_pane", format!("%{}", (*wp).id)));
+        }
+    }
+    out
+}
+
+/// A command-queue state for a hook's commands, carrying its formats; freed
+/// on drop (each queued item holds its own reference).
+struct HookState(*mut sys::cmdq_state);
+
+impl HookState {
+    fn new(fs: &mut sys::cmd_find_state) -> Self {
+        // SAFETY: cmdq_new_state copies the find state.
+        HookState(unsafe {
+            sys::cmdq_new_state(fs, std::ptr::null_mut(), sys::CMDQ_STATE_NOHOOKS as i32)
+        })
+    }
+
+    fn add(&self, key: &str, value: &str) {
+        if let (Ok(k), Ok(v)) = (CString::new(key), CString::new(value.replace('\0', ""))) {
+            // SAFETY: fixed "%s" format; cmdq_add_format copies both strings.
+            unsafe { sys::cmdq_add_format(self.0, k.as_ptr(), c"%s".as_ptr(), v.as_ptr()) };
+        }
+    }
+
+    fn queue(&self, cmdlist: *mut sys::cmd_list) {
+        // SAFETY: a live command list of the hook option; the new item
+        // references it and the state.
+        unsafe { sys::cmdq_append(std::ptr::null_mut(), sys::cmdq_get_command(cmdlist, self.0)) };
+    }
+}
+
+impl Drop for HookState {
+    fn drop(&mut self) {
+        // SAFETY: the state came from cmdq_new_state; this drops our reference.
+        unsafe { sys::cmdq_free_state(self.0) };
     }
 }

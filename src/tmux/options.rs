@@ -3,7 +3,7 @@
 
 use std::ffi::{CStr, CString};
 
-use crate::sys;
+use super::sys;
 
 /// The value of user option `name` (e.g. `@agent-layout-limit`): the global
 /// session value, else the server value.
@@ -30,7 +30,7 @@ pub fn session(id: u32, name: &str) -> Option<String> {
     let key = CString::new(name).ok()?;
     // SAFETY: the session is looked up now; options_get walks to the parent.
     unsafe {
-        let s = crate::tmux::session::find(id).unwrap_or(std::ptr::null_mut());
+        let s = super::session::find(id).unwrap_or(std::ptr::null_mut());
         if s.is_null() {
             return global(name);
         }

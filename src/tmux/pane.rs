@@ -1,8 +1,8 @@
 //! Panes by id (`%N`), looked up again on every call.
 
-use crate::sys;
+use super::sys;
 
-fn find(id: u32) -> Option<*mut sys::window_pane> {
+pub(super) fn find(id: u32) -> Option<*mut sys::window_pane> {
     // SAFETY: a lookup in the global pane tree.
     let wp = unsafe { sys::window_pane_find_by_id(id) };
     (!wp.is_null()).then_some(wp)
@@ -34,7 +34,7 @@ pub fn window_panes(id: u32) -> Vec<u32> {
 pub fn active_of_session(session: u32) -> Option<u32> {
     // SAFETY: lookups in live structures.
     unsafe {
-        let s = crate::tmux::session::find(session)?;
+        let s = super::session::find(session)?;
         if (*s).curw.is_null() {
             return None;
         }

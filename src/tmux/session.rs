@@ -12,14 +12,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::CStr;
 
-use crate::sys;
+use super::sys;
 
 thread_local! {
     static BY_ID: RefCell<HashMap<u32, usize>> = RefCell::new(HashMap::new());
 }
 
 /// Record a session tmux just created.
-pub(crate) fn created(s: *mut sys::session) {
+pub(super) fn created(s: *mut sys::session) {
     if !s.is_null() {
         // SAFETY: tmux just returned this live session.
         let id = unsafe { (*s).id };
@@ -28,12 +28,12 @@ pub(crate) fn created(s: *mut sys::session) {
 }
 
 /// Forget a session tmux is destroying.
-pub(crate) fn destroyed(id: u32) {
+pub(super) fn destroyed(id: u32) {
     BY_ID.with(|m| m.borrow_mut().remove(&id));
 }
 
 /// The live session `$id`, in O(1).
-pub(crate) fn find(id: u32) -> Option<*mut sys::session> {
+pub(super) fn find(id: u32) -> Option<*mut sys::session> {
     BY_ID.with(|m| m.borrow().get(&id).map(|&p| p as *mut sys::session))
 }
 

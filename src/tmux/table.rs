@@ -12,9 +12,9 @@
 use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
-use crate::sys;
-use crate::tmux::guard;
-use crate::tmux::item::{Flow, Item};
+use super::guard;
+use super::item::{Flow, Item};
+use super::sys;
 
 /// Which target tmux resolves for the command before it runs.
 #[derive(Clone, Copy)]
@@ -49,7 +49,7 @@ pub struct CommandSpec {
     pub exec: fn(&mut Item) -> Result<Flow, crate::tmux::CmdError>,
 }
 
-type ExecFn = unsafe extern "C" fn(*mut sys::cmd, *mut sys::cmdq_item) -> sys::cmd_retval;
+use super::item::ExecFn;
 
 /// One registered command: its entry's address, its spec and, for wrappers,
 /// upstream's exec.
@@ -171,7 +171,7 @@ pub fn register(specs: &[&'static CommandSpec]) {
 }
 
 /// The upstream exec a wrapper delegates to.
-pub(crate) fn call_upstream(
+pub(super) fn call_upstream(
     exec: ExecFn,
     cmd: *mut sys::cmd,
     item: *mut sys::cmdq_item,
@@ -207,7 +207,7 @@ unsafe extern "C" fn exec_trampoline(
     // hook that causes its own event cannot loop.
     // SAFETY: reading the flags of the live item.
     let in_hook = unsafe { sys::cmdq_get_flags(item) } & sys::CMDQ_STATE_NOHOOKS as i32 != 0;
-    let result = crate::tmux::notify::without_hooks_if(in_hook, || {
+    let result = super::notify::without_hooks_if(in_hook, || {
         guard::catch(&name, || (reg.spec.exec)(&mut it))
     });
     match result {

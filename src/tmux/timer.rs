@@ -3,8 +3,8 @@
 
 use std::ffi::{c_int, c_short, c_void};
 
-use crate::sys;
-use crate::tmux::guard;
+use super::guard;
+use super::sys;
 
 /// What a timer does when it fires.
 pub type Callback = fn(u64);

@@ -1,19 +1,21 @@
 //! The `#{agent_*}` formats, answered from the registry for the session (and
 //! pane) of the format tree being expanded. Reached from tmux's format_find
-//! through vendor patch 0002; `None` lets tmux go on with its own lookup.
+//! through vendor patch 0002 and the handler table; `None` lets tmux go on
+//! with its own lookup.
 
-use crate::tmux::{self, state};
+use super::{activity, state, wait};
+use crate::tmux;
 
 /// Value of format `key` for session `$session` / pane `%pane`.
-pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
+pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
     match key {
         "agent_tmux_version" => return Some(tmux::AGENT_TMUX_VERSION.to_string()),
         "agent_upstream_version" => return Some(tmux::UPSTREAM_VERSION.to_string()),
-        "agent_waiters" => return Some(tmux::wait::count().to_string()),
+        "agent_waiters" => return Some(wait::count().to_string()),
         _ => {}
     }
     if key == "agent_pane_status" {
-        return Some(crate::activity::status(pane?).to_string());
+        return Some(activity::status(pane?).to_string());
     }
     if key.starts_with("agent_pane_") {
         return pane_format(key, pane?);
@@ -37,7 +39,7 @@ pub fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<Stri
             }
             "agent_peers" => r.peer_count(id).to_string(),
             "agent_created" => agent.map(|a| a.created.to_string()).unwrap_or_default(),
-            "agent_status" => crate::activity::session_status(id)
+            "agent_status" => activity::session_status(id)
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             "agent_is_agent" => (if agent.is_some() { "1" } else { "0" }).to_string(),

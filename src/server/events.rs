@@ -1,23 +1,21 @@
 //! Delivery of what the domain reports back. Every mutating domain call
 //! returns events; this module makes the server react to them: status lines
 //! redrawn, control-mode notifications, hooks, and waiters woken or failed.
-//! tmux's own events (a session or pane destroyed, a pane's process exiting,
-//! a settle timer) come in here too.
+//! Commands reach it only through [`crate::server::apply`]. tmux's own
+//! events (a session or pane destroyed, a pane's process exiting, a settle
+//! timer) come in here too, through the handler table.
 
 use agent_tmux::agent::layout::{ManagedId, Transition};
 use agent_tmux::agent::{Event, GroupEventKind};
 
-use crate::activity;
+use super::{activity, prompt, state, typing, wait};
 use crate::tmux::notify::{self, HookTarget};
-use crate::tmux::{self, pane, session, state, wait};
+use crate::tmux::{self, pane, session};
 
 /// A session died by any path: it leaves its group exactly as with
-/// agent-leave-group, its metadata is dropped and its waiters fail.
-pub fn session_destroyed(id: u32) {
-    notify::while_dying(id, || session_gone(id));
-}
-
-fn session_gone(id: u32) {
+/// agent-leave-group, its metadata is dropped and its waiters fail. (The
+/// facade marks it dying meanwhile, so hooks name it by formats only.)
+pub(super) fn session_destroyed(id: u32) {
     let ids = wait::with_set(|s| s.take_session(id));
     wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
@@ -31,7 +29,7 @@ fn session_gone(id: u32) {
 }
 
 /// React to domain events.
-pub fn deliver(events: &[Event]) {
+pub(super) fn deliver(events: &[Event]) {
     for event in events {
         match event {
             Event::GroupChanged {
@@ -136,7 +134,7 @@ pub fn next_message(to: u32, consume: bool) -> Option<String> {
 /// are unread messages: one that consumes takes the oldest message (so the
 /// next consumer gets the next one, or keeps waiting); one that doesn't is
 /// shown the oldest.
-pub fn wake_message_waiters(to: u32) {
+pub(super) fn wake_message_waiters(to: u32) {
     for (id, consume) in wait::with_set(|w| w.inbox_waiters(to)) {
         match next_message(to, consume) {
             Some(text) => wait::wake(&[id], Some(&text)),
@@ -177,7 +175,7 @@ fn settle_fired(m: u64) {
 }
 
 /// The process of pane `%id` exited with `code`.
-pub fn pane_exited(id: u32, code: i32) {
+pub(super) fn pane_exited(id: u32, code: i32) {
     let t = state::layouts_mut(|l| l.pane_exited(id, code));
     if let Some(t) = t {
         pane_transition(&t);
@@ -186,23 +184,23 @@ pub fn pane_exited(id: u32, code: i32) {
 }
 
 /// Pane `%id` is being destroyed (any path).
-pub fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: u32) {
     let t = state::layouts_mut(|l| l.pane_destroyed(id));
     if let Some(t) = t {
         pane_transition(&t);
     }
     activity::pane_gone(id);
-    crate::typing::pane_destroyed(id);
-    tmux::prompt::pane_destroyed(id);
+    typing::pane_destroyed(id);
+    prompt::pane_destroyed(id);
 }
 
 /// Output arrived on pane `%id`.
-pub fn pane_output(id: u32) {
+pub(super) fn pane_output(id: u32) {
     activity::output(id);
 }
 
 /// A managed pane changed state: announce it and redraw what shows it.
-pub fn pane_transition(t: &Transition) {
+pub(super) fn pane_transition(t: &Transition) {
     let window = t
         .tmux_pane
         .and_then(pane::window_of)

@@ -1,26 +1,14 @@
-//! Busy/idle status of panes, driven by output arriving on them (the
-//! `input_parse_pane` wrap) and one timer per busy pane; see
+//! Busy/idle status of panes, driven by output arriving on them (reported by
+//! the facade's `input_parse_pane` wrap) and one timer per busy pane; see
 //! [`agent_tmux::agent::activity`]. Transitions of panes in agent sessions are
 //! announced (`%agent-pane-status`, hook `agent-pane-status`), redraw status
 //! lines and wake `agent-wait -i`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::time::Instant;
-
 use agent_tmux::agent::activity::{Activity, PaneStatus, Step, DEFAULT_IDLE_MS, MIN_IDLE_MS};
 
+use super::{state, wait};
 use crate::tmux::notify::{self, HookTarget};
-use crate::tmux::{options, pane, session, state, timer, wait};
-
-thread_local! {
-    static PANES: RefCell<HashMap<u32, Activity>> = RefCell::new(HashMap::new());
-    static EPOCH: Instant = Instant::now();
-}
-
-fn now_ms() -> u64 {
-    EPOCH.with(|e| e.elapsed().as_millis() as u64)
-}
+use crate::tmux::{options, pane, session, timer};
 
 /// The idle threshold for pane `%id`: `@agent-idle-threshold` (seconds) of
 /// its session, else the global value, else 3 s; at least 0.1 s.
@@ -37,10 +25,11 @@ fn threshold(id: u32) -> u64 {
 }
 
 /// Output arrived on pane `%id`.
-pub fn output(id: u32) {
-    let armed = PANES.with(|p| p.borrow().get(&id).is_some_and(Activity::timer_armed));
+pub(super) fn output(id: u32) {
+    let armed = state::activity(|p| p.get(&id).is_some_and(Activity::timer_armed));
     let th = if armed { 0 } else { threshold(id) };
-    let step = PANES.with(|p| p.borrow_mut().entry(id).or_default().output(now_ms(), th));
+    let now = state::now_ms();
+    let step = state::activity(|p| p.entry(id).or_default().output(now, th));
     apply(id, step);
 }
 
@@ -50,7 +39,8 @@ fn timer_fired(id: u64) {
         return;
     }
     let th = threshold(id);
-    let step = PANES.with(|p| p.borrow_mut().get_mut(&id).map(|a| a.timer(now_ms(), th)));
+    let now = state::now_ms();
+    let step = state::activity(|p| p.get_mut(&id).map(|a| a.timer(now, th)));
     if let Some(step) = step {
         apply(id, step);
     }
@@ -70,11 +60,7 @@ pub fn status(id: u32) -> PaneStatus {
     if pane::exited(id) {
         return PaneStatus::Exited;
     }
-    PANES.with(|p| {
-        p.borrow()
-            .get(&id)
-            .map_or(PaneStatus::Idle, Activity::status)
-    })
+    state::activity(|p| p.get(&id).map_or(PaneStatus::Idle, Activity::status))
 }
 
 /// Status of session `$id`'s agent pane (the active pane of its current window).
@@ -83,15 +69,15 @@ pub fn session_status(id: u32) -> Option<PaneStatus> {
 }
 
 /// Pane `%id` is going away: forget it and release whoever waits on it.
-pub fn pane_gone(id: u32) {
-    PANES.with(|p| p.borrow_mut().remove(&id));
+pub(super) fn pane_gone(id: u32) {
+    state::activity(|p| p.remove(&id));
     let ids = wait::with_set(|s| s.take_pane(id));
     wait::fail(&ids, &format!("agent-wait: pane %{id} is gone"));
 }
 
 /// The process of pane `%id` exited: it is neither busy nor idle any more.
-pub fn pane_exited(id: u32) {
-    PANES.with(|p| p.borrow_mut().remove(&id));
+pub(super) fn pane_exited(id: u32) {
+    state::activity(|p| p.remove(&id));
     announce(id, PaneStatus::Exited);
 }
 

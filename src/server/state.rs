@@ -1,0 +1,93 @@
+//! All agent state of this server process, in one place: the registry of
+//! agents and groups, managed layouts, layout templates, pane activity, when
+//! humans last typed, the prompt queues and the waiters.
+//!
+//! tmux's server is single-threaded, so each lives in a thread-local cell.
+//! Borrows are short and never held across calls back into tmux (which may
+//! re-enter Rust, e.g. by destroying a session or a pane). Commands read
+//! through [`with`], [`layouts`] and [`templates`]; they change the registry
+//! and layouts only through [`crate::server::apply`] and
+//! [`crate::server::apply_layouts`], which deliver what changed.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use agent_tmux::agent::activity::Activity;
+use agent_tmux::agent::layout::{Layouts, Templates};
+use agent_tmux::agent::wait::WaitSet;
+use agent_tmux::agent::Registry;
+
+use super::prompt::Prompt;
+
+thread_local! {
+    static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
+    static LAYOUTS: RefCell<Layouts> = RefCell::new(Layouts::default());
+    static TEMPLATES: RefCell<Templates> = RefCell::new(Templates::new());
+    /// Busy/idle state per pane (`%id`).
+    static ACTIVITY: RefCell<HashMap<u32, Activity>> = RefCell::new(HashMap::new());
+    /// The time origin of activity's millisecond clock.
+    static EPOCH: Instant = Instant::now();
+    /// When a human last typed into each pane.
+    static TYPED: RefCell<HashMap<u32, Instant>> = RefCell::new(HashMap::new());
+    /// Per pane: the prompt being delivered (front, already pasted) and
+    /// those queued behind it.
+    static PROMPTS: RefCell<HashMap<u32, VecDeque<Prompt>>> = RefCell::new(HashMap::new());
+    /// Who waits for what; each waiter is a held command item.
+    static WAITERS: RefCell<WaitSet> = RefCell::new(WaitSet::default());
+}
+
+/// Read the agent registry.
+pub fn with<T>(f: impl FnOnce(&Registry) -> T) -> T {
+    REGISTRY.with(|r| f(&r.borrow()))
+}
+
+/// Change the agent registry (see [`crate::server::apply`]).
+pub(super) fn with_mut<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
+    REGISTRY.with(|r| f(&mut r.borrow_mut()))
+}
+
+/// Read the managed layouts.
+pub fn layouts<T>(f: impl FnOnce(&Layouts) -> T) -> T {
+    LAYOUTS.with(|l| f(&l.borrow()))
+}
+
+/// Change the managed layouts (see [`crate::server::apply_layouts`]).
+pub(super) fn layouts_mut<T>(f: impl FnOnce(&mut Layouts) -> T) -> T {
+    LAYOUTS.with(|l| f(&mut l.borrow_mut()))
+}
+
+/// Read the layout templates.
+pub fn templates<T>(f: impl FnOnce(&Templates) -> T) -> T {
+    TEMPLATES.with(|t| f(&t.borrow()))
+}
+
+/// Change the layout templates (they have no events).
+pub fn templates_mut<T>(f: impl FnOnce(&mut Templates) -> T) -> T {
+    TEMPLATES.with(|t| f(&mut t.borrow_mut()))
+}
+
+/// Use the activity of every pane.
+pub(super) fn activity<T>(f: impl FnOnce(&mut HashMap<u32, Activity>) -> T) -> T {
+    ACTIVITY.with(|a| f(&mut a.borrow_mut()))
+}
+
+/// Milliseconds since the server's activity clock started.
+pub(super) fn now_ms() -> u64 {
+    EPOCH.with(|e| e.elapsed().as_millis() as u64)
+}
+
+/// Use the last human key time of every pane.
+pub(super) fn typed<T>(f: impl FnOnce(&mut HashMap<u32, Instant>) -> T) -> T {
+    TYPED.with(|t| f(&mut t.borrow_mut()))
+}
+
+/// Use the prompt queues.
+pub(super) fn prompts<T>(f: impl FnOnce(&mut HashMap<u32, VecDeque<Prompt>>) -> T) -> T {
+    PROMPTS.with(|p| f(&mut p.borrow_mut()))
+}
+
+/// Use the wait set.
+pub(super) fn waiters<T>(f: impl FnOnce(&mut WaitSet) -> T) -> T {
+    WAITERS.with(|w| f(&mut w.borrow_mut()))
+}

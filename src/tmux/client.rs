@@ -1,0 +1,85 @@
+//! The client of the command being executed and its rules: whether it may
+//! wait or is read-only, attaching it the way new-session and
+//! attach-session do, and the key that names it while it lives.
+
+use super::item::{c_string, CmdError, Item};
+use super::sys;
+
+impl Item {
+    /// A number naming this command's client while it lives (0: none), the
+    /// key of [`crate::tmux::Handlers::client_lost`].
+    pub fn client_key(&self) -> u64 {
+        // SAFETY: reading the item's client pointer, used only as a key.
+        unsafe { sys::cmdq_get_client(self.item) as u64 }
+    }
+
+    /// Can this command wait (return [`crate::tmux::Flow::Wait`])? Only with a
+    /// client of its own: a command with no client, or run by a hook, sits
+    /// on the global queue, and waiting there would hold up every later
+    /// hook and notification.
+    pub fn can_wait(&self) -> bool {
+        // SAFETY: reading the live item's client and flags.
+        unsafe {
+            !sys::cmdq_get_client(self.item).is_null()
+                && sys::cmdq_get_flags(self.item) & sys::CMDQ_STATE_NOHOOKS as i32 == 0
+        }
+    }
+
+    /// Is this command's client read-only (`attach -r`, or read-only by
+    /// server-access)?
+    pub fn client_is_readonly(&self) -> bool {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            !c.is_null() && (*c).flags & sys::CLIENT_READONLY as u64 != 0
+        }
+    }
+
+    /// Before creating a session that the client will be attached to (no
+    /// `-d`): decide as new-session does, so a client that cannot attach
+    /// makes nothing. `Ok(false)`: stay detached (no client); `Ok(true)`:
+    /// attach afterwards with [`Item::attach`] (which opens the terminal).
+    pub fn prepare_attach(&self) -> Result<bool, CmdError> {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if c.is_null() {
+                return Ok(false);
+            }
+            let flags = (*c).flags;
+            if !(*c).session.is_null() || flags & sys::CLIENT_CONTROL as u64 != 0 {
+                return Ok(true);
+            }
+            if (*c).fd != -1 && sys::server_client_check_nested(c) != 0 {
+                return Err("sessions should be nested with care, unset $TMUX to force".into());
+            }
+            if flags & sys::CLIENT_TERMINAL as u64 == 0 {
+                return Err("open terminal failed: not a terminal".into());
+            }
+            Ok(true)
+        }
+    }
+
+    /// Attach this command's client to session `$id` (or switch it there if
+    /// it is already attached), as attach-session would.
+    pub fn attach(&self, id: u32) -> Result<(), CmdError> {
+        let t = c_string(&format!("${id}"));
+        // SAFETY: cmd_attach_session is upstream's attach, run for our item.
+        let rc = unsafe {
+            sys::cmd_attach_session(
+                self.item,
+                t.as_ptr(),
+                0,
+                0,
+                0,
+                std::ptr::null(),
+                0,
+                std::ptr::null(),
+            )
+        };
+        if rc == sys::cmd_retval_CMD_RETURN_ERROR {
+            return Err(CmdError::silent());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,53 @@
+//! The handler table: how tmux's C entry points (the link-time wraps, the
+//! format hook, the pane-destroy callback, client loss) reach the stateful
+//! layer above without this facade naming it. The server installs one table
+//! at start-up ([`crate::tmux::run`]); until then every handler does nothing.
+
+use std::sync::OnceLock;
+
+/// What the facade calls when tmux tells it something happened. Every call
+/// comes from tmux's event loop, already inside [`crate::tmux::guard::catch`].
+#[derive(Clone, Copy)]
+pub struct Handlers {
+    /// Session `$id` is being destroyed (any path); it is still alive.
+    pub session_destroyed: fn(u32),
+    /// The process of pane `%id` exited with this code (128 + signal).
+    pub pane_exited: fn(u32, i32),
+    /// Pane `%id` is about to be freed (any path).
+    pub pane_destroyed: fn(u32),
+    /// New output from pane `%id`'s program is about to be parsed.
+    pub pane_output: fn(u32),
+    /// A human typed a key into pane `%id` through a client.
+    pub human_key: fn(u32),
+    /// The client with this key (see [`crate::tmux::Item::client_key`]) is
+    /// being lost.
+    pub client_lost: fn(u64),
+    /// The value of `#{key}` for a session and pane, or `None` to let tmux
+    /// go on with its own lookup.
+    pub format: fn(&str, Option<u32>, Option<u32>) -> Option<String>,
+}
+
+impl Handlers {
+    /// A table whose every handler does nothing.
+    pub const NONE: Handlers = Handlers {
+        session_destroyed: |_| {},
+        pane_exited: |_, _| {},
+        pane_destroyed: |_| {},
+        pane_output: |_| {},
+        human_key: |_| {},
+        client_lost: |_| {},
+        format: |_, _, _| None,
+    };
+}
+
+static INSTALLED: OnceLock<Handlers> = OnceLock::new();
+
+/// Install the table (once, before tmux's main forks the server).
+pub(super) fn install(h: &Handlers) -> Result<(), &'static str> {
+    INSTALLED.set(*h).map_err(|_| "handlers installed twice")
+}
+
+/// The installed table, or [`Handlers::NONE`].
+pub(super) fn get() -> &'static Handlers {
+    INSTALLED.get().unwrap_or(&Handlers::NONE)
+}
