@@ -4,10 +4,11 @@
 //! one message.
 
 use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
+use agent_tmux::agent::SessionId;
 use serde_json::json;
 
 use super::agent_send::inbox_limit;
-use super::util::{fail, print_json, shown, sid, target};
+use super::util::{fail, print_json, shown, target};
 use crate::server::{self, state};
 use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -67,15 +68,15 @@ fn message_json(m: &Message) -> serde_json::Value {
     json!({
         "seq": m.seq,
         "from": m.from.map(|_| sender(m)),
-        "from_id": m.from.map(sid),
+        "from_id": m.from.map(|s| s.to_string()),
         "time": m.time,
         "text": m.text,
     })
 }
 
-fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
+fn inbox_json(id: SessionId, i: &Inbox, shown: &[Message]) -> serde_json::Value {
     json!({
-        "session_id": sid(id),
+        "session_id": id.to_string(),
         "session_name": session::name(id),
         "unread": i.unread_count(),
         "delivered": i.delivered(),
@@ -113,7 +114,10 @@ fn exec(item: &mut Item) -> CmdResult {
             ft.session(id);
             ft.add("message_seq", &m.seq.to_string())
                 .add("message_from", &sender(m))
-                .add("message_from_id", &m.from.map_or("-".to_string(), sid))
+                .add(
+                    "message_from_id",
+                    &m.from.map_or("-".to_string(), |s| s.to_string()),
+                )
                 .add("message_time", &m.time.to_string())
                 .add("message_text", &m.text);
             item.print(&ft.expand(template));

@@ -6,7 +6,7 @@
 
 use agent_tmux::agent::layout::{self, RecreatePlan};
 
-use super::layout_util::{lid, mid, resolve_pane, split_managed, Launch};
+use super::layout_util::{resolve_pane, split_managed, Launch};
 use super::util::{fail, text};
 use crate::server::state;
 use crate::server::{self, events};
@@ -50,7 +50,7 @@ fn exec(item: &mut Item) -> CmdResult {
     if let RecreatePlan::Replay(m) = plan {
         item.print(&format!(
             "{} (replay of idempotency key {})",
-            mid(m),
+            m,
             key.unwrap_or_default()
         ));
         return Ok(Flow::Done);
@@ -67,7 +67,7 @@ fn exec(item: &mut Item) -> CmdResult {
     });
     let sid = state::layouts(|l| l.layout(layout).map(|x| x.session)).expect("layout exists");
     if !session::exists(sid) {
-        return Err(format!("layout {}: its session is gone", lid(layout)).into());
+        return Err(format!("layout {}: its session is gone", layout).into());
     }
     let anchor = old_pane
         .or_else(|| pane::active_of_session(sid))
@@ -80,7 +80,7 @@ fn exec(item: &mut Item) -> CmdResult {
         command: command.as_deref(),
     };
     let Some(p) = split_managed(item, anchor, new, &label, launch) else {
-        return Err(format!("{}: the new pane could not be created", mid(new)).into());
+        return Err(format!("{}: the new pane could not be created", new).into());
     };
     events::start_settle_timer(new);
     if let Some(old) = old_pane {
@@ -91,9 +91,8 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let depth = state::layouts(|l| l.pane(new).map(|x| x.depth)).unwrap_or_default();
     item.print(&format!(
-        "{}: recreated {} as pane %{p} (depth {depth})",
-        mid(new),
-        mid(source)
+        "{}: recreated {} as pane {p} (depth {depth})",
+        new, source
     ));
     Ok(Flow::Done)
 }

@@ -1,7 +1,7 @@
 //! `agent-pane-remove [-t target-pane]`: kill a managed pane and keep its
 //! record as `removed`. A pane that is already gone is fine.
 
-use super::layout_util::{mid, resolve_pane};
+use super::layout_util::resolve_pane;
 use super::util::text;
 use crate::server;
 use crate::server::state;
@@ -28,7 +28,7 @@ fn exec(item: &mut Item) -> CmdResult {
         (p.state, p.pane)
     });
     if state_now == PaneState::Removed {
-        item.print(&format!("{} is already removed", mid(m)));
+        item.print(&format!("{} is already removed", m));
         return Ok(Flow::Done);
     }
     match pane.filter(|p| crate::tmux::pane::exists(*p)) {
@@ -38,6 +38,6 @@ fn exec(item: &mut Item) -> CmdResult {
             server::apply_layouts(|l| l.mark_removed(m));
         }
     }
-    item.print(&format!("{} removed", mid(m)));
+    item.print(&format!("{} removed", m));
     Ok(Flow::Done)
 }

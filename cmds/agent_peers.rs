@@ -2,11 +2,11 @@
 //! session's coordination group as it sees it: its role, the other members,
 //! when the group last changed and the shared context.
 
-use agent_tmux::agent::AgentError;
+use agent_tmux::agent::{AgentError, SessionId};
 use serde_json::json;
 
 use super::util::{
-    agent_json, context_json, fail_group, plural, print_json, print_lines, sid, target, when,
+    agent_json, context_json, fail_group, plural, print_json, print_lines, target, when,
 };
 use crate::server::activity;
 use crate::server::state;
@@ -34,18 +34,18 @@ fn exec(item: &mut Item) -> CmdResult {
             .ok_or(AgentError::NotInGroup(id))
     })
     .map_err(fail_group)?;
-    let peers: Vec<u32> = state::with(|r| r.peers(id).collect());
+    let peers: Vec<SessionId> = state::with(|r| r.peers(id).collect());
 
     if item.has('J') {
         let doc = state::with(|r| {
             let g = r.group(&group).expect("group of a member exists");
             json!({
                 "group": group,
-                "session_id": sid(id),
+                "session_id": id.to_string(),
                 "session_name": session::name(id),
                 "role": r.role(id).map(|x| x.to_string()),
                 "coordinator": session::name(g.coordinator()),
-                "coordinator_id": sid(g.coordinator()),
+                "coordinator_id": g.coordinator().to_string(),
                 "last_change": g.last_change(),
                 "version": g.version(),
                 "peers": peers.iter().map(|p| agent_json(r, *p)).collect::<Vec<_>>(),

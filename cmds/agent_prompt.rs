@@ -6,6 +6,7 @@
 //! human typed into the pane within `@agent-typing-guard` seconds, unless
 //! `-f`.
 
+use agent_tmux::agent::layout::PaneId;
 use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
@@ -43,7 +44,7 @@ fn seconds(text: &str, max: f64) -> Option<f64> {
 }
 
 /// A setting in seconds for pane `%id`'s session (else global).
-fn setting(id: u32, name: &str, default: f64, max: f64) -> f64 {
+fn setting(id: PaneId, name: &str, default: f64, max: f64) -> f64 {
     let value = match pane::session_of(id) {
         Some(s) => options::session(s, name),
         None => options::global(name),
@@ -74,7 +75,7 @@ fn exec(item: &mut Item) -> CmdResult {
         if let Some(ago) = typing::since_human_key(id) {
             if ago.as_secs_f64() < guard {
                 return Err(CmdError(format!(
-                    "a human typed into pane %{id} {:.1} seconds ago (typing guard {guard} s): \
+                    "a human typed into pane {id} {:.1} seconds ago (typing guard {guard} s): \
                      not prompting; -f to prompt anyway",
                     ago.as_secs_f64()
                 )));

@@ -3,7 +3,7 @@
 //! every other member of a group, and say how many inboxes received it.
 
 use agent_tmux::agent::inbox::{DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT};
-use agent_tmux::agent::SendTo;
+use agent_tmux::agent::{SendTo, SessionId};
 
 use super::util::{fail, plural, shown, text};
 use crate::server;
@@ -24,7 +24,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
 
 /// The inbox limit of session `$id`: `@agent-inbox-limit` (session, then
 /// global), 1 to 100000, else 1000.
-pub fn inbox_limit(id: u32) -> usize {
+pub fn inbox_limit(id: SessionId) -> usize {
     options::session(id, "@agent-inbox-limit")
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|n| (1..=MAX_INBOX_LIMIT).contains(n))

@@ -1,7 +1,7 @@
 //! `kill-agent-layout [-t target]`: remove every pane of a layout and kill
 //! its session. The records stay (`list-agent-layouts -a`, `lsap -a`).
 
-use super::layout_util::{lid, resolve_layout};
+use super::layout_util::resolve_layout;
 use super::util::text;
 use crate::server;
 use crate::server::state;
@@ -24,7 +24,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let id = resolve_layout(item, text(item.value_bytes('t'))?)?;
     let (live, sid) = state::layouts(|l| (l.is_live(id), l.layout(id).map(|x| x.session)));
     if !live {
-        return Err(format!("layout {} is already removed", lid(id)).into());
+        return Err(format!("layout {} is already removed", id).into());
     }
     let sid = sid.expect("layout exists");
     if session::exists(sid) {
@@ -33,6 +33,6 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     // Panes that never got a tmux pane are removed here.
     server::apply_layouts(|l| l.remove_layout(id));
-    item.print(&format!("{} killed", lid(id)));
+    item.print(&format!("{} killed", id));
     Ok(Flow::Done)
 }

@@ -6,7 +6,7 @@
 //! target (`%5`, `team:0.1`) that is a managed pane. Layout targets: `L3`, or
 //! any session target whose session holds a layout.
 
-use agent_tmux::agent::layout::{self, Layout, LayoutId, ManagedId, ManagedPane, PaneState};
+use agent_tmux::agent::layout::{Layout, LayoutId, ManagedId, ManagedPane, PaneId, PaneState};
 use serde_json::{json, Value as Json};
 
 use crate::server;
@@ -14,21 +14,11 @@ use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{self, session, At, CmdError, Item};
 
-/// `L3`.
-pub fn lid(id: LayoutId) -> String {
-    format!("L{id}")
-}
-
-/// `M7`.
-pub fn mid(id: ManagedId) -> String {
-    format!("M{id}")
-}
-
 /// The layout a `-t` names (`None`: the current session's).
 pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, CmdError> {
-    if let Some(id) = target.and_then(layout::parse_layout_id) {
+    if let Some(id) = target.and_then(|t| t.parse::<LayoutId>().ok()) {
         return state::layouts(|l| l.layout(id).map(|x| x.id))
-            .ok_or_else(|| CmdError(format!("can't find layout: {}", lid(id))));
+            .ok_or_else(|| CmdError(format!("can't find layout: {id}")));
     }
     let shown = target.map_or_else(|| "(current session)".to_string(), super::util::shown);
     let s = item
@@ -44,7 +34,7 @@ pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, Cmd
 
 /// A layout by session name or id, for `LAYOUT:LABEL`.
 fn layout_by_name(name: &str) -> Option<LayoutId> {
-    if let Some(id) = layout::parse_layout_id(name) {
+    if let Ok(id) = name.parse::<LayoutId>() {
         return state::layouts(|l| l.layout(id).map(|x| x.id));
     }
     state::layouts(|l| {
@@ -58,7 +48,7 @@ fn layout_by_name(name: &str) -> Option<LayoutId> {
 /// The managed pane a `-t` names (`None`: the current pane).
 pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
     if let Some(t) = target {
-        if let Some(m) = layout::parse_managed_id(t) {
+        if let Ok(m) = t.parse::<ManagedId>() {
             return state::layouts(|l| l.pane(m).map(|p| p.id)).ok_or_else(|| {
                 CmdError(format!(
                     "can't find managed pane: {}",
@@ -77,10 +67,7 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
                 if label_like && item.find_pane(Some(t)).is_none() {
-                    return Err(CmdError(format!(
-                        "can't find pane {label} in layout {}",
-                        lid(id)
-                    )));
+                    return Err(CmdError(format!("can't find pane {label} in layout {id}")));
                 }
             }
         }
@@ -90,7 +77,7 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
         .find_pane(target)
         .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))?;
     state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id))
-        .ok_or_else(|| CmdError(format!("pane %{pane} is not a managed agent pane")))
+        .ok_or_else(|| CmdError(format!("pane {pane} is not a managed agent pane")))
 }
 
 /// Pane counts by state, e.g. `ready 2, degraded 1`.
@@ -108,9 +95,9 @@ pub fn counts_text(id: LayoutId) -> String {
 /// Add a layout's formats (`agent_layout_*`) to a format tree.
 pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: usize) {
     ft.session(lay.session)
-        .add("agent_layout_id", &lid(lay.id))
+        .add("agent_layout_id", &lay.id.to_string())
         .add("agent_layout_session", &session::display_name(lay.session))
-        .add("agent_layout_session_id", &format!("${}", lay.session))
+        .add("agent_layout_session_id", &lay.session.to_string())
         .add("agent_layout_template", &lay.template)
         .add("agent_layout_group", &lay.group)
         .add("agent_layout_state", &st.to_string())
@@ -124,11 +111,11 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
     if let Some(id) = p.pane.filter(|id| tmux::pane::exists(*id)) {
         ft.pane(id);
     }
-    ft.add("agent_pane_id", &mid(p.id))
-        .add("agent_pane_layout", &lid(p.layout))
+    ft.add("agent_pane_id", &p.id.to_string())
+        .add("agent_pane_layout", &p.layout.to_string())
         .add(
             "agent_pane_tmux_id",
-            &p.pane.map(|x| format!("%{x}")).unwrap_or_default(),
+            &p.pane.map(|x| x.to_string()).unwrap_or_default(),
         )
         .add("agent_pane_label", &p.label)
         .add("agent_pane_role", &p.role)
@@ -143,7 +130,7 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
         )
         .add(
             "agent_pane_predecessor",
-            &p.predecessor.map(mid).unwrap_or_default(),
+            &p.predecessor.map(|m| m.to_string()).unwrap_or_default(),
         )
         .add("agent_pane_depth", &p.depth.to_string())
         .add("agent_pane_created", &p.created.to_string());
@@ -152,9 +139,9 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
 /// A managed pane as JSON.
 pub fn pane_json(p: &ManagedPane) -> Json {
     json!({
-        "id": mid(p.id),
-        "layout": lid(p.layout),
-        "pane_id": p.pane.map(|x| format!("%{x}")),
+        "id": p.id.to_string(),
+        "layout": p.layout.to_string(),
+        "pane_id": p.pane.map(|x| x.to_string()),
         "label": p.label,
         "role": p.role,
         "command": p.command,
@@ -162,8 +149,8 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "failed_stage": p.stage.map(|s| s.to_string()),
         "exit_status": p.exit_status,
         "error": p.error,
-        "predecessor": p.predecessor.map(mid),
-        "successor": p.successor.map(mid),
+        "predecessor": p.predecessor.map(|m| m.to_string()),
+        "successor": p.successor.map(|m| m.to_string()),
         "depth": p.depth,
         "created": p.created,
     })
@@ -181,8 +168,8 @@ pub fn layout_json(id: LayoutId) -> Json {
             .map(|(s, n)| (s.to_string(), json!(n)))
             .collect();
         json!({
-            "id": lid(lay.id),
-            "session_id": format!("${}", lay.session),
+            "id": lay.id.to_string(),
+            "session_id": lay.session.to_string(),
             "session_name": session::name(lay.session),
             "template": lay.template,
             "group": lay.group,
@@ -196,9 +183,9 @@ pub fn layout_json(id: LayoutId) -> Json {
 
 /// A tmux pane named by a managed-pane form (`M7`, `LAYOUT:LABEL`) or by any
 /// tmux pane target (`None`: the current pane).
-pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdError> {
+pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<PaneId, CmdError> {
     let managed = target.and_then(|t| {
-        let m = layout::parse_managed_id(t).or_else(|| {
+        let m = t.parse::<ManagedId>().ok().or_else(|| {
             let (lay, label) = t.rsplit_once(':')?;
             let id = layout_by_name(lay)?;
             state::layouts(|l| l.find_label(id, label).map(|p| p.id))
@@ -234,11 +221,11 @@ pub enum Launch<'a> {
 /// the settle timer is left to the caller.
 pub fn split_managed(
     item: &Item,
-    from: u32,
+    from: PaneId,
     m: ManagedId,
     label: &str,
     launch: Launch<'_>,
-) -> Option<u32> {
+) -> Option<PaneId> {
     let before = tmux::pane::window_panes(from);
     let mut argv = vec!["split-window", "-d"];
     match launch {

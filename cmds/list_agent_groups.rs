@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::util::{context_json, plural, print_json, sid};
+use super::util::{context_json, plural, print_json};
 use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -29,7 +29,7 @@ fn group_formats(ft: &mut Format<'_>, name: &str) {
         ft.add("group_name", g.name())
             .add("group_members", &g.len().to_string())
             .add("group_coordinator", &session::display_name(g.coordinator()))
-            .add("group_coordinator_id", &sid(g.coordinator()))
+            .add("group_coordinator_id", &g.coordinator().to_string())
             .add("group_context_keys", &g.context_len().to_string())
             .add("group_context_bytes", &g.context_bytes().to_string())
             .add("group_version", &g.version().to_string())
@@ -66,13 +66,13 @@ fn exec(item: &mut Item) -> CmdResult {
                     json!({
                         "name": g.name(),
                         "members": g.members().map(|m| json!({
-                            "session_id": sid(m),
+                            "session_id": m.to_string(),
                             "session_name": session::name(m),
                             "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
                             "role": r.role(m).map(|x| x.to_string()),
                         })).collect::<Vec<_>>(),
                         "coordinator": session::name(g.coordinator()),
-                        "coordinator_id": sid(g.coordinator()),
+                        "coordinator_id": g.coordinator().to_string(),
                         "context_keys": g.context_len(),
                         "context_bytes": g.context_bytes(),
                         "version": g.version(),

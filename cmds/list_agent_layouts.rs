@@ -2,6 +2,7 @@
 //! layouts with their template, aggregate state and pane counts by state;
 //! `-a` includes removed layouts.
 
+use agent_tmux::agent::layout::LayoutId;
 use serde_json::json;
 
 use super::layout_util::{counts_text, layout_formats, layout_json};
@@ -27,7 +28,7 @@ const DEFAULT_FORMAT: &str = "#{agent_layout_id}: session=#{agent_layout_session
 fn exec(item: &mut Item) -> CmdResult {
     let template = item.value('F')?;
     let filter = item.value('f')?;
-    let ids: Vec<u32> = state::layouts(|l| {
+    let ids: Vec<LayoutId> = state::layouts(|l| {
         l.layouts()
             .filter(|x| item.has('a') || l.is_live(x.id))
             .map(|x| x.id)

@@ -8,7 +8,7 @@ use super::layout_util::{pane_formats, pane_json, resolve_layout};
 use super::util::{print_json, text};
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
-use agent_tmux::agent::layout::PaneState;
+use agent_tmux::agent::layout::{LayoutId, ManagedId, PaneState};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-panes",
@@ -27,7 +27,7 @@ const DEFAULT_FORMAT: &str = "#{agent_pane_id}: layout=#{agent_pane_layout} pane
 
 fn exec(item: &mut Item) -> CmdResult {
     let all = item.has('a');
-    let layouts: Vec<u32> = match text(item.value_bytes('t'))? {
+    let layouts: Vec<LayoutId> = match text(item.value_bytes('t'))? {
         Some(t) => vec![resolve_layout(item, Some(t))?],
         None => state::layouts(|l| {
             l.layouts()
@@ -39,7 +39,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
     let mut docs = Vec::new();
     for id in layouts {
-        let panes: Vec<u32> = state::layouts(|l| {
+        let panes: Vec<ManagedId> = state::layouts(|l| {
             l.panes(id)
                 .filter(|p| all || p.state != PaneState::Removed)
                 .map(|p| p.id)

@@ -1,6 +1,8 @@
 //! `list-agents [-J] [-F format] [-f filter]` (alias `lsa`): every agent
 //! session, one line each, in session id order.
 
+use agent_tmux::agent::SessionId;
+
 use super::util::{agent_json, print_json};
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -24,7 +26,7 @@ pub const DEFAULT_FORMAT: &str = "#{session_name}: type=#{agent_type} group=#{?a
 fn exec(item: &mut Item) -> CmdResult {
     let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
     let filter = item.value('f')?;
-    let ids: Vec<u32> = state::with(|r| r.agents().map(|(id, _)| id).collect());
+    let ids: Vec<SessionId> = state::with(|r| r.agents().map(|(id, _)| id).collect());
     let mut docs = Vec::new();
     for id in ids {
         let mut ft = item.format();

@@ -11,10 +11,12 @@
 
 use std::path::Path;
 
-use agent_tmux::agent::layout::{parse_override, CreatePlan, DEFAULT_LAYOUT_LIMIT};
+use agent_tmux::agent::layout::{
+    parse_override, CreatePlan, LayoutId, PaneId, DEFAULT_LAYOUT_LIMIT,
+};
 use agent_tmux::agent::validate;
 
-use super::layout_util::{layout_formats, lid, split_managed, Launch};
+use super::layout_util::{layout_formats, split_managed, Launch};
 use super::util::{fail, quoted, text};
 use crate::server::state;
 use crate::server::{self, events};
@@ -158,7 +160,7 @@ fn exec(item: &mut Item) -> CmdResult {
     })
     .map_err(fail)?;
     if let Some(e) = dir_error {
-        item.error(&format!("layout {}: {e}; its panes are failed", lid(id)));
+        item.error(&format!("layout {}: {e}; its panes are failed", id));
     }
     print_created(item, id, false)?;
     if attach {
@@ -168,7 +170,7 @@ fn exec(item: &mut Item) -> CmdResult {
 }
 
 /// Lay the window out as the template says and show labels in the borders.
-fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
+fn arrange(item: &Item, anchor: PaneId, layout: Option<&str>, builtin: bool) {
     let set = |argv: &[&str]| {
         let _ = item.run(At::Pane(anchor), argv);
     };
@@ -185,7 +187,7 @@ fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
 }
 
 /// `-P [-F format]` output, or the replay notice.
-fn print_created(item: &Item, id: u32, replay: bool) -> CmdResult {
+fn print_created(item: &Item, id: LayoutId, replay: bool) -> CmdResult {
     if item.has('P') {
         let template = item.value('F')?.unwrap_or("#{agent_layout_id}");
         let line = state::layouts(|l| {
@@ -198,7 +200,7 @@ fn print_created(item: &Item, id: u32, replay: bool) -> CmdResult {
         item.print(&line.unwrap_or_default());
     } else if replay {
         let key = state::layouts(|l| l.layout(id).and_then(|x| x.key.clone())).unwrap_or_default();
-        item.print(&format!("{} (replay of idempotency key {key})", lid(id)));
+        item.print(&format!("{} (replay of idempotency key {key})", id));
     }
     Ok(Flow::Done)
 }

@@ -1,13 +1,13 @@
 //! Helpers shared by the command files: the target session, domain errors
 //! rendered with live session names, and the JSON shapes of `-J` output.
 
-use agent_tmux::agent::{compact_json, AgentError, Entry, Registry, Value};
+use agent_tmux::agent::{compact_json, AgentError, Entry, Registry, SessionId, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::tmux::{self, session, CmdError, Item};
 
 /// The resolved `-t` session, as an id.
-pub fn target(item: &Item) -> Result<u32, CmdError> {
+pub fn target(item: &Item) -> Result<SessionId, CmdError> {
     item.target_session()
         .ok_or_else(|| "no target session".into())
 }
@@ -39,11 +39,6 @@ pub fn print_lines(item: &Item, lines: &[String]) {
 /// Print one JSON document, compact, with DEL and C1 controls escaped.
 pub fn print_json(item: &Item, doc: &Json) {
     item.print(&compact_json(doc));
-}
-
-/// `$N`.
-pub fn sid(id: u32) -> String {
-    format!("${id}")
 }
 
 /// "1 session" / "2 sessions".
@@ -79,17 +74,17 @@ pub fn entry_json(key: &str, e: &Entry) -> Json {
         "value": value_json(&e.value),
         "json": e.value.is_json(),
         "author": session::name(e.author),
-        "author_id": sid(e.author),
+        "author_id": e.author.to_string(),
         "time": e.time,
         "version": e.version,
     })
 }
 
 /// One agent session as JSON (list-agents, agent-peers).
-pub fn agent_json(r: &Registry, id: u32) -> Json {
+pub fn agent_json(r: &Registry, id: SessionId) -> Json {
     let a = r.agent(id);
     json!({
-        "session_id": sid(id),
+        "session_id": id.to_string(),
         "session_name": session::name(id),
         "agent_type": a.map(|a| a.agent_type.clone()),
         "goal": a.map(|a| a.goal.clone()),

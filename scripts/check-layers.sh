@@ -9,7 +9,8 @@
 # - src/tmux never names the server or the commands: it reaches them only
 #   through the handler table the server installs at start-up;
 # - src/server never names the commands;
-# - src/agent names neither tmux, the server nor the raw bindings.
+# - src/agent names neither tmux, the server nor the raw bindings;
+# - src/ids.rs (the typed ids every layer shares) names nothing of the crate.
 #
 # Comments are ignored (`//` to end of line), so prose may name anything.
 # Exits non-zero with one line per violation.
@@ -73,6 +74,8 @@ check "src/tmux names the server or the commands" "$(crate_of '(server|cmds|even
 check "src/server names the commands" "$(crate_of cmds)|\bsuper\s*::\s*cmds\b" $(rs_files src/server)
 # shellcheck disable=SC2046
 check "src/agent names tmux, the server or the raw bindings" "$(crate_of '(tmux|server|sys)')|\b(tmux|server|sys)::" $(rs_files src/agent)
+
+check "src/ids.rs names another module of the crate" "$(crate_of '(agent|tmux|server|cmds|sys)')|\\b(agent|tmux|server|cmds|sys)::" src/ids.rs
 
 for root in src/main.rs src/lib.rs; do
     grep -q '^#!\[deny(unsafe_code)\]' "$root" || report "$root" "missing #![deny(unsafe_code)]"

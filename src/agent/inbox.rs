@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn numbers_increase_and_order_is_oldest_first() {
         let mut i = Inbox::default();
-        assert_eq!(i.push(Some(1), "a", "one", 10, 5), (1, vec![]));
+        assert_eq!(i.push(Some(SessionId(1)), "a", "one", 10, 5), (1, vec![]));
         assert_eq!(i.push(None, "", "two", 11, 5), (2, vec![]));
         assert_eq!(seqs(&i), vec![1, 2]);
         assert_eq!(i.oldest().unwrap().text, "one");
@@ -153,13 +153,16 @@ mod tests {
     fn full_inbox_drops_the_oldest_and_counts_it() {
         let mut i = Inbox::default();
         for n in 0..3 {
-            i.push(Some(1), "a", &n.to_string(), 0, 3);
+            i.push(Some(SessionId(1)), "a", &n.to_string(), 0, 3);
         }
-        assert_eq!(i.push(Some(1), "a", "x", 0, 3), (4, vec![1]));
+        assert_eq!(i.push(Some(SessionId(1)), "a", "x", 0, 3), (4, vec![1]));
         assert_eq!(seqs(&i), vec![2, 3, 4]);
         assert_eq!(i.dropped(), 1);
         // A lower limit drops down to it at the next delivery.
-        assert_eq!(i.push(Some(1), "a", "y", 0, 1), (5, vec![2, 3, 4]));
+        assert_eq!(
+            i.push(Some(SessionId(1)), "a", "y", 0, 1),
+            (5, vec![2, 3, 4])
+        );
         assert_eq!(seqs(&i), vec![5]);
         assert_eq!(i.dropped(), 4);
         assert_eq!(i.bytes(), 1);

@@ -7,6 +7,7 @@ use agent_tmux::agent::layout::Transition;
 use agent_tmux::agent::{
     JoinOutcome, LeaveOutcome, SendOutcome, SetAgentOutcome, ShareOutcome, UnshareOutcome,
 };
+use agent_tmux::ids::{LayoutId, ManagedId, SessionId};
 
 use super::{events, wait};
 
@@ -44,8 +45,8 @@ macro_rules! quiet {
     )*};
 }
 
-// `u32`: a layout or managed-pane id that a mutation returns.
-quiet!((), u32, SetAgentOutcome, Message);
+// A layout or managed-pane id that a mutation returns.
+quiet!((), LayoutId, ManagedId, SetAgentOutcome, Message);
 
 impl Outcome for Transition {
     fn deliver(&self) {
@@ -86,7 +87,7 @@ impl<T: Outcome, E> Outcome for Result<T, E> {
 /// group (if it was in one) and whoever waited on it fails.
 #[derive(Debug)]
 pub struct AgentUnset {
-    pub session: u32,
+    pub session: SessionId,
     pub left: Option<LeaveOutcome>,
 }
 

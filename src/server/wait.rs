@@ -5,6 +5,7 @@
 //! thing it waits on goes away (an error), or its client goes away.
 
 use agent_tmux::agent::wait::{WaitFor, WaiterId};
+use agent_tmux::ids::SessionId;
 
 use super::state;
 use crate::tmux::held::{self, Resume};
@@ -16,7 +17,7 @@ use crate::tmux::{timer, CmdError, Flow, Item};
 pub fn block(
     item: &Item,
     what: WaitFor,
-    session: Option<u32>,
+    session: Option<SessionId>,
     timeout: Option<f64>,
 ) -> Result<Flow, CmdError> {
     if !item.can_wait() {
@@ -26,12 +27,12 @@ pub fn block(
     let id = held::hold(item);
     state::waiters(|w| w.add(id, what, session, client));
     if let Some(t) = timeout {
-        timer::after(t, timed_out, id);
+        timer::after(t, move || timed_out(id));
     }
     Ok(Flow::Wait)
 }
 
-fn timed_out(id: u64) {
+fn timed_out(id: WaiterId) {
     fail(&[id], "agent-wait: timed out");
 }
 

@@ -2,6 +2,8 @@
 //! wait or is read-only, attaching it the way new-session and
 //! attach-session do, and the key that names it while it lives.
 
+use agent_tmux::ids::SessionId;
+
 use super::item::{c_string, CmdError, Item};
 use super::sys;
 
@@ -62,8 +64,8 @@ impl Item {
 
     /// Attach this command's client to session `$id` (or switch it there if
     /// it is already attached), as attach-session would.
-    pub fn attach(&self, id: u32) -> Result<(), CmdError> {
-        let t = c_string(&format!("${id}"));
+    pub fn attach(&self, id: SessionId) -> Result<(), CmdError> {
+        let t = c_string(&id.to_string());
         // SAFETY: cmd_attach_session is upstream's attach, run for our item.
         let rc = unsafe {
             sys::cmd_attach_session(

@@ -1,5 +1,6 @@
 //! One-shot timers on tmux's own event loop (libevent's `event_once`): no
-//! thread, no polling. The callback gets back a number chosen by the caller.
+//! thread, no polling. The callback is a closure, so it carries whatever
+//! (typed) ids it needs.
 
 use std::ffi::{c_int, c_short, c_void};
 
@@ -7,28 +8,25 @@ use super::guard;
 use super::sys;
 
 /// What a timer does when it fires.
-pub type Callback = fn(u64);
-
-struct Pending {
-    callback: Callback,
-    arg: u64,
-}
+type Pending = Box<dyn FnOnce()>;
 
 unsafe extern "C" fn fire(_fd: c_int, _events: c_short, data: *mut c_void) {
     // SAFETY: data is the Box leaked by `after`, fired exactly once.
     let pending = unsafe { Box::from_raw(data as *mut Pending) };
-    let _ = guard::catch("timer", || (pending.callback)(pending.arg));
+    let _ = guard::catch("timer", move || (*pending)());
 }
 
-/// Call `callback(arg)` from the event loop after `seconds`.
-pub fn after(seconds: f64, callback: Callback, arg: u64) {
+/// Call `callback` from the event loop after `seconds`.
+pub fn after(seconds: f64, callback: impl FnOnce() + 'static) {
     // Beyond about 31 years libevent's arithmetic would overflow.
     let seconds = seconds.clamp(0.0, 1e9);
     let tv = sys::timeval {
         tv_sec: seconds.trunc() as _,
         tv_usec: ((seconds.fract() * 1e6) as i64).min(999_999) as _,
     };
-    let data = Box::into_raw(Box::new(Pending { callback, arg })) as *mut c_void;
+    // Boxed twice: the C side carries one thin pointer.
+    let pending: Pending = Box::new(callback);
+    let data = Box::into_raw(Box::new(pending)) as *mut c_void;
     // SAFETY: event_once copies tv; data stays valid until `fire` frees it.
     let rc = unsafe { sys::event_once(-1, sys::EV_TIMEOUT as c_short, Some(fire), data, &tv) };
     if rc != 0 {

@@ -6,6 +6,8 @@
 
 use std::ffi::{c_char, CStr, CString};
 
+use agent_tmux::ids::{PaneId, SessionId};
+
 use super::item::{c_string, CmdError, Flow, Item};
 use super::sys;
 use super::table::call_upstream;
@@ -16,9 +18,9 @@ pub enum At {
     /// Whatever this command's target is.
     Current,
     /// Session `$N`.
-    Session(u32),
+    Session(SessionId),
     /// Pane `%N`.
-    Pane(u32),
+    Pane(PaneId),
 }
 
 /// Argument values made by `args_from_vector`, freed on drop.
@@ -132,7 +134,7 @@ impl BorrowedTarget {
             At::Pane(id) => {
                 // SAFETY: a lookup, then filling the item's state from a live pane.
                 unsafe {
-                    let wp = sys::window_pane_find_by_id(id);
+                    let wp = sys::window_pane_find_by_id(id.0);
                     !wp.is_null() && sys::cmd_find_from_pane(self.target, wp, 0) == 0
                 }
             }

@@ -64,11 +64,11 @@ impl Layouts {
         now: i64,
     ) -> (LayoutId, Vec<ManagedId>) {
         self.last_layout += 1;
-        let id = self.last_layout;
+        let id = LayoutId(self.last_layout);
         let mut ids = Vec::with_capacity(slots.len());
         for slot in slots {
             self.last_pane += 1;
-            let m = self.last_pane;
+            let m = ManagedId(self.last_pane);
             self.panes.insert(
                 m,
                 ManagedPane {
@@ -136,23 +136,26 @@ mod tests {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
         let slots = t.slots_with(&[("specialist".into(), "codex".into())]);
-        let (id, ms) = ls.create(4, &t, "team", Some("k1"), slots, NOW);
-        assert_eq!((id, ms.clone()), (1, vec![1, 2, 3]));
+        let (id, ms) = ls.create(SessionId(4), &t, "team", Some("k1"), slots, NOW);
+        assert_eq!(
+            (id, ms.clone()),
+            (LayoutId(1), vec![ManagedId(1), ManagedId(2), ManagedId(3)])
+        );
         let l = ls.layout(id).unwrap();
         assert_eq!(
             l,
             &Layout {
-                id: 1,
-                session: 4,
+                id: LayoutId(1),
+                session: SessionId(4),
                 template: "1m+2s".into(),
                 tmux_layout: Some("main-vertical".into()),
                 group: "team".into(),
                 key: Some("k1".into()),
                 created: NOW,
-                panes: vec![1, 2, 3],
+                panes: vec![ManagedId(1), ManagedId(2), ManagedId(3)],
             }
         );
-        let p = ls.pane(2).unwrap();
+        let p = ls.pane(ManagedId(2)).unwrap();
         assert_eq!(
             (p.label.as_str(), p.role.as_str(), p.command.as_deref()),
             ("s1", "specialist", Some("codex"))
@@ -162,12 +165,12 @@ mod tests {
             (Creating, None, None, 0)
         );
         assert_eq!((p.predecessor, p.successor, p.created), (None, None, NOW));
-        assert_eq!(ls.pane(1).unwrap().command, None);
+        assert_eq!(ls.pane(ManagedId(1)).unwrap().command, None);
         assert_eq!(ls.state(id), Creating);
         assert!(ls.is_live(id));
         assert_eq!(ls.live_count(), 1);
-        assert_eq!(ls.layout_of_session(4), Some(1));
-        assert_eq!(ls.layout_of_session(5), None);
+        assert_eq!(ls.layout_of_session(SessionId(4)), Some(LayoutId(1)));
+        assert_eq!(ls.layout_of_session(SessionId(5)), None);
         assert_eq!(
             ls.counts(id),
             [
@@ -178,10 +181,13 @@ mod tests {
                 (Removed, 0)
             ]
         );
-        let (id2, ms2) = ls.create(5, &t, "team", None, t.slots(), NOW);
-        assert_eq!((id2, ms2), (2, vec![4, 5, 6]));
+        let (id2, ms2) = ls.create(SessionId(5), &t, "team", None, t.slots(), NOW);
+        assert_eq!(
+            (id2, ms2),
+            (LayoutId(2), vec![ManagedId(4), ManagedId(5), ManagedId(6)])
+        );
         let ids: Vec<LayoutId> = ls.layouts().map(|l| l.id).collect();
-        assert_eq!(ids, [1, 2]);
+        assert_eq!(ids, [LayoutId(1), LayoutId(2)]);
         ls.assert_consistent();
     }
 
@@ -190,7 +196,7 @@ mod tests {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
         assert_eq!(ls.plan(&t, &[], Some("job-1"), 40), Ok(CreatePlan::New));
-        let (id, ms) = ls.create(1, &t, "g", Some("job-1"), t.slots(), NOW);
+        let (id, ms) = ls.create(SessionId(1), &t, "g", Some("job-1"), t.slots(), NOW);
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id))
@@ -211,9 +217,9 @@ mod tests {
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id))
         );
-        ls.session_destroyed(1);
+        ls.session_destroyed(SessionId(1));
         assert_eq!(ls.plan(&t, &[], Some("job-1"), 40), Ok(CreatePlan::New));
-        let (id2, _) = ls.create(2, &t, "g", Some("job-1"), t.slots(), NOW);
+        let (id2, _) = ls.create(SessionId(2), &t, "g", Some("job-1"), t.slots(), NOW);
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id2))
@@ -230,12 +236,12 @@ mod tests {
     fn plan_limit_counts_live_layouts() {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
-        for s in 0..DEFAULT_LAYOUT_LIMIT as SessionId {
+        for s in (0..DEFAULT_LAYOUT_LIMIT as u32).map(SessionId) {
             assert_eq!(
                 ls.plan(&t, &[], None, DEFAULT_LAYOUT_LIMIT),
                 Ok(CreatePlan::New)
             );
-            ls.create(s, &t, "g", Some(&format!("k{s}")), t.slots(), NOW);
+            ls.create(s, &t, "g", Some(&format!("k{}", s.0)), t.slots(), NOW);
         }
         assert_eq!(ls.live_count(), 40);
         let before = ls.clone();
@@ -248,10 +254,10 @@ mod tests {
         assert_eq!(ls, before);
         assert_eq!(
             ls.plan(&t, &[], Some("k3"), DEFAULT_LAYOUT_LIMIT),
-            Ok(CreatePlan::Replay(4))
+            Ok(CreatePlan::Replay(LayoutId(4)))
         );
         // A removed layout frees its place.
-        assert_eq!(ls.session_destroyed(0).len(), 3);
+        assert_eq!(ls.session_destroyed(SessionId(0)).len(), 3);
         assert_eq!(ls.live_count(), 39);
         assert_eq!(
             ls.plan(&t, &[], None, DEFAULT_LAYOUT_LIMIT),
