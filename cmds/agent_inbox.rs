@@ -8,7 +8,7 @@ use agent_tmux::agent::SessionId;
 use serde_json::json;
 
 use super::agent_send::inbox_limit;
-use super::util::{fail, print_json, shown, target};
+use super::util::{print_json, target, text};
 use crate::server::{self, state};
 use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -29,15 +29,16 @@ pub static ENTRY: CommandSpec = CommandSpec {
 
 /// `-n`: 1 to [`MAX_INBOX_LIMIT`].
 fn count(item: &Item) -> Result<Option<usize>, CmdError> {
-    let Some(n) = item.value('n')? else {
+    let Some(n) = text(item.value_bytes('n'))? else {
         return Ok(None);
     };
     match n.trim().parse::<usize>() {
         Ok(v) if (1..=MAX_INBOX_LIMIT).contains(&v) => Ok(Some(v)),
-        _ => Err(CmdError(format!(
-            "invalid count: {} (1 to {MAX_INBOX_LIMIT})",
-            shown(n)
-        ))),
+        _ => Err(CmdError::BadValue {
+            what: "count",
+            value: n.to_string(),
+            allowed: format!("1 to {MAX_INBOX_LIMIT}"),
+        }),
     }
 }
 
@@ -89,11 +90,11 @@ fn inbox_json(id: SessionId, i: &Inbox, shown: &[Message]) -> serde_json::Value 
 
 fn exec(item: &mut Item) -> CmdResult {
     if item.has('c') && item.client_is_readonly() {
-        return Err("client is read-only".into());
+        return Err(CmdError::ReadOnly);
     }
     let id = target(item)?;
     let n = count(item)?;
-    let template = item.value('F')?;
+    let template = text(item.value_bytes('F'))?;
     // Take (or copy) the messages first: one call, so nothing is consumed
     // twice and nothing printed is left unconsumed.
     let shown: Vec<Message> = if item.has('c') {
@@ -103,11 +104,10 @@ fn exec(item: &mut Item) -> CmdResult {
             r.inbox(id)
                 .map(|i| i.unread().take(n.unwrap_or(usize::MAX)).cloned().collect())
         })
-    }
-    .map_err(fail)?;
+    }?;
     if item.has('J') {
         let doc = state::with(|r| r.inbox(id).map(|i| inbox_json(id, i, &shown)));
-        print_json(item, &doc.map_err(fail)?);
+        print_json(item, &doc?);
     } else if let Some(template) = template {
         for m in &shown {
             let mut ft = item.format();

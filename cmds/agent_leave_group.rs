@@ -3,7 +3,7 @@
 //! longest-standing remaining member takes over; an empty group ceases to
 //! exist, with its context.
 
-use super::util::{fail_group, target};
+use super::util::target;
 use crate::server;
 use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -22,7 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let left = server::apply(|r| r.leave(id, tmux::now())).map_err(fail_group)?;
+    let left = server::apply(|r| r.leave(id, tmux::now()))?;
     item.print(&format!(
         "Session '{}' left group '{}'",
         session::display_name(id),

@@ -7,10 +7,10 @@
 use agent_tmux::agent::layout::{self, RecreatePlan};
 
 use super::layout_util::{resolve_pane, split_managed, Launch};
-use super::util::{fail, text};
+use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
-use crate::tmux::{self, pane, session, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
@@ -31,7 +31,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let command = text(item.arg_bytes(0))?;
     if let Some(c) = command {
         let role = state::layouts(|l| l.pane(source).map(|p| p.role.clone())).unwrap_or_default();
-        layout::command(&role, c).map_err(fail)?;
+        layout::command(&role, c)?;
     }
     // A retry names the source again, or (by label) the pane the first try
     // made: a pane of the layout made with the same key is the answer.
@@ -45,7 +45,7 @@ fn exec(item: &mut Item) -> CmdResult {
     });
     let plan = match made {
         Some(m) => RecreatePlan::Replay(m),
-        None => state::layouts(|l| l.plan_recreate(source, key)).map_err(fail)?,
+        None => state::layouts(|l| l.plan_recreate(source, key))?,
     };
     if let RecreatePlan::Replay(m) = plan {
         item.print(&format!(
@@ -67,11 +67,14 @@ fn exec(item: &mut Item) -> CmdResult {
     });
     let sid = state::layouts(|l| l.layout(layout).map(|x| x.session)).expect("layout exists");
     if !session::exists(sid) {
-        return Err(format!("layout {}: its session is gone", layout).into());
+        return Err(CmdError::Failed(format!(
+            "layout {}: its session is gone",
+            layout
+        )));
     }
     let anchor = old_pane
         .or_else(|| pane::active_of_session(sid))
-        .ok_or("layout has no pane to split")?;
+        .ok_or(CmdError::Usage("layout has no pane to split"))?;
 
     let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
@@ -80,7 +83,10 @@ fn exec(item: &mut Item) -> CmdResult {
         command: command.as_deref(),
     };
     let Some(p) = split_managed(item, anchor, new, &label, launch) else {
-        return Err(format!("{}: the new pane could not be created", new).into());
+        return Err(CmdError::Failed(format!(
+            "{}: the new pane could not be created",
+            new
+        )));
     };
     events::start_settle_timer(new);
     if let Some(old) = old_pane {

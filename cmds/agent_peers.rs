@@ -2,12 +2,10 @@
 //! session's coordination group as it sees it: its role, the other members,
 //! when the group last changed and the shared context.
 
-use agent_tmux::agent::{AgentError, SessionId};
+use agent_tmux::agent::SessionId;
 use serde_json::json;
 
-use super::util::{
-    agent_json, context_json, fail_group, plural, print_json, print_lines, target, when,
-};
+use super::util::{agent_json, context_json, plural, print_json, print_lines, target, text, when};
 use crate::server::activity;
 use crate::server::state;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -27,13 +25,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let group = state::with(|r| {
-        r.agent(id).ok_or(AgentError::NoMetadata(id))?;
-        r.group_of(id)
-            .map(|g| g.name().to_string())
-            .ok_or(AgentError::NotInGroup(id))
-    })
-    .map_err(fail_group)?;
+    let group = state::with(|r| r.group_of_checked(id).map(|g| g.name().to_string()))?;
     let peers: Vec<SessionId> = state::with(|r| r.peers(id).collect());
 
     if item.has('J') {
@@ -55,7 +47,7 @@ fn exec(item: &mut Item) -> CmdResult {
         print_json(item, &doc);
         return Ok(Flow::Done);
     }
-    if let Some(template) = item.value('F')? {
+    if let Some(template) = text(item.value_bytes('F'))? {
         for p in peers {
             let mut ft = item.format();
             ft.session(p);

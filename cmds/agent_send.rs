@@ -5,7 +5,7 @@
 use agent_tmux::agent::inbox::{DEFAULT_INBOX_LIMIT, MAX_INBOX_LIMIT};
 use agent_tmux::agent::{SendTo, SessionId};
 
-use super::util::{fail, plural, shown, text};
+use super::util::{plural, text};
 use crate::server;
 use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -38,17 +38,21 @@ fn exec(item: &mut Item) -> CmdResult {
     let from = match text(item.value_bytes('s'))? {
         Some(s) => Some(
             item.find_session(Some(s))
-                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(s))))?,
+                .ok_or_else(|| CmdError::not_found("session", s))?,
         ),
         None => item.own_session(),
     };
     let to = match (group, target) {
-        (Some(_), Some(_)) => return Err("-g and -t can't be used together".into()),
-        (None, None) => return Err("no receiver: give -t target-session or -g group".into()),
+        (Some(_), Some(_)) => return Err(CmdError::Usage("-g and -t can't be used together")),
+        (None, None) => {
+            return Err(CmdError::Usage(
+                "no receiver: give -t target-session or -g group",
+            ))
+        }
         (Some(g), None) => SendTo::Group(g),
         (None, Some(t)) => SendTo::Session(
             item.find_session(Some(t))
-                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(t))))?,
+                .ok_or_else(|| CmdError::not_found("session", t))?,
         ),
     };
     let from_name = from.map(session::display_name).unwrap_or_default();
@@ -61,8 +65,7 @@ fn exec(item: &mut Item) -> CmdResult {
             crate::tmux::now(),
             inbox_limit,
         )
-    })
-    .map_err(fail)?;
+    })?;
     let dropped: usize = outcome.delivered.iter().map(|d| d.dropped.len()).sum();
     let mut line = match outcome.delivered.len() {
         1 => "delivered to 1 inbox".to_string(),

@@ -5,7 +5,7 @@ use super::layout_util::resolve_layout;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{session, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
@@ -24,7 +24,10 @@ fn exec(item: &mut Item) -> CmdResult {
     let id = resolve_layout(item, text(item.value_bytes('t'))?)?;
     let (live, sid) = state::layouts(|l| (l.is_live(id), l.layout(id).map(|x| x.session)));
     if !live {
-        return Err(format!("layout {} is already removed", id).into());
+        return Err(CmdError::Failed(format!(
+            "layout {} is already removed",
+            id
+        )));
     }
     let sid = sid.expect("layout exists");
     if session::exists(sid) {

@@ -7,6 +7,7 @@
 //! any session target whose session holds a layout.
 
 use agent_tmux::agent::layout::{Layout, LayoutId, ManagedId, ManagedPane, PaneId, PaneState};
+use agent_tmux::agent::AgentError;
 use serde_json::{json, Value as Json};
 
 use crate::server;
@@ -18,18 +19,12 @@ use crate::tmux::{self, session, At, CmdError, Item};
 pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, CmdError> {
     if let Some(id) = target.and_then(|t| t.parse::<LayoutId>().ok()) {
         return state::layouts(|l| l.layout(id).map(|x| x.id))
-            .ok_or_else(|| CmdError(format!("can't find layout: {id}")));
+            .ok_or(CmdError::Agent(AgentError::LayoutNotFound(id)));
     }
-    let shown = target.map_or_else(|| "(current session)".to_string(), super::util::shown);
     let s = item
         .find_session(target)
-        .ok_or_else(|| CmdError(format!("can't find session: {shown}")))?;
-    state::layouts(|l| l.layout_of_session(s)).ok_or_else(|| {
-        CmdError(format!(
-            "session '{}' has no agent layout",
-            session::display_name(s)
-        ))
-    })
+        .ok_or_else(|| CmdError::not_found("session", target.unwrap_or("(current session)")))?;
+    state::layouts(|l| l.layout_of_session(s)).ok_or(CmdError::NoLayout(s))
 }
 
 /// A layout by session name or id, for `LAYOUT:LABEL`.
@@ -49,12 +44,8 @@ fn layout_by_name(name: &str) -> Option<LayoutId> {
 pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
     if let Some(t) = target {
         if let Ok(m) = t.parse::<ManagedId>() {
-            return state::layouts(|l| l.pane(m).map(|p| p.id)).ok_or_else(|| {
-                CmdError(format!(
-                    "can't find managed pane: {}",
-                    super::util::shown(t)
-                ))
-            });
+            return state::layouts(|l| l.pane(m).map(|p| p.id))
+                .ok_or_else(|| CmdError::not_found("managed pane", t));
         }
         if let Some((lay, label)) = t.rsplit_once(':') {
             if let Some(id) = layout_by_name(lay) {
@@ -67,17 +58,14 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
                 if label_like && item.find_pane(Some(t)).is_none() {
-                    return Err(CmdError(format!("can't find pane {label} in layout {id}")));
+                    let label = label.to_string();
+                    return Err(AgentError::LabelNotFound { layout: id, label }.into());
                 }
             }
         }
     }
-    let shown = target.map_or_else(|| "(current pane)".to_string(), super::util::shown);
-    let pane = item
-        .find_pane(target)
-        .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))?;
-    state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id))
-        .ok_or_else(|| CmdError(format!("pane {pane} is not a managed agent pane")))
+    let pane = find_pane(item, target)?;
+    state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id)).ok_or(CmdError::NotManaged(pane))
 }
 
 /// Pane counts by state, e.g. `ready 2, degraded 1`.
@@ -195,12 +183,13 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<PaneId, Cm
     if let Some(p) = managed.filter(|p| tmux::pane::exists(*p)) {
         return Ok(p);
     }
-    item.find_pane(target).ok_or_else(|| {
-        CmdError(format!(
-            "can't find pane: {}",
-            target.map_or_else(|| "(current pane)".to_string(), super::util::shown)
-        ))
-    })
+    find_pane(item, target)
+}
+
+/// The tmux pane `-t` names (`None`: the current pane).
+fn find_pane(item: &Item, target: Option<&str>) -> Result<PaneId, CmdError> {
+    item.find_pane(target)
+        .ok_or_else(|| CmdError::not_found("pane", target.unwrap_or("(current pane)")))
 }
 
 /// What a new managed pane runs.

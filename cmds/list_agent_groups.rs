@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::util::{context_json, plural, print_json};
+use super::util::{context_json, plural, print_json, text};
 use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -39,8 +39,8 @@ fn group_formats(ft: &mut Format<'_>, name: &str) {
 }
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = item.value('F')?;
-    let filter = item.value('f')?;
+    let template = text(item.value_bytes('F'))?;
+    let filter = text(item.value_bytes('f'))?;
     let names: Vec<String> = state::with(|r| r.groups().map(|g| g.name().to_string()).collect());
     let mut selected = Vec::new();
     for name in names {

@@ -6,7 +6,7 @@ use agent_tmux::agent::layout::LayoutId;
 use serde_json::json;
 
 use super::layout_util::{counts_text, layout_formats, layout_json};
-use super::util::print_json;
+use super::util::{print_json, text};
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -26,8 +26,8 @@ pub static ENTRY: CommandSpec = CommandSpec {
 const DEFAULT_FORMAT: &str = "#{agent_layout_id}: session=#{agent_layout_session} template=#{agent_layout_template} group=#{agent_layout_group} state=#{agent_layout_state} panes=#{agent_layout_panes}";
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = item.value('F')?;
-    let filter = item.value('f')?;
+    let template = text(item.value_bytes('F'))?;
+    let filter = text(item.value_bytes('f'))?;
     let ids: Vec<LayoutId> = state::layouts(|l| {
         l.layouts()
             .filter(|x| item.has('a') || l.is_live(x.id))

@@ -36,7 +36,7 @@ fn exec(item: &mut Item) -> CmdResult {
                 .collect()
         }),
     };
-    let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
+    let template = text(item.value_bytes('F'))?.unwrap_or(DEFAULT_FORMAT);
     let mut docs = Vec::new();
     for id in layouts {
         let panes: Vec<ManagedId> = state::layouts(|l| {

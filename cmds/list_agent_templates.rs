@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::util::print_json;
+use super::util::{print_json, text};
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -43,7 +43,7 @@ fn exec(item: &mut Item) -> CmdResult {
         print_json(item, &json!({ "templates": docs }));
         return Ok(Flow::Done);
     }
-    let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
+    let template = text(item.value_bytes('F'))?.unwrap_or(DEFAULT_FORMAT);
     for t in &templates {
         let roles: Vec<String> = t
             .roles

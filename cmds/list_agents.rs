@@ -3,7 +3,7 @@
 
 use agent_tmux::agent::SessionId;
 
-use super::util::{agent_json, print_json};
+use super::util::{agent_json, print_json, text};
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -24,8 +24,8 @@ pub static ENTRY: CommandSpec = CommandSpec {
 pub const DEFAULT_FORMAT: &str = "#{session_name}: type=#{agent_type} group=#{?agent_group,#{agent_group},-} role=#{?agent_role,#{agent_role},-} peers=#{agent_peers} status=#{agent_status} goal=#{agent_goal}";
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
-    let filter = item.value('f')?;
+    let template = text(item.value_bytes('F'))?.unwrap_or(DEFAULT_FORMAT);
+    let filter = text(item.value_bytes('f'))?;
     let ids: Vec<SessionId> = state::with(|r| r.agents().map(|(id, _)| id).collect());
     let mut docs = Vec::new();
     for id in ids {

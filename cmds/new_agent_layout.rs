@@ -17,7 +17,7 @@ use agent_tmux::agent::layout::{
 use agent_tmux::agent::validate;
 
 use super::layout_util::{layout_formats, split_managed, Launch};
-use super::util::{fail, quoted, text};
+use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
 use crate::tmux::{
@@ -50,29 +50,23 @@ fn layout_limit() -> usize {
 
 fn exec(item: &mut Item) -> CmdResult {
     let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
-    let template = state::templates(|t| t.get(template_name).cloned()).map_err(fail)?;
+    let template = state::templates(|t| t.get(template_name).cloned())?;
     let mut overrides = Vec::new();
     for e in item.values_bytes('e') {
         let e = text(Some(e))?.unwrap_or_default();
-        overrides.push(parse_override(e).map_err(fail)?);
+        overrides.push(parse_override(e)?);
     }
     let key = text(item.value_bytes('k'))?;
-    let plan =
-        state::layouts(|l| l.plan(&template, &overrides, key, layout_limit())).map_err(fail)?;
+    let plan = state::layouts(|l| l.plan(&template, &overrides, key, layout_limit()))?;
     if let CreatePlan::Replay(id) = plan {
         return print_created(item, id, true);
     }
 
     let name = match text(item.value_bytes('s'))? {
         Some(n) => {
-            validate::group_name(n).map_err(|_| {
-                CmdError(format!(
-                    "invalid session name: {} (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)",
-                    quoted(n)
-                ))
-            })?;
+            validate::session_name(n)?;
             if session::find_by_name(n).is_some() {
-                return Err(CmdError(format!("duplicate session: {n}")));
+                return Err(CmdError::Failed(format!("duplicate session: {n}")));
             }
             n.to_string()
         }
@@ -82,7 +76,7 @@ fn exec(item: &mut Item) -> CmdResult {
             .expect("some name is free"),
     };
     let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
-    validate::group_name(&group).map_err(fail)?;
+    validate::group_name(&group)?;
     // Formats are expanded as upstream's -c does: '#{pane_current_path}'.
     let dir: Option<String> = text(item.value_bytes('c'))?.map(|d| {
         let mut f = item.format();
@@ -94,10 +88,12 @@ fn exec(item: &mut Item) -> CmdResult {
     // a directory at all is bad input, refused before anything is made.
     if let Some(d) = dir {
         if d.is_empty() {
-            return Err("invalid start directory: empty".into());
+            return Err(CmdError::Usage("invalid start directory: empty"));
         }
         if d.chars().any(char::is_control) {
-            return Err("start directory contains a control character".into());
+            return Err(CmdError::Usage(
+                "start directory contains a control character",
+            ));
         }
     }
     let dir_error = dir
@@ -119,7 +115,7 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     argv.push("cat");
     item.run(At::Current, &argv)?;
-    let holder = pane::active_of_session(sid).ok_or("new session has no pane")?;
+    let holder = pane::active_of_session(sid).ok_or(CmdError::Usage("new session has no pane"))?;
     let (id, managed) = server::apply_layouts(|l| {
         l.create(sid, &template, &group, key, slots.clone(), tmux::now())
     });
@@ -157,8 +153,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let _joined = server::apply(|r| {
         r.set_agent(sid, Some("layout"), None, tmux::now())?;
         r.join(sid, &group, tmux::now())
-    })
-    .map_err(fail)?;
+    })?;
     if let Some(e) = dir_error {
         item.error(&format!("layout {}: {e}; its panes are failed", id));
     }
@@ -189,7 +184,7 @@ fn arrange(item: &Item, anchor: PaneId, layout: Option<&str>, builtin: bool) {
 /// `-P [-F format]` output, or the replay notice.
 fn print_created(item: &Item, id: LayoutId, replay: bool) -> CmdResult {
     if item.has('P') {
-        let template = item.value('F')?.unwrap_or("#{agent_layout_id}");
+        let template = text(item.value_bytes('F'))?.unwrap_or("#{agent_layout_id}");
         let line = state::layouts(|l| {
             let lay = l.layout(id)?;
             let mut ft = item.format();

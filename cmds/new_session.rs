@@ -4,9 +4,9 @@
 //! only when a session is actually created (not when `-A` attaches to an
 //! existing one). With `-G` or `-o` it is refused for a read-only client.
 
-use super::util::{fail, text};
+use super::util::text;
 use crate::server;
-use crate::tmux::{self, session, CmdResult, CommandSpec, Item, Target};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-session",
@@ -30,7 +30,7 @@ fn exec(item: &mut Item) -> CmdResult {
     // command clients and key bindings, so a read-only control client
     // would otherwise create one.
     if item.client_is_readonly() {
-        return Err("client is read-only".into());
+        return Err(CmdError::ReadOnly);
     }
     let agent_type = text(item.value_bytes('G'))?;
     let goal = text(item.value_bytes('o'))?;
@@ -38,7 +38,7 @@ fn exec(item: &mut Item) -> CmdResult {
     // that `-P -F '#{agent_type}'` and after-new-session hooks already see it,
     // and drop it again if no session was created (an error, or -A attaching).
     let next = session::next_id();
-    server::apply(|r| r.set_agent(next, agent_type, goal, tmux::now())).map_err(fail)?;
+    server::apply(|r| r.set_agent(next, agent_type, goal, tmux::now()))?;
     let flow = item.call_upstream();
     if flow.is_error() || !session::exists(next) {
         server::apply(|r| r.session_destroyed(next, tmux::now()));

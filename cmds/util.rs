@@ -1,7 +1,7 @@
-//! Helpers shared by the command files: the target session, domain errors
-//! rendered with live session names, and the JSON shapes of `-J` output.
+//! Helpers shared by the command files: the target session, arguments as
+//! text, and the JSON shapes of `-J` output.
 
-use agent_tmux::agent::{compact_json, AgentError, Entry, Registry, SessionId, Value};
+use agent_tmux::agent::{compact_json, Entry, Registry, SessionId, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::tmux::{self, session, CmdError, Item};
@@ -9,24 +9,7 @@ use crate::tmux::{self, session, CmdError, Item};
 /// The resolved `-t` session, as an id.
 pub fn target(item: &Item) -> Result<SessionId, CmdError> {
     item.target_session()
-        .ok_or_else(|| "no target session".into())
-}
-
-/// A domain error, with session names looked up now.
-pub fn fail(e: AgentError) -> CmdError {
-    CmdError(e.render(session::display_name))
-}
-
-/// A domain error from a group operation: a session without agent metadata
-/// is, first of all, not in a coordination group.
-pub fn fail_group(e: AgentError) -> CmdError {
-    match e {
-        AgentError::NoMetadata(id) => CmdError(format!(
-            "session '{}' has no agent metadata (it is not in a coordination group)",
-            session::display_name(id)
-        )),
-        e => fail(e),
-    }
+        .ok_or_else(|| CmdError::Failed("no target session".to_string()))
 }
 
 /// Print each line.
@@ -109,39 +92,8 @@ pub fn context_json(r: &Registry, group: &str) -> Json {
     Json::Object(map)
 }
 
-/// Text of positional argument `i` or flag value, checked for UTF-8 with the
-/// domain's message.
+/// A positional argument or flag value as text, checked for UTF-8 with the
+/// domain's message (the one way every argument is read).
 pub fn text(bytes: Option<&[u8]>) -> Result<Option<&str>, CmdError> {
-    bytes
-        .map(|b| agent_tmux::agent::text_from_bytes(b).map_err(fail))
-        .transpose()
-}
-
-/// Most characters of an argument echoed in a message.
-const SHOWN_CHARS: usize = 80;
-
-/// An argument as echoed in a message: control characters escaped (so
-/// they can't reach the terminal) and cut after 80 characters with `...`;
-/// printable text short enough is shown as it is.
-pub fn shown(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(SHOWN_CHARS) {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    if s.chars().nth(SHOWN_CHARS).is_some() {
-        out.push_str("...");
-    }
-    out
-}
-
-/// An argument quoted as names are in the domain's messages: `"..."` with
-/// escapes, cut after 80 characters with `...` after the quote.
-pub fn quoted(s: &str) -> String {
-    let cut: String = s.chars().take(SHOWN_CHARS).collect();
-    let more = if cut.len() < s.len() { "..." } else { "" };
-    format!("{cut:?}{more}")
+    Ok(bytes.map(agent_tmux::agent::text_from_bytes).transpose()?)
 }

@@ -145,7 +145,7 @@ impl Model {
     fn group_of(&self, id: SessionId) -> Result<&str, AgentError> {
         self.agents
             .get(&id)
-            .ok_or(AgentError::NoMetadata(id))?
+            .ok_or(AgentError::NoMetadataForGroup(id))?
             .as_deref()
             .ok_or(AgentError::NotInGroup(id))
     }

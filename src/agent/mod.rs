@@ -35,7 +35,7 @@ pub mod wait;
 mod invariants;
 
 pub use context::{compact_json, parse_assignment, Entry, Value};
-pub use error::{AgentError, Field, Invalid, LayoutProblem, Limit};
+pub use error::{AgentError, Bare, Field, Invalid, LayoutProblem, Limit, Shown};
 pub use event::{Event, GroupEventKind};
 pub use group::Group;
 pub use layout::{

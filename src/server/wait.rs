@@ -21,7 +21,9 @@ pub fn block(
     timeout: Option<f64>,
 ) -> Result<Flow, CmdError> {
     if !item.can_wait() {
-        return Err("agent-wait: not able to wait here (no client of its own)".into());
+        return Err(CmdError::Failed(
+            "agent-wait: not able to wait here (no client of its own)".to_string(),
+        ));
     }
     let client = item.client_key();
     let id = held::hold(item);

@@ -4,7 +4,8 @@
 
 use agent_tmux::ids::SessionId;
 
-use super::item::{c_string, CmdError, Item};
+use super::error::CmdError;
+use super::item::{c_string, Item};
 use super::sys;
 
 impl Item {
@@ -53,10 +54,14 @@ impl Item {
                 return Ok(true);
             }
             if (*c).fd != -1 && sys::server_client_check_nested(c) != 0 {
-                return Err("sessions should be nested with care, unset $TMUX to force".into());
+                return Err(CmdError::Failed(
+                    "sessions should be nested with care, unset $TMUX to force".to_string(),
+                ));
             }
             if flags & sys::CLIENT_TERMINAL as u64 == 0 {
-                return Err("open terminal failed: not a terminal".into());
+                return Err(CmdError::Failed(
+                    "open terminal failed: not a terminal".to_string(),
+                ));
             }
             Ok(true)
         }
@@ -80,7 +85,7 @@ impl Item {
             )
         };
         if rc == sys::cmd_retval_CMD_RETURN_ERROR {
-            return Err(CmdError::silent());
+            return Err(CmdError::Reported);
         }
         Ok(())
     }

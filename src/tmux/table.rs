@@ -13,7 +13,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use super::guard;
-use super::item::{Flow, Item};
+use super::item::Item;
 use super::sys;
 
 /// Which target tmux resolves for the command before it runs.
@@ -46,7 +46,7 @@ pub struct CommandSpec {
     /// When set, this spec extends the upstream command of the same name: its
     /// `args` are appended to upstream's template and `usage` replaces its usage.
     pub wraps_upstream: bool,
-    pub exec: fn(&mut Item) -> Result<Flow, crate::tmux::CmdError>,
+    pub exec: fn(&mut Item) -> super::CmdResult,
 }
 
 use super::item::ExecFn;
@@ -200,7 +200,7 @@ unsafe extern "C" fn exec_trampoline(
     // control mode (upstream checks only command clients and key bindings).
     // Wrappers of upstream commands keep upstream's rules.
     if !reg.spec.wraps_upstream && reg.spec.flags & READONLY == 0 && it.client_is_readonly() {
-        it.error("client is read-only");
+        it.error(&super::CmdError::ReadOnly.message().unwrap_or_default());
         return sys::cmd_retval_CMD_RETURN_ERROR;
     }
     // A command run by a hook fires no hooks (as in tmux's notify.c), so a
@@ -213,8 +213,8 @@ unsafe extern "C" fn exec_trampoline(
     match result {
         Ok(Ok(flow)) => flow.retval(),
         Ok(Err(e)) => {
-            if !e.0.is_empty() {
-                it.error(&e.0);
+            if let Some(message) = e.message() {
+                it.error(&message);
             }
             sys::cmd_retval_CMD_RETURN_ERROR
         }

@@ -8,7 +8,8 @@ use std::ffi::{c_char, CStr, CString};
 
 use agent_tmux::ids::{PaneId, SessionId};
 
-use super::item::{c_string, CmdError, Flow, Item};
+use super::error::CmdError;
+use super::item::{c_string, Flow, Item};
 use super::sys;
 use super::table::call_upstream;
 
@@ -168,25 +169,25 @@ impl Item {
     pub fn run(&self, at: At, argv: &[&str]) -> Result<(), CmdError> {
         let owned: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
         let cmd = ParsedCmd::parse(&owned).map_err(|cause| {
-            CmdError(cause.unwrap_or_else(|| format!("cannot run {}", argv.join(" "))))
+            CmdError::Failed(cause.unwrap_or_else(|| format!("cannot run {}", argv.join(" "))))
         })?;
         let rc = {
             let mut target = BorrowedTarget::new(self.item);
             if !target.point_at(at) {
-                return Err(CmdError(format!("target of {} is gone", argv[0])));
+                return Err(CmdError::Failed(format!("target of {} is gone", argv[0])));
             }
             cmd.exec(self.item)
         };
         drop(cmd);
         if rc == sys::cmd_retval_CMD_RETURN_ERROR {
-            return Err(CmdError::silent());
+            return Err(CmdError::Reported);
         }
         // Commands run this way must finish now: one that waits would keep
         // this item, which is freed when our command returns.
         debug_assert!(rc != sys::cmd_retval_CMD_RETURN_WAIT, "{} waited", argv[0]);
         if rc == sys::cmd_retval_CMD_RETURN_WAIT {
             super::guard::log(&format!("agent-tmux: {} waited inside Item::run", argv[0]));
-            return Err(CmdError(format!("{} cannot wait here", argv[0])));
+            return Err(CmdError::Failed(format!("{} cannot wait here", argv[0])));
         }
         Ok(())
     }

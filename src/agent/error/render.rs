@@ -25,7 +25,8 @@ impl Field {
             Field::RoleName => Some(MAX_ROLE_NAME_LEN),
             Field::Label => Some(MAX_LABEL_LEN),
             Field::LayoutKey => Some(MAX_LAYOUT_KEY_LEN),
-            Field::Goal | Field::Value | Field::Command | Field::Message => None,
+            Field::SessionName => Some(MAX_GROUP_NAME_LEN),
+            Field::Goal | Field::Value | Field::Command | Field::Message | Field::Prompt => None,
         }
     }
 
@@ -53,6 +54,8 @@ impl fmt::Display for Field {
             Field::LayoutKey => "idempotency key",
             Field::Command => "command",
             Field::Message => "message",
+            Field::Prompt => "prompt text",
+            Field::SessionName => "session name",
         })
     }
 }
@@ -97,6 +100,10 @@ impl AgentError {
             AgentError::NoMetadata(id) => {
                 format!("session '{}' has no agent metadata", name_of(*id))
             }
+            AgentError::NoMetadataForGroup(id) => format!(
+                "session '{}' has no agent metadata (it is not in a coordination group)",
+                name_of(*id)
+            ),
             AgentError::NotInGroup(id) => {
                 format!("session '{}' is not in a coordination group", name_of(*id))
             }
@@ -249,6 +256,10 @@ mod tests {
         assert_eq!(
             AgentError::NoMetadata(SessionId(2)).render(name),
             "session 's2' has no agent metadata"
+        );
+        assert_eq!(
+            AgentError::NoMetadataForGroup(SessionId(2)).render(name),
+            "session 's2' has no agent metadata (it is not in a coordination group)"
         );
         assert_eq!(
             AgentError::NotInGroup(SessionId(7)).render(name),

@@ -227,13 +227,13 @@ mod tests {
         r.set_agent(SessionId(2), None, None, T).unwrap();
         r.share(SessionId(1), "k", text("v"), T).unwrap();
 
-        fails(&r, AgentError::NoMetadata(SessionId(3)), |r| {
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
             r.share(SessionId(3), "k", text("v"), T)
         });
         fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {
             r.share(SessionId(2), "k", text("v"), T)
         });
-        fails(&r, AgentError::NoMetadata(SessionId(3)), |r| {
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
             r.unshare(SessionId(3), "k", T)
         });
         fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {
@@ -241,7 +241,7 @@ mod tests {
         });
         assert_eq!(
             r.get(SessionId(3), "k"),
-            Err(AgentError::NoMetadata(SessionId(3)))
+            Err(AgentError::NoMetadataForGroup(SessionId(3)))
         );
         assert_eq!(
             r.get(SessionId(2), "k"),

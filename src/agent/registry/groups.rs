@@ -430,7 +430,7 @@ mod tests {
     fn leave_errors_change_nothing() {
         let mut r = with_group("g", &[SessionId(1)]);
         r.set_agent(SessionId(2), None, None, T).unwrap();
-        fails(&r, AgentError::NoMetadata(SessionId(3)), |r| {
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
             r.leave(SessionId(3), T)
         });
         fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {

@@ -163,7 +163,7 @@ impl Registry {
     }
 
     /// The group of `id`, or why it has none.
-    fn group_of_checked(&self, id: SessionId) -> Result<&Group, AgentError> {
+    pub fn group_of_checked(&self, id: SessionId) -> Result<&Group, AgentError> {
         let name = group_name_in(&self.agents, id)?;
         self.groups.get(name).ok_or(AgentError::NotInGroup(id))
     }
@@ -174,7 +174,7 @@ impl Registry {
 fn group_name_in(agents: &BTreeMap<SessionId, Agent>, id: SessionId) -> Result<&str, AgentError> {
     agents
         .get(&id)
-        .ok_or(AgentError::NoMetadata(id))?
+        .ok_or(AgentError::NoMetadataForGroup(id))?
         .group
         .as_deref()
         .ok_or(AgentError::NotInGroup(id))
