@@ -10,15 +10,14 @@ use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-get",
-    alias: None,
     args: c"Jt:",
     lower: 1,
     upper: 1,
     usage: c"[-J] [-t target-session] key",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -16,15 +16,13 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-inbox",
     alias: Some(c"ainbox"),
     args: c"cF:Jn:t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-cJ] [-n count] [-t target-session] [-F format]",
     target: Target::Session,
     // Listing is read-only; consuming (-c) is refused for a read-only client
     // in exec.
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// `-n`: 1 to [`MAX_INBOX_LIMIT`].

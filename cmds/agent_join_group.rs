@@ -11,13 +11,11 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-join-group",
     alias: Some(c"ajoin"),
     args: c"g:t:",
-    lower: 0,
     upper: 1,
     usage: c"[-t target-session] [-g group-name | group-name]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -11,13 +11,10 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-leave-group",
     alias: Some(c"aleave"),
     args: c"t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-t target-session]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -10,19 +10,15 @@ use super::layout_util::{resolve_pane, split_managed, Launch};
 use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
-use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
-    alias: None,
     args: c"k:t:",
-    lower: 0,
     upper: 1,
     usage: c"[-k idempotency-key] [-t target-pane] [shell-command]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

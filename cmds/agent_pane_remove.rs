@@ -5,20 +5,15 @@ use super::layout_util::resolve_pane;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{At, CmdResult, CommandSpec, Flow, Item};
 use agent_tmux::agent::layout::PaneState;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-remove",
-    alias: None,
     args: c"t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-t target-pane]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -14,13 +14,11 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-peers",
     alias: Some(c"apeers"),
     args: c"F:Jt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-t target-session] [-F format]",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -13,7 +13,7 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::text;
 use crate::server::prompt;
 use crate::server::typing;
-use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
@@ -22,10 +22,8 @@ pub static ENTRY: CommandSpec = CommandSpec {
     lower: 1,
     upper: 1,
     usage: c"[-bf] [-d delay] [-t target-pane] text",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// Default delay before Enter, seconds (`@agent-prompt-delay`).

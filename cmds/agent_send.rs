@@ -7,7 +7,7 @@ use agent_tmux::agent::{SendTo, SessionId};
 
 use super::util::{plural, text};
 use crate::server;
-use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-send",
@@ -16,10 +16,8 @@ pub static ENTRY: CommandSpec = CommandSpec {
     lower: 1,
     upper: 1,
     usage: c"[-g group | -t target-session] [-s source-session] message",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The inbox limit of session `$id`: `@agent-inbox-limit` (session, then

@@ -13,13 +13,11 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-share",
     alias: Some(c"ashare"),
     args: c"jk:t:u:v:",
-    lower: 0,
     upper: 1,
     usage: c"[-j] [-t target-session] key=value | -k key -v value | -u key",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -14,19 +14,17 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::text;
 use crate::server::activity;
 use crate::server::{state, wait};
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
     args: c"cimT:t:",
-    lower: 0,
     upper: 1,
     usage: c"[-cim] [-t target] [-T timeout] [key]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// `-T`: seconds, fractions allowed, more than zero.

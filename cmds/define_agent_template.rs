@@ -7,19 +7,16 @@ use agent_tmux::agent::layout::Template;
 
 use super::util::text;
 use crate::server::state;
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",
-    alias: None,
     args: c"fl:u",
     lower: 1,
     upper: -1,
     usage: c"[-fu] [-l tmux-layout] name [role:count[:command] ...]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

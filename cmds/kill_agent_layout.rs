@@ -5,19 +5,14 @@ use super::layout_util::resolve_layout;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
-    alias: None,
     args: c"t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-t target]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

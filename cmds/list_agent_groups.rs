@@ -7,19 +7,16 @@ use serde_json::json;
 use super::util::{context_json, plural, print_json, text};
 use crate::server::state;
 use crate::tmux::format::Format;
-use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-groups",
     alias: Some(c"lsag"),
     args: c"F:f:J",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-F format] [-f filter]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The formats each group line knows (besides every global one).

@@ -8,19 +8,16 @@ use serde_json::json;
 use super::layout_util::{counts_text, layout_formats, layout_json};
 use super::util::{print_json, text};
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-layouts",
     alias: Some(c"lsal"),
     args: c"aF:f:J",
-    lower: 0,
-    upper: 0,
     usage: c"[-aJ] [-F format] [-f filter]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 const DEFAULT_FORMAT: &str = "#{agent_layout_id}: session=#{agent_layout_session} template=#{agent_layout_template} group=#{agent_layout_group} state=#{agent_layout_state} panes=#{agent_layout_panes}";

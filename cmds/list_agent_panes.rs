@@ -7,20 +7,17 @@ use serde_json::json;
 use super::layout_util::{pane_formats, pane_json, resolve_layout};
 use super::util::{print_json, text};
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 use agent_tmux::agent::layout::{LayoutId, ManagedId, PaneState};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-panes",
     alias: Some(c"lsap"),
     args: c"aF:Jt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-aJ] [-t target] [-F format]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 const DEFAULT_FORMAT: &str = "#{agent_pane_id}: layout=#{agent_pane_layout} pane=#{?agent_pane_tmux_id,#{agent_pane_tmux_id},-} label=#{agent_pane_label} role=#{agent_pane_role} state=#{agent_pane_state}#{?agent_pane_stage, stage=#{agent_pane_stage},}#{?#{!=:#{agent_pane_exit_status},}, exit=#{agent_pane_exit_status},}#{?agent_pane_predecessor, predecessor=#{agent_pane_predecessor},} depth=#{agent_pane_depth}";

@@ -5,19 +5,15 @@ use serde_json::json;
 
 use super::util::{print_json, text};
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-templates",
-    alias: None,
     args: c"F:J",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-F format]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 const DEFAULT_FORMAT: &str = "#{template_name}: #{template_roles} (#{template_panes} pane#{?#{==:#{template_panes},1},,s}, layout #{?template_layout,#{template_layout},tiled}#{?template_builtin,#, built in,})";

@@ -5,19 +5,16 @@ use agent_tmux::agent::SessionId;
 
 use super::util::{agent_json, print_json, text};
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agents",
     alias: Some(c"lsa"),
     args: c"F:f:J",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-F format] [-f filter]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The default line: a tmux format, so `-F` users can start from it.

@@ -1,5 +1,6 @@
 //! The agent commands, one file per command like tmux's own `cmd-*.c`: each
-//! file starts with its entry (name, alias, flags, usage) and has a short
+//! file starts with its entry (name, alias, flags, usage; what it does not
+//! say is [`CommandSpec::BASE`]'s) and has a short
 //! exec that maps arguments to one domain call and prints the outcome.
 
 use crate::tmux::CommandSpec;

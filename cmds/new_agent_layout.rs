@@ -21,21 +21,17 @@ use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
 use crate::tmux::{
-    self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
-    STARTSERVER,
+    self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, STARTSERVER,
 };
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-agent-layout",
     alias: Some(c"newal"),
     args: c"c:de:F:g:k:Ps:T:",
-    lower: 0,
-    upper: 0,
     usage: c"[-dP] [-c start-directory] [-e role=command] [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]",
-    target: Target::None,
     flags: STARTSERVER,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The border every managed window shows (users may override it with set -w).

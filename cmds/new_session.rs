@@ -6,19 +6,16 @@
 
 use super::util::text;
 use crate::server;
-use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Item, Target};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-session",
-    alias: None,
     args: c"G:o:",
-    lower: 0,
     upper: -1,
     usage: c"[-AdDEPX] [-c start-directory] [-e environment] [-F format] [-f flags] [-G agent-type] [-n window-name] [-o goal] [-s session-name] [-t target-session] [-x width] [-y height] [shell-command]",
-    target: Target::None,
-    flags: 0,
     wraps_upstream: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -10,15 +10,11 @@ use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, T
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"set-agent",
-    alias: None,
     args: c"G:o:t:u",
-    lower: 0,
-    upper: 0,
     usage: c"[-u] [-t target-session] [-G agent-type] [-o goal]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -8,15 +8,12 @@ use agent_tmux::agent::AgentError;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"show-agent",
-    alias: None,
     args: c"t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-t target-session]",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -49,6 +49,30 @@ pub struct CommandSpec {
     pub exec: fn(&mut Item) -> super::CmdResult,
 }
 
+impl CommandSpec {
+    /// What an entry is unless it says otherwise, so each `cmds/` entry
+    /// lists only what differs (`..CommandSpec::BASE`): no alias, no flags
+    /// or positional arguments, no target, not read-only, not a wrapper.
+    /// Its name, usage and exec are placeholders every entry replaces.
+    pub const BASE: CommandSpec = CommandSpec {
+        name: c"",
+        alias: None,
+        args: c"",
+        lower: 0,
+        upper: 0,
+        usage: c"",
+        target: Target::None,
+        flags: 0,
+        wraps_upstream: false,
+        exec: no_exec,
+    };
+}
+
+/// The exec of [`CommandSpec::BASE`]: an entry that forgot its own.
+fn no_exec(_: &mut Item) -> super::CmdResult {
+    Err(super::CmdError::Failed("command has no exec".to_string()))
+}
+
 use super::item::ExecFn;
 
 /// One registered command: its entry's address, its spec and, for wrappers,
