@@ -8,6 +8,7 @@ use agent_tmux::agent::SessionId;
 use serde_json::json;
 
 use super::agent_send::inbox_limit;
+use super::list::List;
 use super::util::{print_json, target, text};
 use crate::server::{self, state};
 use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -92,7 +93,7 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let id = target(item)?;
     let n = count(item)?;
-    let template = text(item.value_bytes('F'))?;
+    let list = List::new(item)?;
     // Take (or copy) the messages first: one call, so nothing is consumed
     // twice and nothing printed is left unconsumed.
     let shown: Vec<Message> = if item.has('c') {
@@ -106,20 +107,18 @@ fn exec(item: &mut Item) -> CmdResult {
     if item.has('J') {
         let doc = state::with(|r| r.inbox(id).map(|i| inbox_json(id, i, &shown)));
         print_json(item, &doc?);
-    } else if let Some(template) = template {
-        for m in &shown {
-            let mut ft = item.format();
-            ft.session(id);
-            ft.add("message_seq", &m.seq.to_string())
+    } else if list.template.is_some() {
+        let rows = list.select(&shown, |m, ft| {
+            let from_id = m.from.map_or("-".to_string(), |s| s.to_string());
+            ft.session(id)
+                .add("message_seq", &m.seq.to_string())
                 .add("message_from", &sender(m))
-                .add(
-                    "message_from_id",
-                    &m.from.map_or("-".to_string(), |s| s.to_string()),
-                )
+                .add("message_from_id", &from_id)
                 .add("message_time", &m.time.to_string())
                 .add("message_text", &m.text);
-            item.print(&ft.expand(template));
-        }
+            true
+        });
+        list.print_lines(&rows, |_| String::new());
     } else {
         let dropped = state::with(|r| r.inbox(id).map_or(0, |i| i.dropped()));
         if dropped > 0 {

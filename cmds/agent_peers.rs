@@ -5,7 +5,8 @@
 use agent_tmux::agent::SessionId;
 use serde_json::json;
 
-use super::util::{agent_json, context_json, plural, print_json, print_lines, target, text, when};
+use super::list::List;
+use super::util::{agent_json, context_json, plural, print_json, print_lines, target, when};
 use crate::server::activity;
 use crate::server::state;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -45,12 +46,13 @@ fn exec(item: &mut Item) -> CmdResult {
         print_json(item, &doc);
         return Ok(Flow::Done);
     }
-    if let Some(template) = text(item.value_bytes('F'))? {
-        for p in peers {
-            let mut ft = item.format();
+    let list = List::new(item)?;
+    if list.template.is_some() {
+        let rows = list.select(peers, |&p, ft| {
             ft.session(p);
-            item.print(&ft.expand(template));
-        }
+            true
+        });
+        list.print_lines(&rows, |_| String::new());
         return Ok(Flow::Done);
     }
     let lines = state::with(|r| {

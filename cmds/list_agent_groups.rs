@@ -2,9 +2,10 @@
 //! coordination group, in name order, with its members, coordinator and the
 //! size of its shared context.
 
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
-use super::util::{context_json, plural, print_json, text};
+use super::list::List;
+use super::util::{context_json, plural};
 use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, READONLY};
@@ -18,6 +19,32 @@ pub static ENTRY: CommandSpec = CommandSpec {
     exec,
     ..CommandSpec::BASE
 };
+
+/// A group as JSON (`null` if it is gone).
+fn group_json(name: &str) -> Json {
+    state::with(|r| {
+        let Some(g) = r.group(name) else {
+            return Json::Null;
+        };
+        json!({
+            "name": g.name(),
+            "members": g.members().map(|m| json!({
+                "session_id": m.to_string(),
+                "session_name": session::name(m),
+                "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
+                "role": r.role(m).map(|x| x.to_string()),
+            })).collect::<Vec<_>>(),
+            "coordinator": session::name(g.coordinator()),
+            "coordinator_id": g.coordinator().to_string(),
+            "context_keys": g.context_len(),
+            "context_bytes": g.context_bytes(),
+            "version": g.version(),
+            "created": g.created(),
+            "last_change": g.last_change(),
+            "context": context_json(r, g.name()),
+        })
+    })
+}
 
 /// The formats each group line knows (besides every global one).
 fn group_formats(ft: &mut Format<'_>, name: &str) {
@@ -36,53 +63,18 @@ fn group_formats(ft: &mut Format<'_>, name: &str) {
 }
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = text(item.value_bytes('F'))?;
-    let filter = text(item.value_bytes('f'))?;
+    let list = List::new(item)?;
     let names: Vec<String> = state::with(|r| r.groups().map(|g| g.name().to_string()).collect());
-    let mut selected = Vec::new();
-    for name in names {
-        let mut ft = item.format();
-        group_formats(&mut ft, &name);
-        if filter.is_some_and(|f| !ft.matches(f)) {
-            continue;
-        }
-        if let (Some(t), false) = (template, item.has('J')) {
-            item.print(&ft.expand(t));
-        }
-        selected.push(name);
-    }
-    if template.is_some() && !item.has('J') {
+    let rows = list.select(names, |name, ft| {
+        group_formats(ft, name);
+        true
+    });
+    if list.json || list.template.is_some() {
+        // -F is given, so no row needs a default line.
+        list.print("groups", &rows, |n| group_json(n), |_| String::new());
         return Ok(Flow::Done);
     }
-    if item.has('J') {
-        let groups: Vec<_> = state::with(|r| {
-            selected
-                .iter()
-                .filter_map(|n| r.group(n))
-                .map(|g| {
-                    json!({
-                        "name": g.name(),
-                        "members": g.members().map(|m| json!({
-                            "session_id": m.to_string(),
-                            "session_name": session::name(m),
-                            "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
-                            "role": r.role(m).map(|x| x.to_string()),
-                        })).collect::<Vec<_>>(),
-                        "coordinator": session::name(g.coordinator()),
-                        "coordinator_id": g.coordinator().to_string(),
-                        "context_keys": g.context_len(),
-                        "context_bytes": g.context_bytes(),
-                        "version": g.version(),
-                        "created": g.created(),
-                        "last_change": g.last_change(),
-                        "context": context_json(r, g.name()),
-                    })
-                })
-                .collect()
-        });
-        print_json(item, &json!({ "groups": groups }));
-        return Ok(Flow::Done);
-    }
+    let selected: Vec<&String> = rows.iter().map(|r| &r.row).collect();
     let lines = state::with(|r| {
         let mut lines = vec![format!("Agent Coordination Groups: {}", selected.len())];
         for g in selected.iter().filter_map(|n| r.group(n)) {

@@ -2,10 +2,9 @@
 //! managed panes of one layout (`-t`) or of every live layout; `-a` includes
 //! removed panes (and removed layouts when no `-t` is given).
 
-use serde_json::json;
-
 use super::layout_util::{pane_formats, pane_json, resolve_layout};
-use super::util::{print_json, text};
+use super::list::List;
+use super::util::text;
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 use agent_tmux::agent::layout::{LayoutId, ManagedId, PaneState};
@@ -33,33 +32,23 @@ fn exec(item: &mut Item) -> CmdResult {
                 .collect()
         }),
     };
-    let template = text(item.value_bytes('F'))?.unwrap_or(DEFAULT_FORMAT);
-    let mut docs = Vec::new();
-    for id in layouts {
-        let panes: Vec<ManagedId> = state::layouts(|l| {
-            l.panes(id)
-                .filter(|p| all || p.state != PaneState::Removed)
-                .map(|p| p.id)
-                .collect()
-        });
-        for m in panes {
-            if item.has('J') {
-                docs.extend(state::layouts(|l| l.pane(m).map(pane_json)));
-                continue;
-            }
-            let line = state::layouts(|l| {
-                let p = l.pane(m)?;
-                let mut ft = item.format();
-                pane_formats(&mut ft, p);
-                Some(ft.expand(template))
-            });
-            if let Some(line) = line {
-                item.print(&line);
-            }
-        }
-    }
-    if item.has('J') {
-        print_json(item, &json!({ "panes": docs }));
-    }
+    let list = List::new(item)?;
+    let panes: Vec<ManagedId> = state::layouts(|l| {
+        layouts
+            .iter()
+            .flat_map(|&id| l.panes(id))
+            .filter(|p| all || p.state != PaneState::Removed)
+            .map(|p| p.id)
+            .collect()
+    });
+    let rows = list.select(panes, |&m, ft| {
+        state::layouts(|l| l.pane(m).map(|p| pane_formats(ft, p)).is_some())
+    });
+    list.print(
+        "panes",
+        &rows,
+        |&m| state::layouts(|l| l.pane(m).map(pane_json)).unwrap_or_default(),
+        |r| r.ft.expand(DEFAULT_FORMAT),
+    );
     Ok(Flow::Done)
 }

@@ -3,7 +3,8 @@
 
 use agent_tmux::agent::SessionId;
 
-use super::util::{agent_json, print_json, text};
+use super::list::List;
+use super::util::agent_json;
 use crate::server::state;
 use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
 
@@ -21,24 +22,17 @@ pub static ENTRY: CommandSpec = CommandSpec {
 pub const DEFAULT_FORMAT: &str = "#{session_name}: type=#{agent_type} group=#{?agent_group,#{agent_group},-} role=#{?agent_role,#{agent_role},-} peers=#{agent_peers} status=#{agent_status} goal=#{agent_goal}";
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = text(item.value_bytes('F'))?.unwrap_or(DEFAULT_FORMAT);
-    let filter = text(item.value_bytes('f'))?;
+    let list = List::new(item)?;
     let ids: Vec<SessionId> = state::with(|r| r.agents().map(|(id, _)| id).collect());
-    let mut docs = Vec::new();
-    for id in ids {
-        let mut ft = item.format();
+    let rows = list.select(ids, |&id, ft| {
         ft.session(id);
-        if filter.is_some_and(|f| !ft.matches(f)) {
-            continue;
-        }
-        if item.has('J') {
-            docs.push(state::with(|r| agent_json(r, id)));
-        } else {
-            item.print(&ft.expand(template));
-        }
-    }
-    if item.has('J') {
-        print_json(item, &serde_json::json!({ "agents": docs }));
-    }
+        true
+    });
+    list.print(
+        "agents",
+        &rows,
+        |&id| state::with(|r| agent_json(r, id)),
+        |r| r.ft.expand(DEFAULT_FORMAT),
+    );
     Ok(Flow::Done)
 }

@@ -19,6 +19,7 @@ mod agent_wait;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
+mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
 mod list_agent_panes;
