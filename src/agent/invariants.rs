@@ -570,7 +570,7 @@ proptest! {
         }
         // Destroying every session leaves nothing behind.
         for id in 0..6 {
-            r.session_destroyed(SessionId(id), 10_000);
+            let _ = r.session_destroyed(SessionId(id), 10_000);
         }
         prop_assert_eq!(r, Registry::new());
     }

@@ -61,6 +61,7 @@ impl Registry {
 
     /// Removes `id`'s agent metadata, leaving its group first; returns what
     /// leaving did if it was in a group.
+    #[must_use = "leaving the group has events to deliver"]
     pub fn unset_agent(
         &mut self,
         id: SessionId,
@@ -78,6 +79,7 @@ impl Registry {
     /// [`Registry::leave`] and its metadata is removed. Returns what leaving
     /// did, if it was in a group; does nothing for a session that is not an
     /// agent.
+    #[must_use = "leaving the group has events to deliver"]
     pub fn session_destroyed(&mut self, id: SessionId, now: i64) -> Option<LeaveOutcome> {
         let left = self.detach(id, now);
         self.agents.remove(&id);
@@ -216,7 +218,7 @@ mod tests {
         let (all, alone) = ([one, two, SessionId(3)], [five]);
         for (ids, gone) in [(&all[..], 1), (&all[..], 2), (&alone[..], 5)] {
             let mut r = with_group("g", ids);
-            r.share(SessionId(gone), "k", text("v"), T).unwrap();
+            let _ = r.share(SessionId(gone), "k", text("v"), T).unwrap();
             let mut by_leave = r.clone();
             let left = by_leave.leave(SessionId(gone), T + 3).unwrap();
             by_leave.agents.remove(&SessionId(gone));

@@ -13,6 +13,7 @@ use super::{group_name_in, Registry};
 
 /// What [`Registry::share`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct ShareOutcome {
     /// The group whose context was written.
     pub group: String,
@@ -28,6 +29,7 @@ pub struct ShareOutcome {
 
 /// What [`Registry::unshare`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct UnshareOutcome {
     /// The group whose context lost the key.
     pub group: String,
@@ -150,7 +152,7 @@ mod tests {
     #[test]
     fn share_replaces_a_key_instead_of_duplicating() {
         let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
-        r.share(SessionId(1), "k", text("first value"), T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("first value"), T).unwrap();
         let out = r
             .share(
                 SessionId(2),
@@ -173,7 +175,7 @@ mod tests {
     #[test]
     fn versions_increase_by_one_on_every_write_and_removal() {
         let mut r = with_group("g", &[SessionId(1)]);
-        r.join(SessionId(2), "other", T).unwrap();
+        let _ = r.join(SessionId(2), "other", T).unwrap();
         let versions = [
             r.share(SessionId(1), "a", text("1"), T).unwrap().version,
             r.share(SessionId(1), "b", text("2"), T).unwrap().version,
@@ -191,7 +193,7 @@ mod tests {
     fn context_lists_in_key_order() {
         let mut r = with_group("g", &[SessionId(1)]);
         for key in ["zeta", "alpha", "mid"] {
-            r.share(SessionId(1), key, text(key), T).unwrap();
+            let _ = r.share(SessionId(1), key, text(key), T).unwrap();
         }
         let keys: Vec<&str> = r.group("g").unwrap().context().map(|(k, _)| k).collect();
         assert_eq!(keys, ["alpha", "mid", "zeta"]);
@@ -200,7 +202,7 @@ mod tests {
     #[test]
     fn unshare_removes_a_key() {
         let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
-        r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
         let out = r.unshare(SessionId(2), "k", T + 2).unwrap();
         assert_eq!(
             out,
@@ -225,7 +227,7 @@ mod tests {
     fn share_unshare_get_errors_change_nothing() {
         let mut r = with_group("g", &[SessionId(1)]);
         r.set_agent(SessionId(2), None, None, T).unwrap();
-        r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
 
         fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
             r.share(SessionId(3), "k", text("v"), T)
@@ -281,14 +283,16 @@ mod tests {
             .into(),
             |r| r.share(SessionId(1), "k", text("c1\u{85}"), T),
         );
-        r.share(SessionId(1), &"k".repeat(64), text("v"), T)
+        let _ = r
+            .share(SessionId(1), &"k".repeat(64), text("v"), T)
             .unwrap();
     }
 
     #[test]
     fn value_size_boundary() {
         let mut r = with_group("g", &[SessionId(1)]);
-        r.share(SessionId(1), "k", text(&"v".repeat(65536)), T)
+        let _ = r
+            .share(SessionId(1), "k", text(&"v".repeat(65536)), T)
             .unwrap();
         fails(
             &r,
@@ -311,7 +315,8 @@ mod tests {
             .into(),
             |r| r.share(SessionId(1), "j", json_long, T),
         );
-        r.share(SessionId(1), "j", Value::Json(json!("j".repeat(65534))), T)
+        let _ = r
+            .share(SessionId(1), "j", Value::Json(json!("j".repeat(65534))), T)
             .unwrap();
     }
 
@@ -319,7 +324,8 @@ mod tests {
     fn context_key_count_boundary() {
         let mut r = with_group("g", &[SessionId(1)]);
         for i in 0..MAX_CONTEXT_KEYS {
-            r.share(SessionId(1), &format!("k{i}"), text(""), T)
+            let _ = r
+                .share(SessionId(1), &format!("k{i}"), text(""), T)
                 .unwrap();
         }
         assert_eq!(r.group("g").unwrap().context_len(), 1024);
@@ -340,8 +346,8 @@ mod tests {
                 .unwrap()
                 .replaced
         );
-        r.unshare(SessionId(1), "k1", T).unwrap();
-        r.share(SessionId(1), "k1024", text(""), T).unwrap();
+        let _ = r.unshare(SessionId(1), "k1", T).unwrap();
+        let _ = r.share(SessionId(1), "k1024", text(""), T).unwrap();
     }
 
     #[test]
@@ -349,13 +355,14 @@ mod tests {
         let mut r = with_group("g", &[SessionId(1)]);
         // 16 entries of a 2-byte key and a 65534-byte value: exactly 1 MiB.
         for i in 0..16 {
-            r.share(
-                SessionId(1),
-                &format!("{i:02}"),
-                text(&"v".repeat(65534)),
-                T,
-            )
-            .unwrap();
+            let _ = r
+                .share(
+                    SessionId(1),
+                    &format!("{i:02}"),
+                    text(&"v".repeat(65534)),
+                    T,
+                )
+                .unwrap();
         }
         assert_eq!(r.group("g").unwrap().context_bytes(), MAX_CONTEXT_BYTES);
         let over = Limit::ContextBytes {
@@ -368,10 +375,12 @@ mod tests {
         );
         fails(&r, over.into(), |r| r.share(SessionId(1), "x", text(""), T));
         // Replacing counts the old size out first.
-        r.share(SessionId(1), "00", text(&"w".repeat(65534)), T)
+        let _ = r
+            .share(SessionId(1), "00", text(&"w".repeat(65534)), T)
             .unwrap();
-        r.share(SessionId(1), "01", text("small"), T).unwrap();
-        r.share(SessionId(1), "x", text(&"x".repeat(65529 - 1)), T)
+        let _ = r.share(SessionId(1), "01", text("small"), T).unwrap();
+        let _ = r
+            .share(SessionId(1), "x", text(&"x".repeat(65529 - 1)), T)
             .unwrap();
         assert_eq!(r.group("g").unwrap().context_bytes(), MAX_CONTEXT_BYTES);
     }

@@ -12,6 +12,7 @@ use super::{group_name_in, Agent, Registry, DEFAULT_AGENT_TYPE};
 
 /// What [`Registry::join`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct JoinOutcome {
     /// The group joined.
     pub group: String,
@@ -34,6 +35,7 @@ pub struct JoinOutcome {
 
 /// What leaving a group did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct LeaveOutcome {
     /// The group left.
     pub group: String,
@@ -260,7 +262,7 @@ mod tests {
     #[test]
     fn joining_another_group_leaves_the_current_one() {
         let mut r = with_group("a", &[SessionId(1), SessionId(2)]);
-        r.join(SessionId(3), "b", T).unwrap();
+        let _ = r.join(SessionId(3), "b", T).unwrap();
         let out = r.join(SessionId(1), "b", T + 50).unwrap();
         assert!(!out.coordinator);
         assert_eq!(out.peers, [SessionId(3)]);
@@ -286,7 +288,7 @@ mod tests {
     #[test]
     fn switching_out_of_a_lone_group_dissolves_it() {
         let mut r = with_group("a", &[SessionId(1)]);
-        r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
         let out = r.join(SessionId(1), "b", T + 1).unwrap();
         assert!(out.left.unwrap().dissolved);
         assert!(out.coordinator);
@@ -326,16 +328,16 @@ mod tests {
             );
         }
         let mut r = r;
-        r.join(SessionId(2), &"g".repeat(64), T).unwrap();
+        let _ = r.join(SessionId(2), &"g".repeat(64), T).unwrap();
     }
 
     #[test]
     fn group_member_limit() {
         let mut r = Registry::new();
         for id in (0..MAX_GROUP_MEMBERS as u32).map(SessionId) {
-            r.join(id, "big", T).unwrap();
+            let _ = r.join(id, "big", T).unwrap();
         }
-        r.join(SessionId(20_000), "other", T).unwrap();
+        let _ = r.join(SessionId(20_000), "other", T).unwrap();
         let full = AgentError::Limit(Limit::GroupMembers {
             count: 10_000,
             max: 10_000,
@@ -346,8 +348,8 @@ mod tests {
         fails(&r, full, |r| r.join(SessionId(20_000), "big", T));
         // A member joining again is still a no-op.
         assert!(r.join(SessionId(5), "big", T).unwrap().already_member);
-        r.leave(SessionId(0), T).unwrap();
-        r.join(SessionId(20_000), "big", T).unwrap();
+        let _ = r.leave(SessionId(0), T).unwrap();
+        let _ = r.join(SessionId(20_000), "big", T).unwrap();
         assert_eq!(r.group("big").unwrap().coordinator(), SessionId(1));
     }
 
@@ -393,7 +395,7 @@ mod tests {
         );
         // 9 rejoins: it is now the newest, not the coordinator.
         assert!(!r.join(SessionId(9), "g", T).unwrap().coordinator);
-        r.leave(SessionId(6), T).unwrap();
+        let _ = r.leave(SessionId(6), T).unwrap();
         assert_eq!(
             r.leave(SessionId(4), T).unwrap().new_coordinator,
             Some(SessionId(1))
@@ -408,7 +410,7 @@ mod tests {
     #[test]
     fn last_leaver_dissolves_the_group_and_its_context() {
         let mut r = with_group("g", &[SessionId(1)]);
-        r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
         let out = r.leave(SessionId(1), T).unwrap();
         assert!(out.dissolved);
         assert_eq!(out.removed_from, 0);
@@ -417,7 +419,7 @@ mod tests {
         assert_eq!(r.group_count(), 0);
         assert!(r.agent(SessionId(1)).is_some(), "still an agent");
         // A new group of the same name starts empty.
-        r.join(SessionId(1), "g", T + 1).unwrap();
+        let _ = r.join(SessionId(1), "g", T + 1).unwrap();
         let g = r.group("g").unwrap();
         assert_eq!((g.context_len(), g.version(), g.created()), (0, 0, T + 1));
         assert_eq!(

@@ -32,6 +32,7 @@ pub struct Delivery {
 
 /// What [`Registry::send`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct SendOutcome {
     /// Every inbox that received the message, in member order for a group.
     pub delivered: Vec<Delivery>,

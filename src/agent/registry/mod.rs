@@ -214,8 +214,8 @@ mod tests {
     #[test]
     fn listings_are_ordered() {
         let mut r = Registry::new();
-        r.join(SessionId(9), "beta", T).unwrap();
-        r.join(SessionId(3), "alpha", T).unwrap();
+        let _ = r.join(SessionId(9), "beta", T).unwrap();
+        let _ = r.join(SessionId(3), "alpha", T).unwrap();
         r.set_agent(SessionId(5), None, None, T).unwrap();
         let names: Vec<&str> = r.groups().map(|g| g.name()).collect();
         assert_eq!(names, ["alpha", "beta"]);

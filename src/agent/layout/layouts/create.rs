@@ -211,13 +211,13 @@ mod tests {
         assert_eq!(ls.plan(&t, &[], None, 40), Ok(CreatePlan::New));
         // Once the layout is removed, the key is free.
         for &m in &ms {
-            ls.pane_create_failed(m, "no space for new pane");
+            let _ = ls.pane_create_failed(m, "no space for new pane");
         }
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id))
         );
-        ls.session_destroyed(SessionId(1));
+        let _ = ls.session_destroyed(SessionId(1));
         assert_eq!(ls.plan(&t, &[], Some("job-1"), 40), Ok(CreatePlan::New));
         let (id2, _) = ls.create(SessionId(2), &t, "g", Some("job-1"), t.slots(), NOW);
         assert_eq!(

@@ -35,6 +35,7 @@ impl Layouts {
     /// The tmux pane for `m` could not be created: Creating → Failed
     /// (stage pane_create), keeping `error` (cut to [`MAX_ERROR_BYTES`],
     /// control characters made spaces).
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_create_failed(&mut self, m: ManagedId, error: &str) -> Option<Transition> {
         let p = self.panes.get_mut(&m)?;
         if p.state != PaneState::Creating {
@@ -46,6 +47,7 @@ impl Layouts {
 
     /// The settle time passed: Creating → Ready; `None` if `m` is no longer
     /// Creating (its process exited first, say).
+    #[must_use = "its transitions must be delivered"]
     pub fn settle(&mut self, m: ManagedId) -> Option<Transition> {
         if self.panes.get(&m)?.state != PaneState::Creating {
             return None;
@@ -57,6 +59,7 @@ impl Layouts {
     /// decoded: the exit code, or 128 + the signal): Creating → Degraded
     /// (stage launch_command) or Ready → Degraded (stage process_exit).
     /// `None` for a pane that is not managed or not in one of those states.
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_exited(&mut self, pane: PaneId, status: i32) -> Option<Transition> {
         let m = *self.by_tmux.get(&pane)?;
         let p = self.panes.get_mut(&m)?;
@@ -72,6 +75,7 @@ impl Layouts {
     /// tmux pane `pane` is gone, by any path: its managed pane → Removed and
     /// the tmux pane is no longer mapped (the managed pane's `pane` keeps
     /// the id for display).
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_destroyed(&mut self, pane: PaneId) -> Option<Transition> {
         let m = *self.by_tmux.get(&pane)?;
         self.apply(m, PaneState::Removed, None)
@@ -80,6 +84,7 @@ impl Layouts {
     /// Managed pane `m` → Removed, by its id: for a pane that has no tmux
     /// pane to be destroyed (Failed, or Creating before its pane was made)
     /// or whose tmux pane is already gone. `None` if it is Removed already.
+    #[must_use = "its transitions must be delivered"]
     pub fn mark_removed(&mut self, m: ManagedId) -> Option<Transition> {
         if self.panes.get(&m)?.state == PaneState::Removed {
             return None;
@@ -91,6 +96,7 @@ impl Layouts {
     /// order: the layout's session is gone or is being killed. Panes that
     /// never had a tmux pane (Failed, or Creating before their pane was
     /// made) can only be removed this way.
+    #[must_use = "its transitions must be delivered"]
     pub fn remove_layout(&mut self, id: LayoutId) -> Vec<Transition> {
         let ids = match self.layouts.get(&id) {
             Some(l) => l.panes.clone(),
@@ -111,6 +117,7 @@ impl Layouts {
 
     /// Session `s` is gone: [`Layouts::remove_layout`] for its layout, if
     /// it has one with panes left.
+    #[must_use = "its transitions must be delivered"]
     pub fn session_destroyed(&mut self, s: SessionId) -> Vec<Transition> {
         match self.by_session.get(&s) {
             Some(&id) => self.remove_layout(id),
@@ -160,7 +167,7 @@ mod tests {
         assert!(ls.by_tmux_pane(PaneId(11)).is_none());
         assert_eq!(ls.by_tmux_pane(PaneId(12)).map(|p| p.id), Some(other[0]));
         // Only Creating panes get one.
-        ls.settle(other[1]).unwrap();
+        let _ = ls.settle(other[1]).unwrap();
         ls.pane_created(other[1], PaneId(50));
         assert!(ls.by_tmux_pane(PaneId(50)).is_none());
         ls.pane_created(ManagedId(999), PaneId(51));
@@ -188,8 +195,8 @@ mod tests {
         assert_eq!(ls.pane(ms[0]).unwrap().state, Ready);
         assert_eq!(ls.settle(ms[0]), None, "settles once");
         assert_eq!(ls.state(id), Creating);
-        ls.settle(ms[1]).unwrap();
-        ls.settle(ms[2]).unwrap();
+        let _ = ls.settle(ms[1]).unwrap();
+        let _ = ls.settle(ms[2]).unwrap();
         assert_eq!(ls.state(id), Ready);
         assert_eq!(ls.settle(ManagedId(999)), None);
         ls.assert_consistent();
@@ -243,7 +250,7 @@ mod tests {
     fn destroyed_panes_are_removed() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(3), PaneId(10));
-        ls.pane_exited(PaneId(10), 1).unwrap();
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap();
         let t = ls.pane_destroyed(PaneId(10)).unwrap();
         assert_eq!(
             (t.pane, t.from, t.to, t.stage),
@@ -297,16 +304,16 @@ mod tests {
         assert_eq!(p.error.as_deref(), Some("no space for new pane"));
         assert_eq!(p.stage, Some(Stage::PaneCreate));
         assert_eq!(ls.state(id), Creating);
-        ls.settle(ms[0]).unwrap();
+        let _ = ls.settle(ms[0]).unwrap();
         assert_eq!(
             ls.pane_create_failed(ms[0], "late"),
             None,
             "ready can't fail"
         );
-        ls.pane_create_failed(ms[2], "x").unwrap();
+        let _ = ls.pane_create_failed(ms[2], "x").unwrap();
         assert_eq!(ls.state(id), Failed);
         // Only the session's end removes panes that never had a tmux pane.
-        ls.pane_destroyed(PaneId(20)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(20)).unwrap();
         assert_eq!(ls.state(id), Failed);
         assert!(ls.is_live(id));
         let ts = ls.session_destroyed(SessionId(2));
@@ -327,7 +334,7 @@ mod tests {
         let t = one_m_two_s();
         let (id, ms) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
         ls.pane_created(ms[0], PaneId(20));
-        ls.pane_create_failed(ms[1], "x").unwrap();
+        let _ = ls.pane_create_failed(ms[1], "x").unwrap();
         let tr = ls.mark_removed(ms[1]).unwrap();
         assert_eq!(
             (tr.pane, tr.from, tr.to, tr.tmux_pane),
@@ -338,7 +345,7 @@ mod tests {
         assert_eq!((tr.from, tr.tmux_pane), (Creating, Some(PaneId(20))));
         assert!(ls.by_tmux_pane(PaneId(20)).is_none(), "no longer mapped");
         assert_eq!(ls.pane_destroyed(PaneId(20)), None);
-        ls.mark_removed(ms[2]).unwrap();
+        let _ = ls.mark_removed(ms[2]).unwrap();
         assert!(!ls.is_live(id));
         assert_eq!(ls.mark_removed(ManagedId(999)), None);
         ls.assert_consistent();
@@ -349,13 +356,13 @@ mod tests {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
         let (_, ms) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
-        ls.pane_create_failed(ms[0], "a\nb\u{1b}c");
+        let _ = ls.pane_create_failed(ms[0], "a\nb\u{1b}c");
         assert_eq!(ls.pane(ms[0]).unwrap().error.as_deref(), Some("a b c"));
         let long = "é".repeat(MAX_ERROR_BYTES);
-        ls.pane_create_failed(ms[1], &long);
+        let _ = ls.pane_create_failed(ms[1], &long);
         let kept = ls.pane(ms[1]).unwrap().error.clone().unwrap();
         assert_eq!(kept, "é".repeat(MAX_ERROR_BYTES / 2));
-        ls.pane_create_failed(ms[2], &"x".repeat(MAX_ERROR_BYTES + 1));
+        let _ = ls.pane_create_failed(ms[2], &"x".repeat(MAX_ERROR_BYTES + 1));
         assert_eq!(
             ls.pane(ms[2]).unwrap().error.as_ref().unwrap().len(),
             MAX_ERROR_BYTES

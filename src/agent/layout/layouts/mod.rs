@@ -120,6 +120,7 @@ pub struct Layout {
 
 /// A managed pane's state changed: the event the server delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a transition must be delivered"]
 pub struct Transition {
     pub pane: ManagedId,
     pub layout: LayoutId,
@@ -354,13 +355,13 @@ mod tests {
     fn find_label_prefers_the_newest_pane_not_removed() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
-        ls.pane_exited(PaneId(10), 1).unwrap(); // M1 degraded, its pane still there
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap(); // M1 degraded, its pane still there
         let m = ls.recreate(ms[0], None, None, NOW);
         ls.pane_created(m, PaneId(20));
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(m));
-        ls.pane_destroyed(PaneId(20)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(20)).unwrap();
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(ms[0]));
-        ls.pane_destroyed(PaneId(10)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(10)).unwrap();
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(m));
         assert_eq!(ls.find_label(id, "s2").map(|p| p.id), Some(ms[2]));
         assert!(ls.find_label(id, "x9").is_none());
@@ -376,7 +377,7 @@ mod tests {
         assert_eq!(ls.layout_of_session(SessionId(1)), Some(a));
         assert_eq!(ls.layout_of_session(SessionId(2)), Some(b));
         for pane in 10..13 {
-            ls.pane_destroyed(PaneId(pane)).unwrap();
+            let _ = ls.pane_destroyed(PaneId(pane)).unwrap();
         }
         assert_eq!(ls.layout_of_session(SessionId(1)), None);
         assert_eq!(ls.layout_of_session(SessionId(2)), Some(b));
@@ -399,7 +400,7 @@ mod tests {
                 t.slots(),
                 NOW,
             );
-            ls.session_destroyed(SessionId(s));
+            let _ = ls.session_destroyed(SessionId(s));
         }
         assert_eq!(ls.layouts().count(), RETAINED_REMOVED_LAYOUTS);
         assert_eq!(
@@ -417,7 +418,7 @@ mod tests {
         for s in n..n + 10 {
             let t = one_m_two_s();
             ls.create(SessionId(s), &t, "g", None, t.slots(), NOW);
-            ls.session_destroyed(SessionId(s));
+            let _ = ls.session_destroyed(SessionId(s));
         }
         assert!(ls.is_live(live));
         assert_eq!(ls.live_count(), 1);

@@ -125,7 +125,7 @@ mod tests {
     fn recreate_makes_a_linked_successor() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
-        ls.pane_exited(PaneId(11), 2).unwrap();
+        let _ = ls.pane_exited(PaneId(11), 2).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[1], None),
             Ok(RecreatePlan::New { depth: 1 })
@@ -166,7 +166,7 @@ mod tests {
         );
         assert_eq!(ls.find_label(id, "s1").map(|p| p.id), Some(m));
         ls.pane_created(m, PaneId(13));
-        ls.settle(m).unwrap();
+        let _ = ls.settle(m).unwrap();
         assert_eq!(ls.state(id), Ready);
         assert_eq!(
             ls.counts(id),
@@ -179,7 +179,7 @@ mod tests {
             ]
         );
         // Without a command the successor runs the source's.
-        ls.pane_exited(PaneId(10), 1).unwrap();
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap();
         let m0 = ls.recreate(ms[0], None, None, NOW);
         assert_eq!(
             ls.pane(m0).unwrap().command,
@@ -196,7 +196,7 @@ mod tests {
             ls.plan_recreate(ms[0], None).unwrap_err().to_string(),
             "pane M1 is creating: only failed, degraded or removed panes can be recreated"
         );
-        ls.settle(ms[2]).unwrap();
+        let _ = ls.settle(ms[2]).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], None).unwrap_err().to_string(),
             "pane M3 is ready: only failed, degraded or removed panes can be recreated"
@@ -207,7 +207,7 @@ mod tests {
                 .to_string(),
             "can't find pane: M99"
         );
-        ls.pane_destroyed(PaneId(12)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(12)).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], None),
             Ok(RecreatePlan::New { depth: 1 })
@@ -230,7 +230,7 @@ mod tests {
     fn recreate_twice_replays_or_refuses() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
-        ls.pane_destroyed(PaneId(12)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(12)).unwrap();
         let m = ls.recreate(ms[2], None, Some("k"), NOW);
         // Same key: the same successor, whatever its state.
         assert_eq!(
@@ -249,7 +249,7 @@ mod tests {
                 .to_string(),
             "a recreate of M3 is still creating (M4)"
         );
-        ls.pane_create_failed(m, "no space").unwrap();
+        let _ = ls.pane_create_failed(m, "no space").unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], Some("k")),
             Ok(RecreatePlan::Replay(m))
@@ -272,12 +272,12 @@ mod tests {
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(100));
         // Keep the layout live while the chain grows: the other panes stay.
         let mut m = ms[0];
-        ls.pane_destroyed(PaneId(100)).unwrap();
+        let _ = ls.pane_destroyed(PaneId(100)).unwrap();
         for depth in 1..=MAX_CHAIN_DEPTH {
             assert_eq!(ls.plan_recreate(m, None), Ok(RecreatePlan::New { depth }));
             m = ls.recreate(m, None, None, NOW);
             assert_eq!(ls.pane(m).unwrap().depth, depth);
-            ls.pane_create_failed(m, "no space").unwrap();
+            let _ = ls.pane_create_failed(m, "no space").unwrap();
             ls.assert_consistent();
         }
         assert_eq!(ls.pane(m).unwrap().depth, 16);
@@ -300,7 +300,7 @@ mod tests {
     fn no_recreate_in_a_removed_layout() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
-        ls.session_destroyed(SessionId(1));
+        let _ = ls.session_destroyed(SessionId(1));
         assert_eq!(
             ls.plan_recreate(ms[0], None).unwrap_err().to_string(),
             format!("layout {id} is removed: its panes can't be recreated")

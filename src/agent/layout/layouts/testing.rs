@@ -37,7 +37,7 @@ pub(super) fn ready(
 ) -> (LayoutId, Vec<ManagedId>) {
     let (id, ms) = made(ls, session, first_pane);
     for &m in &ms {
-        ls.settle(m).unwrap();
+        let _ = ls.settle(m).unwrap();
     }
     (id, ms)
 }
