@@ -30,8 +30,9 @@ class Closed(Exception):
 
 
 def quote(arg):
-    """One argument for a control-mode command line."""
-    if re.fullmatch(r"[A-Za-z0-9_.:/=@+,-]+", arg):
+    """One argument for a control-mode command line (a lone ; separates
+    commands, as it does on a tmux command line)."""
+    if arg == ";" or re.fullmatch(r"[A-Za-z0-9_.:/=@+,-]+", arg):
         return arg
     if "'" not in arg and "\n" not in arg:
         return "'" + arg + "'"
@@ -73,6 +74,13 @@ class Run:
         self.server_pid = None
         self.started = time.monotonic()
         self.logf = open(args.log, "w", buffering=1) if args.log else None
+        # Extra flags and a preexec function for the process that starts the
+        # server (the adversarial mix uses them for -v and core dumps).
+        self.server_flags = []
+        self.start_preexec = None
+        # Skip the blocks of commands a hook ran on a control client's behalf
+        # (flags 0 on %begin): the adversarial mix sets hooks that do that.
+        self.own_blocks = False
 
     def log(self, text):
         if self.logf is not None:
@@ -92,9 +100,15 @@ class Run:
         with self.lock:
             self.ops[label][0 if ok else 1] += 1
 
-    def tmux_run(self, *args, timeout=10):
-        p = subprocess.run(self.argv(*args), capture_output=True, text=True,
-                           env=self.env, cwd=self.dir, timeout=timeout)
+    def tmux_run(self, *args, timeout=10, first=False):
+        """One tmux process; `first` is the one that starts the server, which
+        gets server_flags (such as -v) and start_preexec."""
+        argv = self.argv(*args)
+        if first and self.server_flags:
+            argv[1:1] = self.server_flags
+        p = subprocess.run(argv, capture_output=True, text=True, env=self.env,
+                           cwd=self.dir, timeout=timeout,
+                           preexec_fn=self.start_preexec if first else None)
         return p.returncode, p.stdout, p.stderr
 
 
@@ -112,6 +126,7 @@ class Control:
         self.buf = b""
         self.on_line = on_line or (lambda line: None)
         self.n = 0
+        self.exit_line = None
 
     def readline(self, deadline):
         while True:
@@ -147,15 +162,30 @@ class Control:
                     line = self.readline(deadline)
                     f = line.split(" ")
                     if f[0] in ("%end", "%error") and len(f) == 4 and f[2:3] == number:
+                        if self.run.own_blocks and f[3] == "0":
+                            break  # a hook's command, not one this client sent
                         return f[0] == "%end", body
                     body.append(line)
+                continue
             if line.startswith("%exit"):
+                self.exit_line = line
                 raise Closed()
             self.on_line(line)
 
     def command(self, line, timeout):
         self.send(line)
-        return self.block(time.monotonic() + timeout)
+        deadline = time.monotonic() + timeout
+        if not self.run.own_blocks:
+            return self.block(deadline)
+        # Commands joined by a lone ; answer one block each, up to the first
+        # error (tmux skips the rest of the line).
+        ok, body = True, []
+        for _ in range(line.split(" ").count(";") + 1):
+            ok, b = self.block(deadline)
+            body += b
+            if not ok:
+                break
+        return ok, body
 
     def sync(self, timeout):
         """Skip everything up to the answer of a marker command."""
@@ -192,11 +222,8 @@ def is_json_doc(lines):
         return False
 
 
-def start(run):
-    """The server, its options, home sessions and templates."""
-    rc, out, err = run.tmux_run("new-session", "-d", "-s", "h0", "-x", "80", "-y", "24", "cat")
-    if rc != 0:
-        raise SystemExit(f"stress: cannot start the server: {err.strip()}")
+def setup_commands(homes):
+    """What start() runs once the server is up: options, hooks, home sessions."""
     setup = [
         ["set", "-g", "exit-empty", "off"],
         ["set", "-g", "detach-on-destroy", "off"],
@@ -213,8 +240,18 @@ def start(run):
          "set -g @stress-pane '#{hook_agent_pane_id} #{hook_agent_pane_state}'"],
         ["set-hook", "-g", "agent-message", "set -g @stress-message '#{hook_agent_seq}'"],
     ]
-    for n in range(1, run.args.homes + 1):
+    for n in range(1, homes + 1):
         setup.append(["new-session", "-d", "-s", f"h{n}", "-x", "80", "-y", "24", "cat"])
+    return setup
+
+
+def start(run):
+    """The server, its options, home sessions and templates."""
+    rc, out, err = run.tmux_run("new-session", "-d", "-s", "h0", "-x", "80", "-y", "24", "cat",
+                                first=True)
+    if rc != 0:
+        raise SystemExit(f"stress: cannot start the server: {err.strip()}")
+    setup = setup_commands(run.args.homes)
     argv = []
     for cmd in setup:
         argv += cmd + [";"]

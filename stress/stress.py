@@ -71,6 +71,7 @@ import subprocess
 import sys
 import time
 
+import adversarial
 from checker import Checker
 from endcheck import finish
 from harness import Closed, Control, Hang, Run, leftover_processes, server_alive, start
@@ -78,7 +79,7 @@ from report import report
 from workload import Worker, define_templates
 
 
-def main():
+def options(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tmux", default=os.path.join(here, "..", "target", "release", "tmux"))
@@ -94,19 +95,24 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--log", help="write every command and its answer to this file")
-    a = ap.parse_args()
+    adversarial.add_options(ap)
+    a = ap.parse_args(argv)
     a.tmux = os.path.abspath(a.tmux)
-    if not os.access(a.tmux, os.X_OK):
-        print(f"stress: no tmux binary at {a.tmux} (build it first)", file=sys.stderr)
-        return 2
-    if a.seed is None:
-        a.seed = random.randrange(1 << 30)
-    if a.command_clients is None:
-        a.command_clients = max(1, a.clients // 4)
-    run = Run(a)
+    return a
+
+
+def run_once(run, make_worker, watch=None, after=None):
+    """One server, its checker and clients for run.args.duration seconds.
+    make_worker(run, wid, control, home) makes a client; watch(run), if
+    given, is started with the clients and returns a thread-like object
+    with stop(); after(run) runs before the temporary directory goes.
+    Returns (checker, workers, elapsed, alive, ms), also left in run.result
+    when an exception ends the run early."""
+    a = run.args
     rng = random.Random(a.seed)
     workers = []
     checker = None
+    watcher = None
     alive, ms = False, 0
     t0 = time.monotonic()
     try:
@@ -121,19 +127,26 @@ def main():
         for wid in range(a.clients):
             control = wid >= a.command_clients
             home = f"h{rng.randint(1, a.homes)}"
-            workers.append(Worker(run, wid, control, home))
+            workers.append(make_worker(run, wid, control, home))
+        run.workers = workers
         checker.start()
         for w in workers:
             w.start()
+        if watch is not None:
+            watcher = watch(run)
         end = time.monotonic() + a.duration
-        while time.monotonic() < end and not checker.done.is_set():
+        while time.monotonic() < end and not checker.done.is_set() and not run.stop.is_set():
             time.sleep(0.1)
         finish(run, checker, workers)
+        if watcher is not None:
+            watcher.stop()
         alive, ms = server_alive(run)
     except (Hang, Closed) as e:
         run.violate(f"set-up: {type(e).__name__}")
     finally:
         run.stop.set()
+        if watcher is not None:
+            watcher.stop()
         elapsed = time.monotonic() - t0
         if checker is not None and checker.ctl is not None:
             if not checker.ctl.close():
@@ -156,6 +169,32 @@ def main():
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+        run.result = (checker, workers, elapsed, alive, ms)
+        if after is not None:
+            after(run)
+    return run.result
+
+
+def main():
+    a = options()
+    if not os.access(a.tmux, os.X_OK):
+        print(f"stress: no tmux binary at {a.tmux} (build it first)", file=sys.stderr)
+        return 2
+    if a.seed is None:
+        a.seed = random.randrange(1 << 30)
+    if a.command_clients is None:
+        a.command_clients = max(1, a.clients // 4)
+    if a.mix == "adversarial":
+        return adversarial.main(a, run_once)
+    if a.replay:
+        print("stress: --replay goes with --mix adversarial", file=sys.stderr)
+        return 2
+    run = Run(a)
+    run.result = (None, [], 0.0, False, 0)
+    try:
+        run_once(run, Worker)
+    finally:
+        checker, workers, elapsed, alive, ms = run.result
         if checker is not None:
             report(run, checker, workers, elapsed, alive, ms)
         if a.keep:
