@@ -19,8 +19,8 @@ and answers within --hang-timeout. A crash or a hang ends the round: the
 last --keep-ops operations (and every set-hook and template command before
 them) are saved with the backtrace of the core dump or of the hung server
 and, with --server-log, the server's -v log (crashes.py). The run stops by
-itself after --duration plus, per finding, at most --minimize seconds of
-serial replay that shrinks the sequence.
+itself after --duration plus, per new crash signature, at most --minimize
+seconds of replay that shrinks the sequence.
 """
 
 import collections
@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -73,10 +74,11 @@ def add_options(ap):
                    help="seconds the server may take to answer the watchdog")
     g.add_argument("--keep-ops", type=int, default=300,
                    help="operations saved before a crash or hang")
-    g.add_argument("--max-findings", type=int, default=5,
+    g.add_argument("--max-findings", type=int, default=20,
                    help="stop after this many crashes or hangs")
-    g.add_argument("--minimize", type=float, default=90,
-                   help="seconds of serial replay to shrink each crash (0: none)")
+    g.add_argument("--minimize", type=float, default=60,
+                   help="seconds of replay to shrink the first crash of each "
+                   "signature (0: none)")
     g.add_argument("--server-log", action="store_true",
                    help="start the server with -v and keep its log with each finding")
     g.add_argument("--findings", default=None,
@@ -488,6 +490,7 @@ def main(a, run_once):
     t_end = time.monotonic() + a.duration
     rng = random.Random(a.seed)
     rounds = []
+    shrunk = set()
     seed0 = a.seed
     while time.monotonic() < t_end - 2 and len([r for r in rounds if r.finding]) < a.max_findings:
         n = len(rounds) + 1
@@ -501,8 +504,10 @@ def main(a, run_once):
                      after=lambda r: crashes.collect(r, out))
         finally:
             a.duration = saved
-            import shutil
-            shutil.rmtree(run.dir, ignore_errors=True)
+            if a.keep:
+                print(f"kept {run.dir}")
+            else:
+                shutil.rmtree(run.dir, ignore_errors=True)
         run.seed = a.seed
         checker = run.result[0]
         if checker is not None and checker.ctl is not None and checker.ctl.exit_line:
@@ -514,7 +519,11 @@ def main(a, run_once):
               f"{len(run.violations)} violations"
               + (f", {f['kind'].upper()} at {f['t']} s: {f.get('signature', '?')}" if f else ""),
               flush=True)
-        if f and f["kind"] == "crash" and a.minimize > 0:
+        # Shrink the first finding of each signature only: the time goes to
+        # new ones.
+        if (f and f["kind"] == "crash" and a.minimize > 0
+                and f.get("signature") not in shrunk):
+            shrunk.add(f.get("signature"))
             crashes.minimize_finding(a, f, out)
     a.seed = seed0
     return crashes.summary(a, rounds, out)

@@ -60,6 +60,14 @@ every violation) and exits 0 when there were no violations, else 1. The
 seed chooses the operations; their interleaving is up to the scheduler, so
 a run is not exactly repeatable: --log FILE records every command, answer
 and notification.
+
+--mix adversarial runs another operation mix (adversarial.py), meant to
+crash or hang the server, in rounds of a fresh server each, and saves what
+it finds (crashes.py); `make stress-adversarial` runs it.
+
+The modules: harness.py (server, clients), workload.py (the default mix),
+checker.py (invariants while it runs), endcheck.py (the checks at the end),
+report.py (the summary), adversarial.py and crashes.py (the other mix).
 """
 
 import argparse
