@@ -123,6 +123,12 @@ class AdversarialRun(Run):
                 self.after_finding += 1
             return
         super().violate(text)
+        if text.startswith("checker: control client closed"):
+            # The server lives but dropped the checker's control client
+            # (its session is h0, which no operation targets): keep the
+            # operations that led there.
+            self.found("detached", "the checker's control client was dropped while "
+                       "the server runs")
 
     def record(self, wid, via, argv, **extra):
         rec = {"t": round(time.monotonic() - self.started, 3), "wid": wid, "via": via,
@@ -510,7 +516,12 @@ def main(a, run_once):
                 shutil.rmtree(run.dir, ignore_errors=True)
         run.seed = a.seed
         checker = run.result[0]
-        if checker is not None and checker.ctl is not None and checker.ctl.exit_line:
+        if run.finding and run.finding["kind"] != "detached":
+            # What the checker saw of the crash is the crash, not a violation.
+            kept = [v for v in run.violations if "checker: control client closed" not in v]
+            run.after_finding += len(run.violations) - len(kept)
+            run.violations = kept
+        elif checker is not None and checker.ctl is not None and checker.ctl.exit_line:
             Run.violate(run, f"checker's control client was told {checker.ctl.exit_line!r}")
         rounds.append(run)
         f = run.finding

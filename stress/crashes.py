@@ -162,6 +162,8 @@ def collect(run, out):
         else:
             f["backtrace"] = bt
             f["signature"] = signature(bt) or "no symbols in the backtrace"
+    elif f["kind"] == "detached":
+        f["signature"] = "checker detached"
     else:
         f["signature"] = signature(f.get("backtrace", "")) or "hang"
     for log in glob.glob(os.path.join(run.dir, "tmux-server-*.log")):
