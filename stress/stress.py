@@ -62,12 +62,13 @@ a run is not exactly repeatable: --log FILE records every command, answer
 and notification.
 
 --mix adversarial runs another operation mix (adversarial.py), meant to
-crash or hang the server, in rounds of a fresh server each, and saves what
-it finds (crashes.py); `make stress-adversarial` runs it.
+crash or hang the server, in rounds of a fresh server each (rounds.py), and
+saves what it finds (crashes.py); `make stress-adversarial` runs it.
 
 The modules: harness.py (server, clients), workload.py (the default mix),
 checker.py (invariants while it runs), endcheck.py (the checks at the end),
-report.py (the summary), adversarial.py and crashes.py (the other mix).
+report.py (the summaries), adversarial.py, rounds.py and crashes.py (the
+other mix).
 """
 
 import argparse
@@ -80,6 +81,7 @@ import sys
 import time
 
 import adversarial
+import rounds
 from checker import Checker
 from endcheck import finish
 from harness import Closed, Control, Hang, Run, leftover_processes, server_alive, start
@@ -193,7 +195,7 @@ def main():
     if a.command_clients is None:
         a.command_clients = max(1, a.clients // 4)
     if a.mix == "adversarial":
-        return adversarial.main(a, run_once)
+        return rounds.main(a, run_once)
     if a.replay:
         print("stress: --replay goes with --mix adversarial", file=sys.stderr)
         return 2
