@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz asan valgrind install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind install uninstall clean
 
 all: build
 
@@ -45,6 +45,17 @@ stress: build
 
 stress-quick: build
 	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 10 --clients 32
+
+# The adversarial mix (never part of make test): upstream commands that move
+# and destroy windows, panes and sessions, hooks that run commands, killed
+# waits, with control clients attached, in rounds of one fresh server each.
+# Stops by itself after DURATION seconds (plus at most a few minutes to shrink
+# what it found); crashes, hangs and stalls go to target/stress-findings/ with
+# their operations, backtrace, server -v log and a repro script.
+DURATION ?= 600
+stress-adversarial: build
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --mix adversarial --duration $(DURATION) \
+		--clients 32 --server-log --findings target/stress-findings
 
 # Benchmarks (never part of make test): they print tables of ratios.
 bench: build
