@@ -816,9 +816,25 @@ def scenarios():
 # --- main ------------------------------------------------------------------------
 
 
-def leftovers():
+def leftovers(grace=5):
     """Processes still running from this run's private directory (the CLIs
-    and anything they started there), ended by their pid."""
+    and anything they started there, the tmux server) after grace seconds,
+    ended by their pid."""
+    try:
+        wait_until(lambda: not _leftovers(), grace, "no leftovers")
+        return []
+    except Timeout:
+        pass
+    found = _leftovers()
+    for pid, _ in found:
+        try:
+            os.kill(pid, 15)
+        except OSError:
+            pass
+    return found
+
+
+def _leftovers():
     found = []
     me = os.getpid()
     for d in os.listdir("/proc"):
@@ -831,12 +847,13 @@ def leftovers():
         except OSError:
             continue
         if WORK in cmd or cwd.startswith(WORK) or NM in cmd:
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        continue  # a zombie is gone already
+            except OSError:
+                continue
             found.append((int(d), cmd.strip()))
-    for pid, _ in found:
-        try:
-            os.kill(pid, 15)
-        except OSError:
-            pass
     return found
 
 
