@@ -324,7 +324,7 @@ class Cli:
             f.write("# demo project\n\nA small project for the agent tests.\n")
 
     def base_env(self):
-        return {"HOME": self.home, "LANG": "C.UTF-8", "NO_COLOR": "", "DISABLE_AUTOUPDATER": "1"}
+        return {"HOME": self.home, "LANG": "C.UTF-8", "DISABLE_AUTOUPDATER": "1"}
 
     def binary(self):
         raise NotImplementedError
@@ -895,7 +895,7 @@ def main():
     tm = Tmux(tmux_bin, sock, env)
     tm.run("kill-server", check=False)
     tm.run("start-server", ";", "set", "-g", "exit-empty", "off", ";",
-           "set", "-g", "default-terminal", "tmux-256color", ";", "set", "-g", "history-limit", "5000")
+           "set", "-g", "default-terminal", os.environ.get("AGENT_TESTS_TERM", "tmux-256color"), ";", "set", "-g", "history-limit", "5000")
     model = modelmod.Model([], max_seconds=1500).start()
     res = Results()
     versions = {}
