@@ -5,7 +5,7 @@ tests. It draws screens shaped like the real ones in tests/agents/OBSERVED.md
 rules with a footer, a working spinner with `esc to interrupt`, a permission
 dialog and a question dialog with numbered choices, a finished-turn line. It
 uses the alternate screen, sets the pane title (a spinner glyph while it
-works, `✳ NAME` when idle), turns bracketed paste on and reads prompts from
+works, `✳ NAME` when idle, `[ . ] Action Required | NAME` in a dialog), turns bracketed paste on and reads prompts from
 pastes and typed keys.
 
   fake-agent.py [--script FILE] [--log FILE]   (or FAKE_AGENT_SCRIPT, FAKE_AGENT_LOG)
@@ -15,6 +15,8 @@ The script is JSON:
    "start": 0.2,                seconds before the input box appears (starting)
    "bracketed_paste": true,     turn bracketed paste on (at start)
    "notify": false,             OSC 9 notification when a dialog opens
+   "osc_state": false,          report states as Codex 0.171.0 does: OSC 7501
+                                state=idle|working|blocked:kind=K|done, clear at exit
    "picker": false,             text starting with / or @ opens a picker that
                                 takes the next Enter (closing the picker)
    "turns": [TURN, ...]}        one per submitted prompt, in order
@@ -85,6 +87,10 @@ class Agent:
     def out(self, s):
         os.write(1, s.encode())
 
+    def osc_state(self, st):
+        if self.s.get("osc_state"):
+            self.out("\x1b]7501;%s\x07" % st)
+
     def title(self, t):
         if t != self.last_title:
             self.last_title = t
@@ -139,7 +145,7 @@ class Agent:
         if self.state == "working":
             self.title("%s %s" % (TITLE_SPIN[self.frame % 2], self.name))
         elif self.state == "dialog":
-            self.title("✋ " + self.name)
+            self.title("[ . ] Action Required | " + self.name)
         else:
             self.title("✳ " + self.name)
 
@@ -153,6 +159,7 @@ class Agent:
     def become_ready(self):
         self.state = "idle"
         self.log("ready")
+        self.osc_state("state=idle:app=fake")
 
     def submit(self, text):
         if self.state in ("working", "dialog"):
@@ -173,6 +180,7 @@ class Agent:
         self.phase_end = self.work_started + float(seconds or 0)
         self.until = until
         self.log("working")
+        self.osc_state("state=working:app=fake")
 
     def work_done(self):
         t = self.turn
@@ -181,6 +189,7 @@ class Agent:
             self.sel = 0
             self.state = "dialog"
             self.log("dialog", kind=self.dialog["kind"])
+            self.osc_state("state=blocked:app=fake:kind=%s" % self.dialog["kind"])
             if self.s.get("notify"):
                 self.out("\x1b]9;%s needs your attention\x07" % self.name)
             return
@@ -196,6 +205,7 @@ class Agent:
         code = self.turn.get("exit")
         self.turn = None
         self.log("idle", interrupted=interrupted)
+        self.osc_state("state=done:app=fake")
         if code is not None:
             self.exit_code = int(code)
         elif self.queue:
@@ -374,6 +384,7 @@ class Agent:
                         break
                     self.feed(data)
         finally:
+            self.osc_state("state=clear")
             self.out("\x1b[?2004l\x1b[?1049l")
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
             self.log("exit", status=self.exit_code)

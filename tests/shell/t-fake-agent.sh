@@ -24,7 +24,7 @@ nsubmit() { ev event submit | wc -l; }
 title() { t display -p -t "$P" '#{pane_title}'; }
 
 cat >"$TEST_DIR/script.json" <<EOF
-{"name": "Fake Agent", "start": 0.3, "turns": [
+{"name": "Fake Agent", "start": 0.3, "osc_state": true, "turns": [
   {"work": 0.1, "reply": "Looked at it."},
   {"work": 0.1, "reply": "Long one read."},
   {"until": "$GO", "reply": "Finished the work."},
@@ -38,6 +38,7 @@ test_case "starting, then the input box; title and bracketed paste set"
 new_detached fa "$PYTHON $FAKE --script $TEST_DIR/script.json --log $LOG"
 t set -t =fa: remain-on-exit on
 P=$(t display -p -t =fa: '#{pane_id}')
+t pipe-pane -O -t "$P" "cat >>$TEST_DIR/fa.raw"
 wait_for "capture $P | grep -q '? for shortcuts'" 10
 assert_contains "? for shortcuts" "$(capture "$P")"
 assert_eq "❯" "$(capture "$P" | grep -x '❯ *' | sed 's/ *$//')" "an empty input box"
@@ -87,7 +88,7 @@ assert_contains "❯ 1. Yes" "$screen"
 assert_contains "  3. No" "$screen"
 assert_contains "Esc to cancel · Tab to amend" "$screen"
 assert_not_contains "esc to interrupt" "$screen" "no working marker in a dialog"
-assert_eq "✋ Fake Agent" "$(title)"
+assert_eq "[ . ] Action Required | Fake Agent" "$(title)"
 t send-keys -t "$P" 1
 wait_for "[ -n \"\$(ev label answer)\" ]" 10
 assert_eq '"Yes"' "$(ev label answer | tail -n 1)"
@@ -114,6 +115,11 @@ assert_ok t agent-prompt -d 0.3 -t "$P" "/exit"
 wait_for "[ \"\$(t display -p -t $P '#{pane_dead}')\" = 1 ]" 10
 assert_eq "1 0" "$(t display -p -t "$P" '#{pane_dead} #{pane_dead_status}')"
 assert_eq '0' "$(ev status exit)"
+# The states it reported (OSC 7501, as Codex does), in order; pipe-pane may
+# have started after the first idle, which is left out.
+states=$(grep -ao $'\e]7501;[^\a]*' "$TEST_DIR/fa.raw" | cut -d';' -f2 | uniq | paste -sd' ' |
+    sed 's/^state=idle:app=fake //')
+assert_eq "state=working:app=fake state=done:app=fake state=working:app=fake state=done:app=fake state=working:app=fake state=done:app=fake state=working:app=fake state=blocked:app=fake:kind=permission state=working:app=fake state=done:app=fake state=working:app=fake state=blocked:app=fake:kind=question state=working:app=fake state=done:app=fake state=clear" "$states"
 
 test_case "picker: a leading @ opens a picker that takes the next Enter"
 printf '{"picker": true, "start": 0.1}\n' >"$TEST_DIR/picker.json"
