@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz asan valgrind install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick lint bench fuzz asan valgrind test-compat install uninstall clean
 
 all: build
 
@@ -70,6 +70,12 @@ asan: setup plain
 valgrind: plain
 	@bash scripts/setup.sh valgrind
 	@bash tests/memcheck/valgrind.sh
+
+# libtmux's and tmuxp's own test suites (pinned sdists from PyPI, run as an
+# unprivileged user) with our binary and with the plain build as `tmux`; prints
+# both counts and the tests that differ (never part of make test: it downloads).
+test-compat: build plain
+	@bash tests/compat/run.sh
 
 lint:
 	@$(CARGO) fmt --all -- --check
