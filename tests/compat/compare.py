@@ -4,7 +4,8 @@
     compare.py SUITE OURS.xml PLAIN.xml
 
 Prints the counts of each run and every test whose outcome differs (with the
-first line of its message); exits 1 if any differs or a run left no results.
+first line of its message); exits 1 if any differs, or a run left no results
+or passed no test (say, a collection error stopped it).
 """
 
 import sys
@@ -46,10 +47,15 @@ def main():
         return 1
     print(f"{suite}: agent-tmux: {summary(ours)}")
     print(f"{suite}: plain 3.5a: {summary(plain)}")
+    bad = 0
+    for name, res in (("agent-tmux", ours), ("plain 3.5a", plain)):
+        if not any(o == "passed" for o, _ in res.values()):
+            print(f"{suite}: the run with {name} passed no test: the suite did not run")
+            bad = 1
     differ = sorted(t for t in set(ours) | set(plain) if ours.get(t, ("absent", ""))[0] != plain.get(t, ("absent", ""))[0])
     if not differ:
         print(f"{suite}: the same outcome for every test")
-        return 0
+        return bad
     print(f"{suite}: {len(differ)} tests differ (agent-tmux / plain):")
     for t in differ:
         o, m = ours.get(t, ("absent", ""))
