@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
 
 all: build
 
@@ -93,6 +93,12 @@ test-agents: build agents-install
 
 agents-install:
 	@bash tests/agents/install.sh
+
+# libtmux's and tmuxp's own test suites (pinned sdists from PyPI, run as an
+# unprivileged user) with our binary and with the plain build as `tmux`; prints
+# both counts and the tests that differ (never part of make test: it downloads).
+test-compat: build plain
+	@bash tests/compat/run.sh
 
 lint:
 	@bash scripts/check-layers.sh
