@@ -25,6 +25,30 @@ impl Item {
         }
     }
 
+    /// Would this command's output open view mode in a pane? That is where
+    /// tmux shows output for a client attached to a session that is not a
+    /// control client: a key binding or the command prompt.
+    pub(super) fn output_goes_to_pane(&self) -> bool {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            !c.is_null() && !(*c).session.is_null() && (*c).flags & sys::CLIENT_CONTROL as u64 == 0
+        }
+    }
+
+    /// Show `text` as a message on the client's status line, as
+    /// display-message does (for `display-time`).
+    pub(super) fn status_message(&self, text: &str) {
+        let line = c_string(text);
+        // SAFETY: the client is live during the command; fixed "%s" format.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if !c.is_null() {
+                sys::status_message_set(c, -1, 1, 0, c"%s".as_ptr(), line.as_ptr());
+            }
+        }
+    }
+
     /// Is this command's client read-only (`attach -r`, or read-only by
     /// server-access)?
     pub fn client_is_readonly(&self) -> bool {
