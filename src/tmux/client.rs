@@ -13,15 +13,33 @@ impl Item {
         unsafe { sys::cmdq_get_client(self.item) as u64 }
     }
 
-    /// Can this command wait (return [`crate::tmux::Flow::Wait`])? Only with a
-    /// client of its own: a command with no client, or run by a hook, sits
-    /// on the global queue, and waiting there would hold up every later
-    /// hook and notification.
+    /// Can this command wait (return [`crate::tmux::Flow::Wait`])? Only as
+    /// the command of a client of its own, whose queue holds nothing but
+    /// what that client asked for: a command client (`tmux agent-wait ...`,
+    /// attached to no session) or a line a control client sent. Anywhere
+    /// else waiting would hold a queue that others depend on: the global
+    /// queue (a hook, a command with no client), or an attached client's
+    /// queue that a command landed on without that client asking, as
+    /// if-shell -b and run-shell -b from a hook do (their commands go to
+    /// the "best" client, with no trace of the hook), or a terminal
+    /// client's queue, which also carries its keys.
     pub fn can_wait(&self) -> bool {
-        // SAFETY: reading the live item's client and flags.
+        // SAFETY: reading the live item's client, flags and queue; the client
+        // is live during the command.
         unsafe {
-            !sys::cmdq_get_client(self.item).is_null()
-                && sys::cmdq_get_flags(self.item) & sys::CMDQ_STATE_NOHOOKS as i32 == 0
+            let c = sys::cmdq_get_client(self.item);
+            let flags = sys::cmdq_get_flags(self.item);
+            if c.is_null()
+                || flags & sys::CMDQ_STATE_NOHOOKS as i32 != 0
+                || sys::cmdq_running(std::ptr::null_mut()) == self.item
+            {
+                return false;
+            }
+            if (*c).flags & sys::CLIENT_CONTROL as u64 != 0 {
+                flags & sys::CMDQ_STATE_CONTROL as i32 != 0
+            } else {
+                (*c).session.is_null()
+            }
         }
     }
 
