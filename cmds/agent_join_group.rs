@@ -10,10 +10,11 @@ use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, T
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-join-group",
     alias: Some(c"ajoin"),
-    args: c"g:t:",
+    args: c"g:qt:",
     upper: 1,
-    usage: c"[-t target-session] [-g group-name | group-name]",
+    usage: c"[-q] [-t target-session] [-g group-name | group-name]",
     target: Target::Session,
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

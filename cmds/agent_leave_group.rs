@@ -10,9 +10,10 @@ use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-leave-group",
     alias: Some(c"aleave"),
-    args: c"t:",
-    usage: c"[-t target-session]",
+    args: c"qt:",
+    usage: c"[-q] [-t target-session]",
     target: Target::Session,
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

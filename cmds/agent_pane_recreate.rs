@@ -14,9 +14,10 @@ use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flo
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
-    args: c"k:t:",
+    args: c"k:qt:",
     upper: 1,
-    usage: c"[-k idempotency-key] [-t target-pane] [shell-command]",
+    usage: c"[-q] [-k idempotency-key] [-t target-pane] [shell-command]",
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

@@ -10,8 +10,9 @@ use agent_tmux::agent::layout::PaneState;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-remove",
-    args: c"t:",
-    usage: c"[-t target-pane]",
+    args: c"qt:",
+    usage: c"[-q] [-t target-pane]",
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

@@ -11,10 +11,11 @@ use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",
-    args: c"fl:u",
+    args: c"fl:qu",
     lower: 1,
     upper: -1,
-    usage: c"[-fu] [-l tmux-layout] name [role:count[:command] ...]",
+    usage: c"[-fqu] [-l tmux-layout] name [role:count[:command] ...]",
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

@@ -9,8 +9,9 @@ use crate::tmux::{session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
-    args: c"t:",
-    usage: c"[-t target]",
+    args: c"qt:",
+    usage: c"[-q] [-t target]",
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

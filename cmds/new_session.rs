@@ -14,6 +14,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     upper: -1,
     usage: c"[-AdDEPX] [-c start-directory] [-e environment] [-F format] [-f flags] [-G agent-type] [-n window-name] [-o goal] [-s session-name] [-t target-session] [-x width] [-y height] [shell-command]",
     wraps_upstream: true,
+    confirms: false,
     exec,
     ..CommandSpec::BASE
 };

@@ -10,9 +10,10 @@ use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, T
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"set-agent",
-    args: c"G:o:t:u",
-    usage: c"[-u] [-t target-session] [-G agent-type] [-o goal]",
+    args: c"G:o:qt:u",
+    usage: c"[-qu] [-t target-session] [-G agent-type] [-o goal]",
     target: Target::Session,
+    confirms: true,
     exec,
     ..CommandSpec::BASE
 };

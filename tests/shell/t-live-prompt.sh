@@ -213,6 +213,8 @@ assert_eq 0 "$?" "the 3 s prompt is still pending"
 assert_eq paste "$(kinds "$LOGS/sv.log")"
 wait "$cpid"
 assert_eq 0 "$?"
+# The client returns once Enter is written; the recorder logs it in its own time.
+wait_for "[ \"\$(kinds $LOGS/sv.log)\" = 'paste cr' ]" 3
 assert_eq "paste cr" "$(kinds "$LOGS/sv.log")"
 
 test_case "the delay: @agent-prompt-delay (session, global), -d overrides, default 1 s"
