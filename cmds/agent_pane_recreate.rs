@@ -71,7 +71,7 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let anchor = old_pane
         .or_else(|| pane::active_of_session(sid))
-        .ok_or(CmdError::Usage("layout has no pane to split"))?;
+        .ok_or_else(|| CmdError::Failed("layout has no pane to split".to_string()))?;
 
     let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));

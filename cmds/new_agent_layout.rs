@@ -84,11 +84,13 @@ fn exec(item: &mut Item) -> CmdResult {
     // a directory at all is bad input, refused before anything is made.
     if let Some(d) = dir {
         if d.is_empty() {
-            return Err(CmdError::Usage("invalid start directory: empty"));
+            return Err(CmdError::Failed(
+                "invalid start directory: empty".to_string(),
+            ));
         }
         if d.chars().any(char::is_control) {
-            return Err(CmdError::Usage(
-                "start directory contains a control character",
+            return Err(CmdError::Failed(
+                "start directory contains a control character".to_string(),
             ));
         }
     }
@@ -111,7 +113,8 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     argv.push("cat");
     item.run(At::Current, &argv)?;
-    let holder = pane::active_of_session(sid).ok_or(CmdError::Usage("new session has no pane"))?;
+    let holder = pane::active_of_session(sid)
+        .ok_or_else(|| CmdError::Failed("new session has no pane".to_string()))?;
     let (id, managed) = server::apply_layouts(|l| {
         l.create(sid, &template, &group, key, slots.clone(), tmux::now())
     });
