@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
             }
             // What was accepted can be shared, and reads back as it was.
             let mut r = Registry::new();
-            r.join(SessionId(1), "g", 0).expect("join");
+            let _ = r.join(SessionId(1), "g", 0).expect("join");
             let out = r.share(SessionId(1), key, value.clone(), 0).expect("share");
             assert_eq!(out.key, key);
             assert_eq!(r.get(SessionId(1), key).expect("get").value, value);

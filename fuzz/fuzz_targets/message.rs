@@ -16,7 +16,7 @@ fn delivered_once(text: &str) {
     let mut r = Registry::new();
     let [one, two, three] = [1, 2, 3].map(SessionId);
     for id in [one, two, three] {
-        r.join(id, "g", 0).expect("join");
+        let _ = r.join(id, "g", 0).expect("join");
     }
     let out = r
         .send(Some(one), "one", SendTo::Group("g"), text, 5, |_| 2)
