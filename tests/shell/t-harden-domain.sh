@@ -62,3 +62,32 @@ assert_ok t kill-agent-layout -t L2
 assert_fails t has-session -t work
 t kill-session -t L7
 t kill-session -t M99
+
+# --- item 9: JSON numbers and duplicate keys ----------------------------------
+
+new_detached ja cat
+t ajoin -t ja jg >/dev/null
+
+test_case "JSON numbers are kept exactly as given"
+for n in 18446744073709551616 1.5e-400 1e2 1E+2 -0 0.10 123456789012345678901234567890.5e-3; do
+	assert_ok t ashare -j -t ja "n=$n"
+	assert_eq "$n" "$(t agent-get -t ja n)" "agent-get $n"
+	assert_contains "\"value\":$n," "$(t agent-get -J -t ja n)" "agent-get -J $n"
+	assert_contains "n=$n" "$(t apeers -t ja)" "apeers $n"
+	assert_contains "\"value\":$n," "$(t list-agent-groups -J)" "list-agent-groups -J $n"
+	assert_eq "$n" "$(t await -T 1 -t ja n)" "agent-wait $n"
+done
+assert_ok t ashare -j -t ja 'doc={"a": [1e2, 2.50, {"b": -0.0e-0}]}'
+assert_eq '{"a":[1e2,2.50,{"b":-0.0e-0}]}' "$(t agent-get -t ja doc)"
+assert_contains '"value":{"a":[1e2,2.50,{"b":-0.0e-0}]},' "$(t agent-get -J -t ja doc)"
+
+test_case "duplicate JSON object keys are refused and change nothing"
+assert_ok t ashare -j -t ja 'dup=[0]'
+assert_error_contains 'invalid JSON value: duplicate key "a" at line 1 column' t ashare -j -t ja 'dup={"a":1,"a":2}'
+assert_error_contains 'invalid JSON value: duplicate key "x"' t ashare -j -t ja 'dup=[{"y":{"x":1,"x":1}}]'
+# Escapes that spell the same key are the same key.
+assert_error_contains 'invalid JSON value: duplicate key "a"' t ashare -j -t ja 'dup={"a":1,"\u0061":2}'
+assert_eq '[0]' "$(t agent-get -t ja dup)"
+# The same key in different objects is fine.
+assert_ok t ashare -j -t ja 'dup=[{"a":1},{"a":2}]'
+assert_eq '[{"a":1},{"a":2}]' "$(t agent-get -t ja dup)"
