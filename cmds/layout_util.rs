@@ -288,6 +288,23 @@ pub fn split_managed(
     label: &str,
     launch: Launch<'_>,
 ) -> Option<u32> {
+    let made = split_pane(item, from, m, label, launch);
+    if made.is_err() {
+        let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
+        t.iter().for_each(events::pane_transition);
+    }
+    made.ok()
+}
+
+/// [`split_managed`] without recording a failure: `Err` says why no pane
+/// was made (empty when split-window already printed why).
+pub fn split_pane(
+    item: &Item,
+    from: u32,
+    m: ManagedId,
+    label: &str,
+    launch: Launch<'_>,
+) -> Result<u32, CmdError> {
     let before = tmux::pane::window_panes(from);
     let mut argv = vec!["split-window", "-d"];
     match launch {
@@ -302,17 +319,13 @@ pub fn split_managed(
             }
         }
     }
-    let created = item.run(At::Pane(from), &argv);
-    let new = tmux::pane::window_panes(from)
+    item.run(At::Pane(from), &argv)?;
+    let p = tmux::pane::window_panes(from)
         .into_iter()
-        .find(|p| !before.contains(p));
-    let (Ok(()), Some(p)) = (created, new) else {
-        let t = state::layouts_mut(|l| l.pane_create_failed(m, "split-window failed"));
-        t.iter().for_each(events::pane_transition);
-        return None;
-    };
+        .find(|p| !before.contains(p))
+        .ok_or("split-window made no pane")?;
     state::layouts_mut(|l| l.pane_created(m, p));
     let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
     let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);
-    Some(p)
+    Ok(p)
 }

@@ -91,3 +91,27 @@ assert_eq '[0]' "$(t agent-get -t ja dup)"
 # The same key in different objects is fine.
 assert_ok t ashare -j -t ja 'dup=[{"a":1},{"a":2}]'
 assert_eq '[{"a":1},{"a":2}]' "$(t agent-get -t ja dup)"
+
+# --- item 10: a failed new-agent-layout changes nothing -----------------------
+
+test_case "new-agent-layout with no space: one error, no session, layout or group"
+t set-hook -g agent-pane-state 'set -g @pane_hook fired'
+t set-hook -g agent-group-changed 'set -g @group_hook fired'
+t set -g default-size 3x3
+layouts_before=$(t list-agent-layouts -F '#{agent_layout_id}')
+run t newal -d -s tiny -T 2m+2s
+assert_eq 1 "$RC"
+assert_eq "no space for new pane" "$ERR"
+assert_fails t has-session -t =tiny
+assert_eq "$layouts_before" "$(t list-agent-layouts -F '#{agent_layout_id}')"
+assert_not_contains tiny "$(t list-agent-groups)"
+assert_not_contains tiny "$(t list-agents)"
+assert_eq "" "$(t show -gv @pane_hook 2>/dev/null)"
+assert_eq "" "$(t show -gv @group_hook 2>/dev/null)"
+t set-hook -gu agent-pane-state
+t set-hook -gu agent-group-changed
+t set -g default-size 80x24
+# The id it would have taken is still free.
+next=$(t newal -d -P -s roomy)
+assert_eq "L3" "$next"
+t kill-agent-layout -t =roomy
