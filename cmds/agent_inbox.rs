@@ -41,12 +41,13 @@ fn count(item: &Item) -> Result<Option<usize>, CmdError> {
     }
 }
 
-/// The sender as shown: its name now, else the name it had, else `-`.
+/// The sender as shown: the name it had when it sent (whatever it is
+/// called now, or whichever session has that name now), else `-`.
 fn sender(m: &Message) -> String {
     match m.from {
-        Some(id) if session::exists(id) => session::display_name(id),
         Some(_) if !m.from_name.is_empty() => m.from_name.clone(),
-        _ => "-".to_string(),
+        Some(id) => format!("${id}"),
+        None => "-".to_string(),
     }
 }
 

@@ -461,6 +461,7 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
                             Event::Message {
                                 to: d.to,
                                 from,
+                                from_name: "sender".to_string(),
                                 seq: d.seq
                             }
                         );

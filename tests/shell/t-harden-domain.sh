@@ -115,3 +115,34 @@ t set -g default-size 80x24
 next=$(t newal -d -P -s roomy)
 assert_eq "L3" "$next"
 t kill-agent-layout -t =roomy
+
+# --- item 12: the sender's name at send time ----------------------------------
+
+new_detached rx cat
+new_detached tx cat
+t set-agent -t rx >/dev/null
+t set-agent -t tx >/dev/null
+
+test_case "a message shows its sender's name at send time, before and after the sender dies"
+t asend -s tx -t rx hello >/dev/null
+t rename-session -t tx renamed
+for when in alive dead; do
+	run t ainbox -t rx
+	assert_match "^1 tx .*: hello$" "$OUT" "text, sender $when"
+	assert_eq tx "$(t ainbox -t rx -F '#{message_from}')" "format, sender $when"
+	assert_contains '"from":"tx"' "$(t ainbox -t rx -J)" "-J, sender $when"
+	t kill-session -t renamed
+	# Another session takes the old name: still the name recorded.
+	[ "$when" = alive ] && new_detached tx cat
+done
+t kill-session -t tx
+
+test_case "the agent-message hook names the sender as it was named when it sent"
+t set-hook -g agent-message 'set -gF @from "#{hook_agent_from_name}"'
+new_detached tx2 cat
+t set-agent -t tx2 >/dev/null
+t asend -s tx2 -t rx two >/dev/null
+wait_for '[ "$(t show -gv @from 2>/dev/null)" = tx2 ]'
+assert_eq tx2 "$(t show -gv @from)"
+t set-hook -gu agent-message
+t ainbox -c -t rx >/dev/null

@@ -79,7 +79,12 @@ impl Registry {
             };
             let (seq, dropped) = agent.inbox.push(from, from_name, text, now, limit(to));
             delivered.push(Delivery { to, seq, dropped });
-            events.push(Event::Message { to, from, seq });
+            events.push(Event::Message {
+                to,
+                from,
+                from_name: from_name.to_owned(),
+                seq,
+            });
         }
         Ok(SendOutcome { delivered, events })
     }
@@ -103,5 +108,30 @@ impl Registry {
             .get_mut(&id)
             .map(|a| a.inbox.consume(count))
             .ok_or(AgentError::NoMetadata(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn a_message_and_its_event_keep_the_sender_s_name_at_send_time() {
+        let mut r = with_group("g", &[1, 2]);
+        let out = r
+            .send(Some(1), "alice", SendTo::Session(2), "hi", T, |_| 10)
+            .unwrap();
+        assert_eq!(
+            out.events,
+            [Event::Message {
+                to: 2,
+                from: Some(1),
+                from_name: "alice".into(),
+                seq: 1
+            }]
+        );
+        let m = r.inbox(2).unwrap().oldest().unwrap();
+        assert_eq!((m.from, m.from_name.as_str()), (Some(1), "alice"));
     }
 }
