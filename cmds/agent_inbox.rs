@@ -6,7 +6,7 @@
 use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
 use serde_json::json;
 
-use super::agent_send::inbox_limit;
+use super::agent_send::{inbox_bytes_limit, inbox_limit};
 use super::util::{fail, print_json, shown, sid, target};
 use crate::tmux::{
     self, session, state, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY,
@@ -84,6 +84,8 @@ fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
         "consumed": i.consumed(),
         "dropped": i.dropped(),
         "limit": inbox_limit(id),
+        "bytes": i.bytes(),
+        "bytes_limit": inbox_bytes_limit(id),
         "messages": shown.iter().map(message_json).collect::<Vec<_>>(),
     })
 }

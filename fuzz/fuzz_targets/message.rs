@@ -6,6 +6,7 @@
 #![no_main]
 
 use agent_tmux::agent::validate::{self, MAX_GOAL_BYTES, MAX_MESSAGE_BYTES, MAX_VALUE_BYTES};
+use agent_tmux::agent::inbox::InboxLimits;
 use agent_tmux::agent::{text_from_bytes, AgentError, Invalid, Registry, SendTo, Value};
 use fuzz_checks::{check_error, is_refused};
 use libfuzzer_sys::fuzz_target;

@@ -146,3 +146,45 @@ wait_for '[ "$(t show -gv @from 2>/dev/null)" = tx2 ]'
 assert_eq tx2 "$(t show -gv @from)"
 t set-hook -gu agent-message
 t ainbox -c -t rx >/dev/null
+
+# --- item 8: byte bounds on inboxes -------------------------------------------
+
+# 15000-byte messages (a command line is at most about 16 KB).
+big=$(head -c 14999 /dev/zero | tr '\0' x)
+
+test_case "@agent-inbox-bytes bounds one inbox; the oldest is dropped and counted"
+t set -g @agent-inbox-bytes 65536
+for n in 1 2 3 4; do t asend -t rx "$n$big" >/dev/null; done
+run t asend -t rx "5$big"
+assert_eq "delivered to 1 inbox (1 older message dropped: inbox full)" "$OUT"
+run t ainbox -t rx -J
+# The oldest left is the second sent: the first was dropped.
+assert_eq "4 1 2 60000 65536" "$(echo "$OUT" | jq -r '"\(.unread) \(.dropped) \(.messages[0].text[0:1]) \(.bytes) \(.bytes_limit)"')"
+t ainbox -c -t rx >/dev/null
+t set -gu @agent-inbox-bytes
+
+test_case "@agent-inbox-total-bytes bounds all inboxes; the server's oldest is dropped"
+new_detached ry cat
+new_detached rz cat
+t set-agent -t ry >/dev/null
+t set-agent -t rz >/dev/null
+t set -g @agent-inbox-total-bytes 65536
+t asend -t rx "x$big" >/dev/null
+for n in 1 2 3; do t asend -t ry "$n$big" >/dev/null; done
+run t asend -t rz "z$big"
+assert_eq "delivered to 1 inbox (1 older message dropped: server inboxes full)" "$OUT"
+assert_eq "0 2" "$(t ainbox -t rx -J | jq -r '"\(.unread) \(.dropped)"')"
+assert_eq "3 0" "$(t ainbox -t ry -J | jq -r '"\(.unread) \(.dropped)"')"
+assert_eq "1 0" "$(t ainbox -t rz -J | jq -r '"\(.unread) \(.dropped)"')"
+
+test_case "a group send is bounded by the server-wide bound too"
+for s in g1 g2 g3 g4; do new_detached $s cat; t ajoin -t $s gg >/dev/null; done
+run t asend -g gg "$big"
+assert_eq 0 "$RC"
+assert_match "^delivered to 4 inboxes \(4 older messages dropped: server inboxes full\)$" "$OUT"
+assert_eq "0 3 0" "$(t ainbox -t ry -J | jq -r '"\(.unread) \(.dropped) \(.bytes)"')"
+assert_eq "0 1 0" "$(t ainbox -t rz -J | jq -r '"\(.unread) \(.dropped) \(.bytes)"')"
+for s in g1 g2 g3 g4; do
+	assert_eq "1 0 14999" "$(t ainbox -t $s -J | jq -r '"\(.unread) \(.dropped) \(.bytes)"')" "$s"
+done
+t set -gu @agent-inbox-total-bytes
