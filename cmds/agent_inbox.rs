@@ -6,7 +6,7 @@
 use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
 use serde_json::json;
 
-use super::agent_send::inbox_limit;
+use super::agent_send::{inbox_bytes_limit, inbox_limit};
 use super::util::{fail, print_json, shown, sid, target};
 use crate::server::{self, state};
 use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -41,12 +41,13 @@ fn count(item: &Item) -> Result<Option<usize>, CmdError> {
     }
 }
 
-/// The sender as shown: its name now, else the name it had, else `-`.
+/// The sender as shown: the name it had when it sent (whatever it is
+/// called now, or whichever session has that name now), else `-`.
 fn sender(m: &Message) -> String {
     match m.from {
-        Some(id) if session::exists(id) => session::display_name(id),
         Some(_) if !m.from_name.is_empty() => m.from_name.clone(),
-        _ => "-".to_string(),
+        Some(id) => format!("${id}"),
+        None => "-".to_string(),
     }
 }
 
@@ -83,6 +84,8 @@ fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
         "consumed": i.consumed(),
         "dropped": i.dropped(),
         "limit": inbox_limit(id),
+        "bytes": i.bytes(),
+        "bytes_limit": inbox_bytes_limit(id),
         "messages": shown.iter().map(message_json).collect::<Vec<_>>(),
     })
 }

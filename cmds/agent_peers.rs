@@ -6,7 +6,7 @@ use agent_tmux::agent::AgentError;
 use serde_json::json;
 
 use super::util::{
-    agent_json, context_json, fail_group, plural, print_json, print_lines, sid, target, when,
+    agent_json, context_json, fail_group, plural, print_json, print_lines, put, sid, target, when,
 };
 use crate::server::activity;
 use crate::server::state;
@@ -40,7 +40,7 @@ fn exec(item: &mut Item) -> CmdResult {
     if item.has('J') {
         let doc = state::with(|r| {
             let g = r.group(&group).expect("group of a member exists");
-            json!({
+            let mut doc = json!({
                 "group": group,
                 "session_id": sid(id),
                 "session_name": session::name(id),
@@ -50,8 +50,10 @@ fn exec(item: &mut Item) -> CmdResult {
                 "last_change": g.last_change(),
                 "version": g.version(),
                 "peers": peers.iter().map(|p| agent_json(r, *p)).collect::<Vec<_>>(),
-                "context": context_json(r, &group),
-            })
+                "context": null,
+            });
+            put(&mut doc, "context", context_json(r, &group));
+            doc
         });
         print_json(item, &doc);
         return Ok(Flow::Done);

@@ -2,9 +2,9 @@
 //! coordination group, in name order, with its members, coordinator and the
 //! size of its shared context.
 
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
-use super::util::{context_json, plural, print_json, sid};
+use super::util::{context_json, plural, print_json, put, sid};
 use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -64,7 +64,7 @@ fn exec(item: &mut Item) -> CmdResult {
                 .iter()
                 .filter_map(|n| r.group(n))
                 .map(|g| {
-                    json!({
+                    let mut doc = json!({
                         "name": g.name(),
                         "members": g.members().map(|m| json!({
                             "session_id": sid(m),
@@ -79,12 +79,16 @@ fn exec(item: &mut Item) -> CmdResult {
                         "version": g.version(),
                         "created": g.created(),
                         "last_change": g.last_change(),
-                        "context": context_json(r, g.name()),
-                    })
+                        "context": null,
+                    });
+                    put(&mut doc, "context", context_json(r, g.name()));
+                    doc
                 })
                 .collect()
         });
-        print_json(item, &json!({ "groups": groups }));
+        let mut doc = json!({ "groups": null });
+        put(&mut doc, "groups", Json::Array(groups));
+        print_json(item, &doc);
         return Ok(Flow::Done);
     }
     let lines = state::with(|r| {

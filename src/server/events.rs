@@ -90,17 +90,26 @@ pub(super) fn deliver(events: &[Event]) {
                 }
                 refresh_members(group);
             }
-            Event::Message { to, from, seq } => message_delivered(*to, *from, *seq),
+            Event::Message {
+                to,
+                from,
+                from_name,
+                seq,
+            } => message_delivered(*to, *from, from_name, *seq),
         }
     }
 }
 
 /// Message `seq` arrived in `to`'s inbox: announce it, redraw `to`'s status
-/// line (`#{agent_unread}`) and wake its waiters.
-fn message_delivered(to: u32, from: Option<u32>, seq: u64) {
+/// line (`#{agent_unread}`) and wake its waiters. The hook names the sender
+/// as it was named when it sent.
+fn message_delivered(to: u32, from: Option<u32>, from_name: &str, seq: u64) {
     let from_id = from.map_or_else(|| "-".to_string(), |f| format!("${f}"));
     notify::control(&format!("%agent-message ${to} {from_id} {seq}"));
-    let from_name = from.map(session::display_name).unwrap_or_default();
+    let from_name = match from {
+        Some(f) if from_name.is_empty() => session::display_name(f),
+        _ => from_name.to_string(),
+    };
     notify::hook(
         "agent-message",
         HookTarget {

@@ -28,13 +28,20 @@ macro_rules! with_events {
 }
 
 // A join's `left` has no events of its own (they are in the join's).
-with_events!(
-    JoinOutcome,
-    LeaveOutcome,
-    ShareOutcome,
-    UnshareOutcome,
-    SendOutcome
-);
+with_events!(JoinOutcome, LeaveOutcome, ShareOutcome, UnshareOutcome);
+
+impl Outcome for SendOutcome {
+    fn deliver(&self) {
+        events::deliver(&self.events);
+        // Inboxes that lost a message to the server-wide bound show it too.
+        let mut others: Vec<u32> = self.server_dropped.iter().map(|&(s, _)| s).collect();
+        others.sort_unstable();
+        others.dedup();
+        others
+            .into_iter()
+            .for_each(crate::tmux::session::refresh_status);
+    }
+}
 
 macro_rules! quiet {
     ($($t:ty),*) => {$(
@@ -44,8 +51,9 @@ macro_rules! quiet {
     )*};
 }
 
-// `u32`: a layout or managed-pane id that a mutation returns.
-quiet!((), u32, SetAgentOutcome, Message);
+// `u32`: a layout or managed-pane id that a mutation returns; `bool`:
+// whether a layout was discarded (no events by design).
+quiet!((), u32, bool, SetAgentOutcome, Message);
 
 impl Outcome for Transition {
     fn deliver(&self) {

@@ -33,9 +33,9 @@ pub use geometry::{
     MAX_LAYOUT_DEPTH, MAX_LAYOUT_LEN,
 };
 pub use layouts::{
-    parse_layout_id, parse_managed_id, parse_override, CreatePlan, Layout, Layouts, ManagedPane,
-    RecreatePlan, Transition, DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH, MAX_ERROR_BYTES,
-    RETAINED_REMOVED_LAYOUTS,
+    parse_layout_id, parse_layout_target, parse_managed_id, parse_override, parse_pane_target,
+    CreatePlan, Layout, LayoutRef, Layouts, ManagedPane, PaneTarget, RecreatePlan, Transition,
+    DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH, MAX_ERROR_BYTES, RETAINED_REMOVED_LAYOUTS,
 };
 pub use state::{aggregate, allowed, PaneState, Stage};
 pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};

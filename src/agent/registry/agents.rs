@@ -70,7 +70,7 @@ impl Registry {
             return Err(AgentError::NoMetadata(id));
         }
         let left = self.detach(id, now);
-        self.agents.remove(&id);
+        self.remove_agent(id);
         Ok(left)
     }
 
@@ -80,7 +80,7 @@ impl Registry {
     /// agent.
     pub fn session_destroyed(&mut self, id: SessionId, now: i64) -> Option<LeaveOutcome> {
         let left = self.detach(id, now);
-        self.agents.remove(&id);
+        self.remove_agent(id);
         left
     }
 }

@@ -50,7 +50,10 @@ mod recreate;
 mod testing;
 
 pub use create::parse_override;
-pub use ids::{parse_layout_id, parse_managed_id};
+pub use ids::{
+    parse_layout_id, parse_layout_target, parse_managed_id, parse_pane_target, LayoutRef,
+    PaneTarget,
+};
 
 /// How many layouts may be live at once unless the server says otherwise.
 pub const DEFAULT_LAYOUT_LIMIT: usize = 40;
