@@ -87,6 +87,11 @@ fn main() {
     // client's mouse event (send-keys passes none), for agent-prompt's
     // human-typing guard.
     println!("cargo:rustc-link-arg=-Wl,--wrap=window_pane_key");
+    // Panes moved between windows (join-pane, move-pane, swap-pane: the
+    // window-layout-changed notification; break-pane: window-linked), for
+    // managed panes taken out of their layout's window.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_window");
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_session_window");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");

@@ -210,3 +210,49 @@ pub unsafe extern "C" fn __wrap_window_pane_key(
     }
     unsafe { __real_window_pane_key(wp, c, s, wl, key, m) }
 }
+
+extern "C" {
+    fn __real_notify_window(name: *const c_char, w: *mut sys::window);
+    fn __real_notify_session_window(name: *const c_char, s: *mut sys::session, w: *mut sys::window);
+}
+
+/// Every notify_window() call from outside notify.c lands here
+/// (`-Wl,--wrap=notify_window`). "window-layout-changed" follows every
+/// change of a window's panes, among them join-pane, move-pane and
+/// swap-pane moving a pane into it.
+///
+/// # Safety
+/// Called by tmux with a valid name and window.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_window(name: *const c_char, w: *mut sys::window) {
+    if !name.is_null() && !w.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"window-layout-changed" {
+            let id = unsafe { (*w).id };
+            let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
+        }
+    }
+    unsafe { __real_notify_window(name, w) }
+}
+
+/// Every notify_session_window() call lands here
+/// (`-Wl,--wrap=notify_session_window`). "window-linked" follows a window
+/// joining a session, among them the new window of break-pane.
+///
+/// # Safety
+/// Called by tmux with a valid name, session and window.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_session_window(
+    name: *const c_char,
+    s: *mut sys::session,
+    w: *mut sys::window,
+) {
+    if !name.is_null() && !w.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"window-linked" {
+            let id = unsafe { (*w).id };
+            let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
+        }
+    }
+    unsafe { __real_notify_session_window(name, s, w) }
+}
