@@ -77,6 +77,11 @@ pub(super) fn window_changed(id: u32) {
     transitions.iter().for_each(pane_transition);
 }
 
+/// Pane `%id` was respawned; `had_process`: its old process was still there.
+pub(super) fn pane_respawned(id: u32, had_process: bool) {
+    activity::pane_respawned(id, had_process);
+}
+
 /// React to domain events.
 pub(super) fn deliver(events: &[Event]) {
     for event in events {

@@ -19,6 +19,9 @@ pub struct Handlers {
     /// may have been moved into it: join-pane, move-pane, break-pane,
     /// swap-pane).
     pub window_changed: fn(u32),
+    /// Pane `%id` was respawned (respawn-pane, respawn-window): its old
+    /// process, if it had one (`true`), is gone and a new one runs.
+    pub pane_respawned: fn(u32, bool),
     /// New output from pane `%id`'s program is about to be parsed.
     pub pane_output: fn(u32),
     /// A human typed a key into pane `%id` through a client.
@@ -38,6 +41,7 @@ impl Handlers {
         pane_exited: |_, _| {},
         pane_destroyed: |_| {},
         window_changed: |_| {},
+        pane_respawned: |_, _| {},
         pane_output: |_| {},
         human_key: |_| {},
         client_lost: |_| {},

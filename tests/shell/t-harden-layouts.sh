@@ -5,7 +5,9 @@
 # managed. A managed pane taken out of the layout's window (join-pane,
 # move-pane, break-pane, swap-pane) is released: removed, marked released,
 # running on as a plain pane no managed-pane target reaches; a recreate
-# makes its successor in the layout's own window.
+# makes its successor in the layout's own window. And agent-wait -i on a
+# busy pane that respawn-pane -k restarts ends: the old program's exit ends
+# its busy period.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -117,3 +119,43 @@ t swap-pane -d -s "$(mp "$M1" pane_id)" -t sw:
 assert_eq "removed true" "$(mp "$M1" state) $(mp "$M1" released)"
 assert_ne removed "$(mp "$S2" state)"
 t kill-session -t sw
+
+test_case "agent-wait -i ends when respawn-pane -k replaces a busy program"
+t new-session -d -s busy -x 80 -y 24 "sh -c 'while :; do echo y; sleep 0.1; done'"
+BP=$(t display -p -t =busy: '#{pane_id}')
+wait_for "[ \"\$(t display -p -t '$BP' '#{agent_pane_status}')\" = busy ]" 5
+"$TMUX_BIN" -S "$SOCK" -f /dev/null await -i -T 8 -t "$BP" >"$TEST_DIR/resp.out" 2>&1 &
+wpid=$!
+wait_for "[ \"\$(t display -p '#{agent_waiters}')\" = 1 ]" 5
+assert_eq 1 "$(t display -p '#{agent_waiters}')" "waiting while the pane is busy"
+# The new program is as busy as the old one: only the respawn can end the wait.
+t respawn-pane -k -t "$BP" "sh -c 'while :; do echo z; sleep 0.1; done'"
+wait_for "! kill -0 $wpid" 4
+if kill -0 "$wpid" 2>/dev/null; then
+	kill "$wpid"
+	wait "$wpid"
+	rc=timeout
+else
+	wait "$wpid"
+	rc=$?
+fi
+assert_eq "0|" "$rc|$(cat "$TEST_DIR/resp.out")" "the old program's exit ended the wait"
+# The new program's own output makes the pane busy again.
+wait_for "[ \"\$(t display -p -t '$BP' '#{agent_pane_status}')\" = busy ]" 5
+assert_eq busy "$(t display -p -t "$BP" '#{agent_pane_status}')"
+# respawn-window -k the same.
+"$TMUX_BIN" -S "$SOCK" -f /dev/null await -i -T 8 -t "$BP" >"$TEST_DIR/respw.out" 2>&1 &
+wpid=$!
+wait_for "[ \"\$(t display -p '#{agent_waiters}')\" = 1 ]" 5
+t respawn-window -k -t =busy: "sh -c 'while :; do echo w; sleep 0.1; done'"
+wait_for "! kill -0 $wpid" 4
+if kill -0 "$wpid" 2>/dev/null; then
+	kill "$wpid"
+	wait "$wpid"
+	rc=timeout
+else
+	wait "$wpid"
+	rc=$?
+fi
+assert_eq "0|" "$rc|$(cat "$TEST_DIR/respw.out")" "respawn-window ends it too"
+t kill-session -t busy
