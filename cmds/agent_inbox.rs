@@ -23,6 +23,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     // in exec.
     flags: READONLY,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

@@ -10,13 +10,14 @@ use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-join-group",
     alias: Some(c"ajoin"),
-    args: c"g:t:",
+    args: c"g:qt:",
     lower: 0,
     upper: 1,
-    usage: c"[-t target-session] [-g group-name | group-name]",
+    usage: c"[-q] [-t target-session] [-g group-name | group-name]",
     target: Target::Session,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

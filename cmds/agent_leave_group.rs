@@ -10,13 +10,14 @@ use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-leave-group",
     alias: Some(c"aleave"),
-    args: c"t:",
+    args: c"qt:",
     lower: 0,
     upper: 0,
-    usage: c"[-t target-session]",
+    usage: c"[-q] [-t target-session]",
     target: Target::Session,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

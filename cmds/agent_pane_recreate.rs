@@ -15,13 +15,14 @@ use crate::tmux::{self, pane, session, At, CmdResult, CommandSpec, Flow, Item, T
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
     alias: None,
-    args: c"k:t:",
+    args: c"k:qt:",
     lower: 0,
     upper: 1,
-    usage: c"[-k idempotency-key] [-t target-pane] [shell-command]",
+    usage: c"[-q] [-k idempotency-key] [-t target-pane] [shell-command]",
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

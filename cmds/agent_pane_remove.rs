@@ -11,13 +11,14 @@ use agent_tmux::agent::layout::PaneState;
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-remove",
     alias: None,
-    args: c"t:",
+    args: c"qt:",
     lower: 0,
     upper: 0,
-    usage: c"[-t target-pane]",
+    usage: c"[-q] [-t target-pane]",
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

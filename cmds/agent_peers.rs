@@ -22,6 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::Session,
     flags: READONLY,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

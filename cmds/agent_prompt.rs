@@ -24,6 +24,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

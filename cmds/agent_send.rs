@@ -12,13 +12,14 @@ use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-send",
     alias: Some(c"asend"),
-    args: c"g:s:t:",
+    args: c"g:qs:t:",
     lower: 1,
     upper: 1,
-    usage: c"[-g group | -t target-session] [-s source-session] message",
+    usage: c"[-q] [-g group | -t target-session] [-s source-session] message",
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

@@ -12,13 +12,14 @@ use crate::tmux::{self, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-share",
     alias: Some(c"ashare"),
-    args: c"jk:t:u:v:",
+    args: c"jk:qt:u:v:",
     lower: 0,
     upper: 1,
-    usage: c"[-j] [-t target-session] key=value | -k key -v value | -u key",
+    usage: c"[-jq] [-t target-session] key=value | -k key -v value | -u key",
     target: Target::Session,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

@@ -12,13 +12,14 @@ use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",
     alias: None,
-    args: c"fl:u",
+    args: c"fl:qu",
     lower: 1,
     upper: -1,
-    usage: c"[-fu] [-l tmux-layout] name [role:count[:command] ...]",
+    usage: c"[-fqu] [-l tmux-layout] name [role:count[:command] ...]",
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

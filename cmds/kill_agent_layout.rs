@@ -10,13 +10,14 @@ use crate::tmux::{pane, session, At, CmdResult, CommandSpec, Flow, Item, Target}
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
     alias: None,
-    args: c"t:",
+    args: c"qt:",
     lower: 0,
     upper: 0,
-    usage: c"[-t target]",
+    usage: c"[-q] [-t target]",
     target: Target::None,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

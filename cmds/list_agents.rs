@@ -15,6 +15,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::None,
     flags: READONLY,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

@@ -33,6 +33,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::None,
     flags: STARTSERVER,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

@@ -18,6 +18,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::None,
     flags: 0,
     wraps_upstream: true,
+    confirms: false,
     exec,
 };
 

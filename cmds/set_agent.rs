@@ -11,13 +11,14 @@ use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"set-agent",
     alias: None,
-    args: c"G:o:t:u",
+    args: c"G:o:qt:u",
     lower: 0,
     upper: 0,
-    usage: c"[-u] [-t target-session] [-G agent-type] [-o goal]",
+    usage: c"[-qu] [-t target-session] [-G agent-type] [-o goal]",
     target: Target::Session,
     flags: 0,
     wraps_upstream: false,
+    confirms: true,
     exec,
 };
 

@@ -16,6 +16,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     target: Target::Session,
     flags: READONLY,
     wraps_upstream: false,
+    confirms: false,
     exec,
 };
 

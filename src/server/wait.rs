@@ -11,8 +11,9 @@ use crate::tmux::held::{self, Resume};
 use crate::tmux::{timer, CmdError, Flow, Item};
 
 /// Block `item`'s client until `what` happens (or `timeout` seconds pass).
-/// A command with no client (run by a hook, or from the global queue) cannot
-/// wait: blocking it would hold up every later hook and notification.
+/// Only a command that has a client queue of its own can wait (see
+/// [`Item::can_wait`]): blocking any other queue would hold up every later
+/// hook and notification, or a client that did not ask to wait.
 pub fn block(
     item: &Item,
     what: WaitFor,

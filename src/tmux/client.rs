@@ -13,15 +13,57 @@ impl Item {
         unsafe { sys::cmdq_get_client(self.item) as u64 }
     }
 
-    /// Can this command wait (return [`crate::tmux::Flow::Wait`])? Only with a
-    /// client of its own: a command with no client, or run by a hook, sits
-    /// on the global queue, and waiting there would hold up every later
-    /// hook and notification.
+    /// Can this command wait (return [`crate::tmux::Flow::Wait`])? Only as
+    /// the command of a client of its own, whose queue holds nothing but
+    /// what that client asked for: a command client (`tmux agent-wait ...`,
+    /// attached to no session) or a line a control client sent. Anywhere
+    /// else waiting would hold a queue that others depend on: the global
+    /// queue (a hook, a command with no client), or an attached client's
+    /// queue that a command landed on without that client asking, as
+    /// if-shell -b and run-shell -b from a hook do (their commands go to
+    /// the "best" client, with no trace of the hook), or a terminal
+    /// client's queue, which also carries its keys.
     pub fn can_wait(&self) -> bool {
-        // SAFETY: reading the live item's client and flags.
+        // SAFETY: reading the live item's client, flags and queue; the client
+        // is live during the command.
         unsafe {
-            !sys::cmdq_get_client(self.item).is_null()
-                && sys::cmdq_get_flags(self.item) & sys::CMDQ_STATE_NOHOOKS as i32 == 0
+            let c = sys::cmdq_get_client(self.item);
+            let flags = sys::cmdq_get_flags(self.item);
+            if c.is_null()
+                || flags & sys::CMDQ_STATE_NOHOOKS as i32 != 0
+                || sys::cmdq_running(std::ptr::null_mut()) == self.item
+            {
+                return false;
+            }
+            if (*c).flags & sys::CLIENT_CONTROL as u64 != 0 {
+                flags & sys::CMDQ_STATE_CONTROL as i32 != 0
+            } else {
+                (*c).session.is_null()
+            }
+        }
+    }
+
+    /// Would this command's output open view mode in a pane? That is where
+    /// tmux shows output for a client attached to a session that is not a
+    /// control client: a key binding or the command prompt.
+    pub(super) fn output_goes_to_pane(&self) -> bool {
+        // SAFETY: the client, if any, is live during the command.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            !c.is_null() && !(*c).session.is_null() && (*c).flags & sys::CLIENT_CONTROL as u64 == 0
+        }
+    }
+
+    /// Show `text` as a message on the client's status line, as
+    /// display-message does (for `display-time`).
+    pub(super) fn status_message(&self, text: &str) {
+        let line = c_string(text);
+        // SAFETY: the client is live during the command; fixed "%s" format.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if !c.is_null() {
+                sys::status_message_set(c, -1, 1, 0, c"%s".as_ptr(), line.as_ptr());
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! rules in [`super::client`] and running upstream commands in
 //! [`super::upstream`].
 
+use std::cell::RefCell;
 use std::ffi::CString;
 
 use super::sys;
@@ -59,11 +60,24 @@ impl Flow {
 /// What every exec returns.
 pub type CmdResult = Result<Flow, CmdError>;
 
+/// Where [`Item::print`] sends output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Output {
+    /// To the client, as tmux's cmdq_print does.
+    Client,
+    /// Nowhere (`-q`).
+    Quiet,
+    /// Kept: once the command succeeded its lines become one status-line
+    /// message, joined by "; " (a confirmation run from an attached client).
+    StatusLine(Option<String>),
+}
+
 /// The command being executed.
 pub struct Item {
     pub(super) cmd: *mut sys::cmd,
     pub(super) item: *mut sys::cmdq_item,
     pub(super) upstream: Option<ExecFn>,
+    pub(super) output: RefCell<Output>,
 }
 
 /// `s` as a C string, NULs shown as `\0`.
@@ -81,11 +95,28 @@ impl Item {
             cmd,
             item,
             upstream,
+            output: RefCell::new(Output::Client),
         }
     }
 
     /// Print a line (or several) of output to the client.
     pub fn print(&self, text: &str) {
+        match &mut *self.output.borrow_mut() {
+            Output::Client => {}
+            Output::Quiet => return,
+            Output::StatusLine(kept) => {
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    match kept {
+                        Some(k) => {
+                            k.push_str("; ");
+                            k.push_str(line);
+                        }
+                        None => *kept = Some(line.to_string()),
+                    }
+                }
+                return;
+            }
+        }
         let line = c_string(text);
         // SAFETY: fixed "%s" format with one valid string.
         unsafe { sys::cmdq_print(self.item, c"%s".as_ptr(), line.as_ptr()) };

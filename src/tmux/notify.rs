@@ -100,46 +100,135 @@ pub fn while_dying<T>(id: u32, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Is the command being executed, on any queue, one that a hook runs? Its
+/// events then fire no hooks: tmux's notify.c drops the events of commands
+/// run by a hook (on the global queue), so that a hook that causes its own
+/// event runs once; agent hooks follow the same rule whatever queue the hook
+/// command is on and whatever the command is (an agent command or an
+/// upstream one such as kill-session or kill-pane).
+fn running_in_hook() -> bool {
+    // SAFETY: cmdq_running only reads a queue's current item (NULL when the
+    // queue is idle or waiting); the client list is walked while it lives.
+    unsafe {
+        // cmdq_running alone also returns an item that waited and was told
+        // to continue but has not run again (vendor patch 0011).
+        let by_hook = |c: *mut sys::client| {
+            let item = sys::cmdq_running(c);
+            !item.is_null()
+                && sys::cmdq_executing(c) != 0
+                && sys::cmdq_get_flags(item) & sys::CMDQ_STATE_NOHOOKS as i32 != 0
+        };
+        if by_hook(std::ptr::null_mut()) {
+            return true;
+        }
+        let mut c = sys::clients.tqh_first;
+        while !c.is_null() {
+            if by_hook(c) {
+                return true;
+            }
+            c = (*c).entry.tqe_next;
+        }
+    }
+    false
+}
+
 /// Run hook `name` with extra `hook_*` formats.
+///
+/// The formats describe the event as it is now (the target's ids and name,
+/// even for a session being destroyed). The commands run later, from the
+/// global queue: a callback finds the target again by its ids when it runs
+/// and inserts the commands right after itself, with a state that carries
+/// the formats, fires no hooks and has no fallback current target. So a
+/// hook never keeps a pointer to something that may be freed before it
+/// runs, and a hook about something that is gone (a removed pane, a killed
+/// session) has no current target: a command without `-t` fails with "no
+/// current target" rather than acting on whatever session tmux would pick
+/// (vendor patch 0011).
 pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
-    if NO_HOOKS.with(|n| n.get()) {
+    if NO_HOOKS.with(|n| n.get()) || running_in_hook() {
         return;
     }
     let Ok(cname) = CString::new(name) else {
         return;
     };
-    let mut extra: Vec<(&str, String)> = Vec::new();
+    let mut all: Vec<(String, String)> = vec![("hook".into(), name.into())];
     if at.session.is_some() && at.session == DYING.with(|d| d.get()) {
         let id = at.session.take().unwrap_or_default();
-        extra.push(("hook_session", format!("${id}")));
-        extra.push(("hook_session_name", super::session::display_name(id)));
+        all.push(("hook_session".into(), format!("${id}")));
+        all.push(("hook_session_name".into(), super::session::display_name(id)));
         at.pane = None;
     }
-    // Mirrors notify.c: a find state for the target (or nothing), the hook
-    // option looked up from there, each command list queued on the global
-    // queue with a state carrying the formats.
-    let (mut fs, wp) = find_target(at);
-    let commands = hook_commands(&fs, &cname);
+    let (fs, wp) = find_target(at);
+    let s = options_session(&fs, at);
+    if hook_commands(s, &cname).is_empty() {
+        return;
+    }
+    for (k, v) in target_formats(&fs, s, wp) {
+        all.push((k.into(), v));
+    }
+    for (k, v) in formats {
+        all.push(((*k).into(), v.clone()));
+    }
+    let pending = Box::new(PendingHook {
+        name: cname,
+        at,
+        formats: all,
+    });
+    // SAFETY: a callback item on the global queue; it owns the boxed data,
+    // which the callback takes back.
+    unsafe {
+        let item = sys::cmdq_get_callback1(
+            c"agent-hook".as_ptr(),
+            Some(run_hook),
+            Box::into_raw(pending).cast(),
+        );
+        sys::cmdq_append(std::ptr::null_mut(), item);
+    }
+}
+
+/// A hook waiting for its turn on the global queue.
+struct PendingHook {
+    name: CString,
+    at: HookTarget,
+    formats: Vec<(String, String)>,
+}
+
+unsafe extern "C" fn run_hook(
+    item: *mut sys::cmdq_item,
+    data: *mut std::ffi::c_void,
+) -> sys::cmd_retval {
+    // SAFETY: data is the box that hook() leaked for this item.
+    let pending = unsafe { Box::from_raw(data.cast::<PendingHook>()) };
+    let _ = super::guard::catch("hook", || insert_hook(item, &pending));
+    sys::cmd_retval_CMD_RETURN_NORMAL
+}
+
+/// Mirrors notify.c's notify_insert_hook: a find state for the target as it
+/// is now (or nothing), the hook option looked up from there, each command
+/// list inserted after `item` with a state carrying the formats.
+fn insert_hook(item: *mut sys::cmdq_item, pending: &PendingHook) {
+    let (mut fs, _) = find_target(pending.at);
+    let commands = hook_commands(options_session(&fs, pending.at), &pending.name);
     if commands.is_empty() {
         return;
     }
     let state = HookState::new(&mut fs);
-    state.add("hook", name);
-    for (k, v) in target_formats(&fs, wp) {
-        state.add(k, &v);
-    }
-    for (k, v) in extra.iter().chain(formats) {
+    for (k, v) in &pending.formats {
         state.add(k, v);
     }
+    let mut after = item;
     for cmdlist in commands {
-        state.queue(cmdlist);
+        after = state.insert_after(after, cmdlist);
     }
 }
 
 /// A find state for a hook's target: its pane if it still exists, else its
 /// session, else nothing (the hook then runs with global options and no
-/// current session; cmd_find_from_nothing could pick a session that is
-/// being destroyed). Also the pane, if found.
+/// current target; cmd_find_from_nothing could pick a session that is
+/// being destroyed, or one that has nothing to do with the event). A pane
+/// that is gone, or no longer in a window of a session, is nothing too, not
+/// its session (whose current pane is another pane). Also the pane, if
+/// found.
 fn find_target(at: HookTarget) -> (sys::cmd_find_state, *mut sys::window_pane) {
     // SAFETY: a plain C struct, cleared by cmd_find_clear_state.
     let mut fs: sys::cmd_find_state = unsafe { std::mem::zeroed() };
@@ -151,8 +240,8 @@ fn find_target(at: HookTarget) -> (sys::cmd_find_state, *mut sys::window_pane) {
             .pane
             .map(|p| sys::window_pane_find_by_id(p))
             .unwrap_or(std::ptr::null_mut());
-        let found = if !wp.is_null() {
-            sys::cmd_find_from_pane(&mut fs, wp, 0) == 0
+        let found = if at.pane.is_some() {
+            !wp.is_null() && sys::cmd_find_from_pane(&mut fs, wp, 0) == 0
         } else if let Some(s) = at.session.and_then(super::session::find) {
             sys::cmd_find_from_session(&mut fs, s, 0);
             true
@@ -166,17 +255,29 @@ fn find_target(at: HookTarget) -> (sys::cmd_find_state, *mut sys::window_pane) {
     }
 }
 
-/// The command lists set for hook `name`, as seen from `fs`'s session (or
-/// the global session options), in order.
-fn hook_commands(fs: &sys::cmd_find_state, name: &CStr) -> Vec<*mut sys::cmd_list> {
+/// The session whose options hold a hook: the target's, else the hook's
+/// session if it still exists (a session hook runs for its panes even once
+/// they are gone), else none (the global options).
+fn options_session(fs: &sys::cmd_find_state, at: HookTarget) -> *mut sys::session {
+    if !fs.s.is_null() {
+        return fs.s;
+    }
+    at.session
+        .and_then(super::session::find)
+        .unwrap_or(std::ptr::null_mut())
+}
+
+/// The command lists set for hook `name`, as seen from session `s` (or the
+/// global session options when null), in order.
+fn hook_commands(s: *mut sys::session, name: &CStr) -> Vec<*mut sys::cmd_list> {
     let mut out = Vec::new();
     // SAFETY: reading the live option trees; the command lists stay owned
     // by the option (each queued item takes its own reference).
     unsafe {
-        let oo = if fs.s.is_null() {
+        let oo = if s.is_null() {
             sys::global_s_options
         } else {
-            (*fs.s).options
+            (*s).options
         };
         let o = sys::options_get(oo, name.as_ptr());
         if o.is_null() {
@@ -195,17 +296,19 @@ fn hook_commands(fs: &sys::cmd_find_state, name: &CStr) -> Vec<*mut sys::cmd_lis
 }
 
 /// `hook_session`, `hook_session_name`, `hook_window` and `hook_pane` of a
-/// hook's target.
+/// hook's target (the session is `s`: the target's or the hook's own).
 fn target_formats(
     fs: &sys::cmd_find_state,
+    s: *mut sys::session,
     wp: *mut sys::window_pane,
 ) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    // SAFETY: the state was just filled from live objects (or is clear).
+    // SAFETY: the state was just filled from live objects (or is clear) and
+    // s is live or null.
     unsafe {
-        if !fs.s.is_null() {
-            out.push(("hook_session", format!("${}", (*fs.s).id)));
-            let n = CStr::from_ptr((*fs.s).name).to_string_lossy().into_owned();
+        if !s.is_null() {
+            out.push(("hook_session", format!("${}", (*s).id)));
+            let n = CStr::from_ptr((*s).name).to_string_lossy().into_owned();
             out.push(("hook_session_name", n));
         }
         if !fs.w.is_null() {
@@ -224,10 +327,9 @@ struct HookState(*mut sys::cmdq_state);
 
 impl HookState {
     fn new(fs: &mut sys::cmd_find_state) -> Self {
+        let flags = sys::CMDQ_STATE_NOHOOKS | sys::CMDQ_STATE_NOCURRENT;
         // SAFETY: cmdq_new_state copies the find state.
-        HookState(unsafe {
-            sys::cmdq_new_state(fs, std::ptr::null_mut(), sys::CMDQ_STATE_NOHOOKS as i32)
-        })
+        HookState(unsafe { sys::cmdq_new_state(fs, std::ptr::null_mut(), flags as i32) })
     }
 
     fn add(&self, key: &str, value: &str) {
@@ -237,10 +339,15 @@ impl HookState {
         }
     }
 
-    fn queue(&self, cmdlist: *mut sys::cmd_list) {
-        // SAFETY: a live command list of the hook option; the new item
-        // references it and the state.
-        unsafe { sys::cmdq_append(std::ptr::null_mut(), sys::cmdq_get_command(cmdlist, self.0)) };
+    /// Insert `cmdlist`'s commands after `item`; returns the last inserted.
+    fn insert_after(
+        &self,
+        item: *mut sys::cmdq_item,
+        cmdlist: *mut sys::cmd_list,
+    ) -> *mut sys::cmdq_item {
+        // SAFETY: item is the running callback; a live command list of the
+        // hook option, the new items reference it and the state.
+        unsafe { sys::cmdq_insert_after(item, sys::cmdq_get_command(cmdlist, self.0)) }
     }
 }
 

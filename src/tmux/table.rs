@@ -13,7 +13,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use super::guard;
-use super::item::{Flow, Item};
+use super::item::{Flow, Item, Output};
 use super::sys;
 
 /// Which target tmux resolves for the command before it runs.
@@ -46,6 +46,11 @@ pub struct CommandSpec {
     /// When set, this spec extends the upstream command of the same name: its
     /// `args` are appended to upstream's template and `usage` replaces its usage.
     pub wraps_upstream: bool,
+    /// The command changes state and its output only confirms it: `-q` (which
+    /// `args` must have) drops the output, and run from an attached client (a
+    /// key binding or the command prompt) the output goes to the status line
+    /// as one message instead of opening view mode.
+    pub confirms: bool,
     pub exec: fn(&mut Item) -> Result<Flow, crate::tmux::CmdError>,
 }
 
@@ -207,11 +212,26 @@ unsafe extern "C" fn exec_trampoline(
     // hook that causes its own event cannot loop.
     // SAFETY: reading the flags of the live item.
     let in_hook = unsafe { sys::cmdq_get_flags(item) } & sys::CMDQ_STATE_NOHOOKS as i32 != 0;
+    if reg.spec.confirms {
+        *it.output.borrow_mut() = if it.has('q') {
+            Output::Quiet
+        } else if it.output_goes_to_pane() {
+            Output::StatusLine(None)
+        } else {
+            Output::Client
+        };
+    }
     let result = super::notify::without_hooks_if(in_hook, || {
         guard::catch(&name, || (reg.spec.exec)(&mut it))
     });
     match result {
-        Ok(Ok(flow)) => flow.retval(),
+        Ok(Ok(flow)) => {
+            let kept = std::mem::replace(&mut *it.output.borrow_mut(), Output::Client);
+            if let (Output::StatusLine(Some(line)), false) = (kept, flow.is_error()) {
+                it.status_message(&line);
+            }
+            flow.retval()
+        }
         Ok(Err(e)) => {
             if !e.0.is_empty() {
                 it.error(&e.0);

@@ -40,7 +40,7 @@ for pair in 'list-agents|lsa' 'list-agent-groups|lsag' 'agent-join-group|ajoin' 
     'agent-get|' 'set-agent|' 'show-agent|' 'new-session|new'; do
 	assert_eq 1 "$(grep -cxF "$pair" <<<"$OUT")" "list-commands: $pair"
 done
-assert_eq "agent-share (ashare) [-j] [-t target-session] key=value | -k key -v value | -u key" \
+assert_eq "agent-share (ashare) [-jq] [-t target-session] key=value | -k key -v value | -u key" \
     "$(t list-commands agent-share)"
 
 test_case "prefixes of agent commands are unknown commands"
