@@ -149,7 +149,8 @@ pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: us
 
 /// Add a managed pane's formats (`agent_pane_*`) to a format tree.
 pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
-    if let Some(id) = p.pane.filter(|id| tmux::pane::exists(*id)) {
+    // A released pane is a plain pane now: not this record's to show.
+    if let Some(id) = p.pane.filter(|id| !p.released && tmux::pane::exists(*id)) {
         ft.pane(id);
     }
     ft.add("agent_pane_id", &mid(p.id))
@@ -174,6 +175,7 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
             &p.predecessor.map(mid).unwrap_or_default(),
         )
         .add("agent_pane_depth", &p.depth.to_string())
+        .add("agent_pane_released", if p.released { "1" } else { "0" })
         .add("agent_pane_created", &p.created.to_string());
 }
 
@@ -194,6 +196,7 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "successor": p.successor.map(mid),
         "depth": p.depth,
         "created": p.created,
+        "released": p.released,
     })
 }
 

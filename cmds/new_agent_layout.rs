@@ -125,6 +125,9 @@ fn exec(item: &mut Item) -> CmdResult {
     let (id, managed) = server::apply_layouts(|l| {
         l.create(sid, &template, &group, key, slots.clone(), tmux::now())
     });
+    if let Some(w) = pane::window_of(holder) {
+        server::apply_layouts(|l| l.set_window(id, w));
+    }
 
     // Each pane is split from the previous one, so window order is slot order.
     // A pane that can't be made (no space) fails the command, which then

@@ -88,6 +88,8 @@ fn pane_format(key: &str, pane: u32) -> Option<String> {
             "agent_pane_predecessor" => p.predecessor.map(|m| format!("M{m}")).unwrap_or_default(),
             "agent_pane_depth" => p.depth.to_string(),
             "agent_pane_created" => p.created.to_string(),
+            // A pane found by its tmux pane is the layout's: not released.
+            "agent_pane_released" => "0".to_string(),
             _ => return None,
         })
     })

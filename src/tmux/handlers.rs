@@ -15,6 +15,13 @@ pub struct Handlers {
     pub pane_exited: fn(u32, i32),
     /// Pane `%id` is about to be freed (any path).
     pub pane_destroyed: fn(u32),
+    /// Window `@id` changed its panes or was linked into a session (a pane
+    /// may have been moved into it: join-pane, move-pane, break-pane,
+    /// swap-pane).
+    pub window_changed: fn(u32),
+    /// Pane `%id` was respawned (respawn-pane, respawn-window): its old
+    /// process, if it had one (`true`), is gone and a new one runs.
+    pub pane_respawned: fn(u32, bool),
     /// New output from pane `%id`'s program is about to be parsed.
     pub pane_output: fn(u32),
     /// A human typed a key into pane `%id` through a client.
@@ -33,6 +40,8 @@ impl Handlers {
         session_destroyed: |_| {},
         pane_exited: |_, _| {},
         pane_destroyed: |_| {},
+        window_changed: |_| {},
+        pane_respawned: |_, _| {},
         pane_output: |_| {},
         human_key: |_| {},
         client_lost: |_| {},

@@ -53,6 +53,9 @@ pub type ManagedId = u32;
 /// A tmux pane, by the number of its id (`%N`).
 pub type PaneId = u32;
 
+/// A tmux window, by the number of its id (`@N`).
+pub type WindowId = u32;
+
 /// Most characters in a template name.
 pub const MAX_TEMPLATE_NAME_LEN: usize = 64;
 

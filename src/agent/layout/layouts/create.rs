@@ -87,6 +87,7 @@ impl Layouts {
                     depth: 0,
                     created: now,
                     recreate_key: None,
+                    released: false,
                 },
             );
             ids.push(m);
@@ -102,6 +103,7 @@ impl Layouts {
                 key: key.map(str::to_owned),
                 created: now,
                 panes: ids.clone(),
+                window: None,
             },
         );
         self.by_session.insert(session, id);
@@ -191,6 +193,7 @@ mod tests {
                 key: Some("k1".into()),
                 created: NOW,
                 panes: vec![1, 2, 3],
+                window: None,
             }
         );
         let p = ls.pane(2).unwrap();

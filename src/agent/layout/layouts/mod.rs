@@ -34,17 +34,21 @@
 //! - `lifecycle`: what tmux reports about a managed pane afterwards
 //!   (created, could not be created, settled, exited, gone);
 //! - `recreate`: planning and recording a pane's successor;
+//! - `placement`: where a layout is (its session and window): passing a
+//!   layout to the session that keeps its window, releasing panes taken out
+//!   of it;
 //! - `ids`: the text forms `L<n>` and `M<n>`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::state::{aggregate, allowed, PaneState, Stage};
-use super::{LayoutId, ManagedId, PaneId};
+use super::{LayoutId, ManagedId, PaneId, WindowId};
 use crate::agent::SessionId;
 
 mod create;
 mod ids;
 mod lifecycle;
+mod placement;
 mod recreate;
 #[cfg(test)]
 mod testing;
@@ -101,6 +105,9 @@ pub struct ManagedPane {
     pub created: i64,
     /// The idempotency key of the recreate that made it.
     pub recreate_key: Option<String>,
+    /// Removed because its tmux pane left the layout's window (join-pane,
+    /// move-pane, break-pane, swap-pane): that pane runs on as a plain pane.
+    pub released: bool,
 }
 
 /// One managed layout: a tmux session whose window holds its panes.
@@ -120,6 +127,9 @@ pub struct Layout {
     pub created: i64,
     /// Every managed pane it ever had, in creation order.
     pub panes: Vec<ManagedId>,
+    /// The window its panes are in, once known: a managed pane is the
+    /// layout's while its tmux pane is in this window.
+    pub window: Option<WindowId>,
 }
 
 /// A managed pane's state changed: the event the server delivers.
