@@ -206,3 +206,30 @@ wait_for "grep -q '^%end ' '$TEST_DIR/c1.out'" 5
 assert_eq 1 "$(grep -c '^%end ' "$TEST_DIR/c1.out")" "%end right away, as upstream"
 t wait-for -S chan
 ctl_sync c1 "$C1" after-chan
+
+# Item 8: server memory, each measured by bench/wait-memory.py on a server
+# of its own, after a warm-up of the same size (so malloc's heap has its
+# working size and a run that frees what it allocates grows by ~0). Without
+# the fixes the growth is about 230 bytes per completed -T wait (a timer kept
+# until its timeout) and about 4 KB per killed waiting client; the bounds
+# leave that signal an order of magnitude above the noise (~5 bytes/op).
+WAIT_MEMORY="$LIB_DIR/../../bench/wait-memory.py"
+# per_op EXPERIMENT N: bytes of server RSS growth per operation.
+per_op() {
+	"$PYTHON" "$WAIT_MEMORY" "$TMUX_BIN" "$1" "$2" |
+	    sed -n 's/.*( *\(-\{0,1\}[0-9.]*\) bytes\/op)$/\1/p'
+}
+# below A B: is A < B (decimals)?
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+test_case "completed agent-wait -T waits cancel their timers (bounded memory)"
+b=$(per_op timers 4000)
+assert_ne "" "$b" "measured"
+below "$b" 60
+assert_eq 0 "$?" "RSS growth per completed wait: $b bytes (bound 60)"
+
+test_case "clients killed while waiting are freed (bounded memory)"
+b=$(per_op killed 400)
+assert_ne "" "$b" "measured"
+below "$b" 600
+assert_eq 0 "$?" "RSS growth per killed waiting client: $b bytes (bound 600)"
