@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
 
 all: build
 
@@ -81,6 +81,24 @@ asan: setup plain
 valgrind: plain
 	@bash scripts/setup.sh valgrind
 	@bash tests/memcheck/valgrind.sh
+
+# Real agent CLIs offline (never part of make test; tests/agents/README.md):
+# installs the versions pinned in tests/agents/package-lock.json into
+# tests/agents/node_modules (npm ci, only when the lock file changed), then
+# runs tests/agents/run.py against a scripted model on 127.0.0.1; screens and
+# requests go to tests/agents/results/. AGENTS_ARGS passes options/patterns.
+AGENTS_ARGS ?=
+test-agents: build agents-install
+	@TMUX_BIN=$(CURDIR)/$(BIN) $(PYTHON) tests/agents/run.py $(AGENTS_ARGS)
+
+agents-install:
+	@bash tests/agents/install.sh
+
+# libtmux's and tmuxp's own test suites (pinned sdists from PyPI, run as an
+# unprivileged user) with our binary and with the plain build as `tmux`; prints
+# both counts and the tests that differ (never part of make test: it downloads).
+test-compat: build plain
+	@bash tests/compat/run.sh
 
 lint:
 	@bash scripts/check-layers.sh

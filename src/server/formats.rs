@@ -6,6 +6,21 @@
 use super::{activity, state, wait};
 use crate::tmux;
 
+/// The session-level formats: empty for a session that is not an agent.
+const SESSION_KEYS: &[&str] = &[
+    "agent_type",
+    "agent_goal",
+    "agent_group",
+    "agent_role",
+    "agent_is_coordinator",
+    "agent_peers",
+    "agent_created",
+    "agent_status",
+    "agent_is_agent",
+    "agent_unread",
+    "agent_dropped",
+];
+
 /// Value of format `key` for session `$session` / pane `%pane`.
 pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
     match key {
@@ -26,6 +41,11 @@ pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Opti
     let id = session?;
     state::with(|r| {
         let agent = r.agent(id);
+        if agent.is_none() && SESSION_KEYS.contains(&key) {
+            // Not an agent: empty, as plain tmux shows an unknown format, so
+            // a status line reads the same on both (#{?agent_unread,...}).
+            return Some(String::new());
+        }
         let value = match key {
             "agent_type" => agent.map(|a| a.agent_type.clone()).unwrap_or_default(),
             "agent_goal" => agent.map(|a| a.goal.clone()).unwrap_or_default(),

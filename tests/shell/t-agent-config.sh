@@ -43,7 +43,7 @@ client=$(c list-clients -t other -F '#{client_name}')
 assert_match '^/dev/pts/[0-9]+$' "$client"
 # Config errors would be shown in view mode on the first attach: none.
 assert_eq 0 "$(c display -p -t other: '#{pane_in_mode}')"
-assert_eq "0" "$(c display -p -t other: '#{agent_is_agent}')"
+assert_eq "" "$(c display -p -t other: '#{agent_is_agent}')"
 assert_ok c send-keys -K -c "$client" C-b X
 wait_for "[ \"\$(c display -p -t other: '#{agent_group}')\" = cfgteam ]" 5
 assert_eq "cfgteam|custom|Coordinator" "$(c display -p -t other: '#{agent_group}|#{agent_type}|#{agent_role}')"
@@ -96,7 +96,7 @@ printf '%s\n' 'set -g exit-empty off' \
 c2() { "$TMUX_BIN" -S "$TEST_DIR/sock2" -f "$TEST_DIR/bad-start.conf" "$@"; }
 assert_ok c2 start-server
 assert_eq 1 "$(c2 show -gv @after)"
-assert_eq "0|" "$(c2 display -p -t x: '#{agent_is_agent}|#{agent_group}')"
+assert_eq "|" "$(c2 display -p -t x: '#{agent_is_agent}|#{agent_group}')"
 pty_start bad env TERM=screen "$TMUX_BIN" -S "$TEST_DIR/sock2" attach -t x
 wait_for "grep -q 'invalid group name' '$TEST_DIR/bad.out'" 5
 assert_contains "bad-start.conf:3: invalid group name: \"bad name\"" "$(pty_output bad)"

@@ -157,6 +157,6 @@ assert_eq '{"groups":[]}' "$(t lsag -J)"
 # Session ids start again from $0: nothing of the old registry leaks in.
 new_detached fresh cat
 assert_eq '$0' "$(t display -p -t =fresh: '#{session_id}')"
-assert_eq "0||" "$(t display -p -t =fresh: '#{agent_is_agent}|#{agent_group}|#{agent_type}')"
+assert_eq "||" "$(t display -p -t =fresh: '#{agent_is_agent}|#{agent_group}|#{agent_type}')"
 run t ajoin -t fresh kg
 assert_eq "$(printf "Session 'fresh' is now an agent (type custom)\nSession 'fresh' joined group 'kg'\nFirst session in group (coordinator)")" "$OUT"

@@ -55,7 +55,7 @@ refused "invalid group name: \"\" $NAMEMSG" t ajoin -t nb -g ''
 refused "invalid group name: \"\"" t ajoin -t nb ''
 # A control character in a name is escaped in the message.
 refused 'invalid group name: "a\u{1b}[2J"' t ajoin -t nb $'a\e[2J'
-assert_eq "0" "$(t display -p -t =nb: '#{agent_is_agent}')" "nb never became an agent"
+assert_eq "" "$(t display -p -t =nb: '#{agent_is_agent}')" "nb never became an agent"
 # A member asking for a bad group stays where it was.
 refused "invalid group name" t ajoin -t a 'x y'
 assert_eq base "$(t display -p -t =a: '#{agent_group}')"
@@ -221,7 +221,7 @@ wait_for "grep -q 'Client is read-only' '$TEST_DIR/ro.out'" 5
 assert_contains "Client is read-only" "$(pty_output ro)" "refusal shown to the client"
 assert_ok t send-keys -K -c "$client" F6
 sleep 0.2
-assert_eq "0|" "$(t display -p -t =ro: '#{agent_is_agent}|#{agent_group}')"
+assert_eq "|" "$(t display -p -t =ro: '#{agent_is_agent}|#{agent_group}')"
 assert_error_contains "key not found: fromro" t agent-get -t a fromro
 assert_eq "$before" "$(snapshot)" "nothing changed by the read-only client"
 # A read-only command (show-agent) may run from a read-only client.

@@ -11,7 +11,7 @@ new_detached b cat
 t set-agent -t a -G claude -o "the goal"
 
 test_case "display -p: plain session, agent, group member"
-assert_eq "0|||||0|0" "$(t display -p -t =plain: "$ALL")"
+assert_eq "||||||" "$(t display -p -t =plain: "$ALL")" "a plain session: all empty, as on plain tmux"
 assert_eq "" "$(t display -p -t =plain: '#{agent_created}')"
 assert_eq "1|claude|the goal|||0|0" "$(t display -p -t =a: "$ALL")"
 t ajoin -t a fmt >/dev/null
@@ -40,7 +40,7 @@ fi
 
 test_case "list-sessions -F and -f"
 run t ls -F '#{session_name}:#{agent_type}:#{agent_group}:#{agent_role}:#{agent_peers}'
-assert_eq "$(printf 'a:claude:fmt:Coordinator:1\nb:custom:fmt:Member:1\nplain::::0')" "$OUT"
+assert_eq "$(printf 'a:claude:fmt:Coordinator:1\nb:custom:fmt:Member:1\nplain::::')" "$OUT"
 run t ls -f '#{agent_is_agent}' -F '#{session_name}'
 assert_eq "$(printf 'a\nb')" "$OUT"
 run t ls -f '#{==:#{agent_role},Member}' -F '#{session_name}'
@@ -64,7 +64,7 @@ t aleave -t a >/dev/null
 assert_eq "1|claude|the goal|||0|0" "$(t display -p -t =a: "$ALL")"
 assert_eq "1|custom||fmt|Coordinator|1|0" "$(t display -p -t =b: "$ALL")"
 t set-agent -u -t a
-assert_eq "0|||||0|0" "$(t display -p -t =a: "$ALL")"
+assert_eq "||||||" "$(t display -p -t =a: "$ALL")"
 
 test_case "agent_tmux_version and agent_upstream_version"
 v=$(t display -p '#{agent_tmux_version}')

@@ -17,7 +17,7 @@ assert_eq "team|Coordinator|1|0" "$(t display -p -t =s1: '#{agent_group}|#{agent
 assert_eq "claude|lead" "$(t display -p -t =s1: '#{agent_type}|#{agent_goal}')"
 
 test_case "a plain session joining becomes an agent of type custom"
-assert_eq 0 "$(t display -p -t =s2: '#{agent_is_agent}')"
+assert_eq "" "$(t display -p -t =s2: '#{agent_is_agent}')"
 run t ajoin -t s2 team
 assert_eq 0 "$RC"
 assert_eq "$(printf "Session 's2' is now an agent (type custom)
@@ -117,7 +117,7 @@ assert_eq 1 "$RC"
 assert_error_contains "session 's3' is not in a coordination group" t agent-leave-group -t s3
 new_detached plain cat
 assert_error_contains "session 'plain' has no agent metadata" t aleave -t plain
-assert_eq 0 "$(t display -p -t =plain: '#{agent_is_agent}')"
+assert_eq "" "$(t display -p -t =plain: '#{agent_is_agent}')"
 
 test_case "ajoin without -t uses the current session (inside a pane)"
 # run-shell from a pane of s3 has TMUX set, so the target is s3.

@@ -148,7 +148,7 @@ assert_eq "end	" "${replies[0]}"
 assert_eq $'error\tclient is read-only' "${replies[1]}"
 assert_eq $'error\tsession \'plainmade\' has no agent metadata' "${replies[2]}"
 assert_fails t has-session -t =agentmade
-assert_eq 0 "$(t display -p -t =plainmade: '#{agent_is_agent}')"
+assert_eq "" "$(t display -p -t =plainmade: '#{agent_is_agent}')"
 t kill-session -t =plainmade
 
 # --- a terminal client -----------------------------------------------------------
@@ -183,7 +183,7 @@ assert_contains "Client is read-only" "$(pty_output term)" "the refusal is shown
 assert_ok t send-keys -K -c "$client" F8
 wait_for "[ \"\$(t display -p -t =ro: '#{pane_in_mode}')\" = 1 ]" 5
 assert_eq "$before" "$(snapshot)" "nothing changed by the bindings"
-assert_eq "0|" "$(t display -p -t =plain: '#{agent_is_agent}|#{agent_type}')"
+assert_eq "|" "$(t display -p -t =plain: '#{agent_is_agent}|#{agent_type}')"
 assert_error_contains "key not found: fromkey" t agent-get -t a fromkey
 assert_fails t has-session -t =fromkey
 

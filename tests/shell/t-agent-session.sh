@@ -29,7 +29,7 @@ assert_ok t new-session -d -s onlygoal -x 80 -y 24 -o "just a goal" cat
 assert_eq "custom|just a goal" "$(t display -p -t =onlygoal: '#{agent_type}|#{agent_goal}')"
 # Without -G/-o a session is plain.
 assert_ok t new-session -d -s plain -x 80 -y 24 cat
-assert_eq "0|" "$(t display -p -t =plain: '#{agent_is_agent}|#{agent_type}')"
+assert_eq "|" "$(t display -p -t =plain: '#{agent_is_agent}|#{agent_type}')"
 
 test_case "new-session -P -F prints the new session, agent formats included"
 run t new-session -d -s printed -x 80 -y 24 -P -F '#{session_name} #{window_width}x#{window_height}' -G claude cat
@@ -100,7 +100,7 @@ run t set-agent -u -t s1
 assert_eq 0 "$RC"
 assert_eq "Session 's1' left group 'team'" "$OUT"
 assert_error_contains "session 's1' has no agent metadata" t show-agent -t s1
-assert_eq "0||" "$(t display -p -t =s1: '#{agent_is_agent}|#{agent_type}|#{agent_group}')"
+assert_eq "||" "$(t display -p -t =s1: '#{agent_is_agent}|#{agent_type}|#{agent_group}')"
 # s2 is now alone and coordinates.
 assert_eq "Coordinator 0" "$(t display -p -t =s2: '#{agent_role} #{agent_peers}')"
 assert_eq "team 1 s2" "$(t lsag -F '#{group_name} #{group_members} #{group_coordinator}')"

@@ -117,9 +117,13 @@ assert_eq "$before_l" "$(layouts)" "no new layout"
 test_case "-c expands formats, as upstream's -c does"
 mkdir -p "$TEST_DIR/fmtdir/sub"
 t new-session -d -s fmtbase -c "$TEST_DIR/fmtdir" cat
+# pane_current_path is the pane process's directory: the forked child
+# changes to it after the fork, so wait for it before expanding it.
+wait_for "[ \"\$(t display -p -t =fmtbase: '#{pane_current_path}')\" = '$TEST_DIR/fmtdir' ]" 5
 printf '%s\n' 'new-agent-layout -d -s fmtlay -e manager=cat -e specialist=cat -c "#{pane_current_path}/sub"' |
     "$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t =fmtbase >/dev/null
 wait_for "[ -n \"\$(t lsap -t fmtlay -F x 2>/dev/null)\" ]" 5
+wait_for "[ \"\$(t lsap -t fmtlay -F '#{pane_current_path}' | sort -u)\" = '$TEST_DIR/fmtdir/sub' ]" 5
 assert_eq "$TEST_DIR/fmtdir/sub" "$(t lsap -t fmtlay -F '#{pane_current_path}' | sort -u)" "every pane starts in the expanded directory"
 assert_error_contains "invalid start directory: empty" t new-agent-layout -d -s fmtbad -c '#{?1,,}'
 assert_fails t has-session -t =fmtbad

@@ -1,8 +1,9 @@
 # Hooks on agent events (set-hook -g): agent-group-changed,
 # agent-context-changed, agent-pane-state and agent-pane-status each run
 # their commands with the hook_* formats of the event (checked field by field
-# from a file written by run-shell); show-hooks lists the agent hooks; a
-# session hook runs only for its own session.
+# from a file written by run-shell); show-hooks lists the agent hooks once
+# set (t-compat-hooks.sh: the listing rule); a session hook runs only for
+# its own session.
 . "$(dirname "$0")/lib.sh"
 
 start_server
@@ -19,11 +20,14 @@ lines() { cat "$TEST_DIR/$1" 2>/dev/null; }
 # nlines FILE: how many lines it has.
 nlines() { lines "$1" | grep -c .; }
 
-test_case "show-hooks -g lists the agent hooks, empty at first"
+test_case "unset agent hooks: left out of show-hooks -g, shown by name"
 run t show-hooks -g
 assert_eq 0 "$RC"
+assert_contains "session-renamed" "$OUT" "upstream hooks are listed"
+assert_not_contains "agent-" "$OUT" "no unset agent hook in the listing"
 for h in agent-context-changed agent-group-changed agent-message agent-pane-state agent-pane-status; do
-	assert_eq 1 "$(grep -cx "$h" <<<"$OUT")" "show-hooks -g lists $h (unset)"
+	run t show-hooks -g "$h"
+	assert_eq "0 $h" "$RC $OUT" "show-hooks -g $h (unset)"
 done
 
 hook_to agent-group-changed gc '#{hook}|#{hook_agent_group}|#{hook_agent_event}|#{hook_session}|#{hook_session_name}'

@@ -71,6 +71,9 @@ if need_plain; then
 	"$PLAIN_TMUX" -S "$ps" -f /dev/null new-session -d -s up -x 80 -y 24
 	assert_eq up "$("$TMUX_BIN" -S "$ps" display -p '#{session_name}')"
 	assert_ok "$TMUX_BIN" -S "$ps" new-window -d -t up: -n ours
+	# Window 0 is named by automatic-rename after its pane's command, which
+	# is the forked tmux until the shell has exec'd: wait for that.
+	wait_for "[ \"\$('$PLAIN_TMUX' -S '$ps' display -p -t up:0 '#{window_name}')\" = sh ]"
 	assert_eq "0:sh 1:ours" "$("$PLAIN_TMUX" -S "$ps" list-windows -t up -F '#{window_index}:#{window_name}' | xargs)"
 	run "$TMUX_BIN" -S "$ps" list-
 	assert_eq "1 $(upstream_lookup list-)" "$RC $ERR"

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""A small scripted stand-in for an agent CLI's terminal UI, for the fast
+tests. It draws screens shaped like the real ones in tests/agents/OBSERVED.md
+(Claude Code 2.1.328, Codex 0.171.0): a transcript, an input box between two
+rules with a footer, a working spinner with `esc to interrupt`, a permission
+dialog and a question dialog with numbered choices, a finished-turn line. It
+uses the alternate screen, sets the pane title (a spinner glyph while it
+works, `✳ NAME` when idle, `[ . ] Action Required | NAME` in a dialog), turns bracketed paste on and reads prompts from
+pastes and typed keys.
+
+  fake-agent.py [--script FILE] [--log FILE]   (or FAKE_AGENT_SCRIPT, FAKE_AGENT_LOG)
+
+The script is JSON:
+  {"name": "Fake Agent",        title and banner
+   "start": 0.2,                seconds before the input box appears (starting)
+   "bracketed_paste": true,     turn bracketed paste on (at start)
+   "notify": false,             OSC 9 notification when a dialog opens
+   "osc_state": false,          report states as Codex 0.171.0 does: OSC 7501
+                                state=idle|working|blocked:kind=K|done, clear at exit
+   "picker": false,             text starting with / or @ opens a picker that
+                                takes the next Enter (closing the picker)
+   "turns": [TURN, ...]}        one per submitted prompt, in order
+TURN: {"work": S,               seconds of working before anything else
+       "until": PATH,           or: work until PATH exists
+       "dialog": {"kind": "permission", "name": "notes.txt"}
+               | {"kind": "question", "question": "...", "options": ["A", "B"]},
+       "after": S,              seconds of working after the dialog is answered
+       "reply": "text",         printed when the turn ends (default "Done.")
+       "exit": N}               exit with status N after the turn
+A prompt past the last turn gets {"work": 0.2}.
+
+Keys: Enter submits (or answers a dialog), digits pick a choice, Up/Down move,
+Esc cancels a dialog or interrupts work, C-c interrupts, C-d on an empty
+input box or the prompt `/exit` quits with status 0. Text submitted while it
+works is queued and submitted when the turn ends.
+
+Every event goes to the log as a JSON line: {"t", "event", ...} with events
+start, ready, paste (text), submit (text; the prompt as received), queued,
+working, dialog, answer (choice, label), cancel, interrupt, idle (turn done),
+exit."""
+import json
+import os
+import select
+import signal
+import sys
+import termios
+import time
+import tty
+
+SPIN = "·✢✳✶✻✽"
+TITLE_SPIN = "⠂⠐"
+VERBS = ["Pondering", "Brewing", "Computing"]
+
+
+class Agent:
+    def __init__(self, script, log):
+        self.s = script
+        self.name = script.get("name", "Fake Agent")
+        self.turns = list(script.get("turns", []))
+        self.logf = open(log, "a", buffering=1) if log else None
+        self.t0 = time.monotonic()
+        self.transcript = []  # lines above the input box
+        self.text = ""  # the input box
+        self.queue = []
+        self.state = "starting"  # starting, idle, working, dialog
+        self.turn = None
+        self.phase_end = 0.0
+        self.until = None
+        self.work_started = 0.0
+        self.dialog = None
+        self.sel = 0
+        self.picker = False
+        self.in_paste = False
+        self.paste = ""
+        self.pending = b""
+        self.ready_at = self.t0 + float(script.get("start", 0.2))
+        self.frame = 0
+        self.last_title = None
+        self.last_frame = None
+        self.exit_code = None
+
+    # --- output ---
+    def log(self, event, **kw):
+        if self.logf:
+            self.logf.write(json.dumps(dict(kw, t=round(time.monotonic() - self.t0, 3), event=event)) + "\n")
+
+    def out(self, s):
+        os.write(1, s.encode())
+
+    def osc_state(self, st):
+        if self.s.get("osc_state"):
+            self.out("\x1b]7501;%s\x07" % st)
+
+    def title(self, t):
+        if t != self.last_title:
+            self.last_title = t
+            self.out("\x1b]0;%s\x07" % t)
+
+    def size(self):
+        try:
+            c, r = os.get_terminal_size(1)
+        except OSError:
+            c, r = 80, 24
+        return max(c, 20), max(r, 10)
+
+    def draw(self):
+        cols, rows = self.size()
+        rule = "─" * cols
+        bottom = []
+        if self.state == "starting":
+            bottom = ["", "  Starting " + self.name + "…"]
+        elif self.state == "dialog":
+            d = self.dialog
+            bottom.append(rule)
+            if d["kind"] == "permission":
+                bottom += [" Create file", " " + d.get("name", "notes.txt"), "",
+                           " Do you want to create %s?" % d.get("name", "notes.txt")]
+                foot = " Esc to cancel · Tab to amend"
+            else:
+                bottom += [" " + d.get("header", "Question"), "", " " + d["question"], ""]
+                foot = " Enter to select · ↑/↓ to navigate · Esc to cancel"
+            for i, label in enumerate(self.options()):
+                bottom.append(" %s %d. %s" % ("❯" if i == self.sel else " ", i + 1, label))
+            bottom += ["", foot]
+        else:
+            if self.state == "working":
+                secs = int(time.monotonic() - self.work_started)
+                bottom.append("%s %s… (%ds · esc to interrupt)" % (
+                    SPIN[self.frame % len(SPIN)], VERBS[len(self.transcript) % len(VERBS)], secs))
+            lines = (self.text or "").split("\n")
+            shown = "[Pasted text +%d lines]" % (len(lines) - 1) if len(lines) > 3 else " ".join(lines)
+            bottom += ["", rule, "❯ " + shown[:cols - 3], rule]
+            if self.picker:
+                bottom += ["  /exit        Exit the fake agent", "  README.md"]
+            bottom.append("  esc to interrupt" if self.state == "working" else "  ? for shortcuts")
+        top = [" ▐ " + self.name, ""] + self.transcript
+        room = rows - len(bottom)
+        top = top[-room:] if room > 0 else []
+        screen = top + [""] * (rows - len(top) - len(bottom)) + bottom
+        screen = [l[:cols] for l in screen[-rows:]]
+        frame = "\x1b[H\x1b[2J" + "\r\n".join(screen)
+        if frame != self.last_frame:  # quiet while nothing changes, as the real ones are
+            self.last_frame = frame
+            self.out(frame)
+        if self.state == "working":
+            self.title("%s %s" % (TITLE_SPIN[self.frame % 2], self.name))
+        elif self.state == "dialog":
+            self.title("[ . ] Action Required | " + self.name)
+        else:
+            self.title("✳ " + self.name)
+
+    def options(self):
+        d = self.dialog
+        if d["kind"] == "permission":
+            return ["Yes", "Yes, and don't ask again for this session", "No"]
+        return list(d.get("options", ["Yes", "No"]))
+
+    # --- states ---
+    def become_ready(self):
+        self.state = "idle"
+        self.log("ready")
+        self.osc_state("state=idle:app=fake")
+
+    def submit(self, text):
+        if self.state in ("working", "dialog"):
+            self.queue.append(text)
+            self.log("queued", text=text)
+            return
+        self.log("submit", text=text)
+        if text.strip() == "/exit":
+            self.exit_code = 0
+            return
+        self.transcript.append("❯ " + text.split("\n")[0] + (" …" if "\n" in text else ""))
+        self.turn = self.turns.pop(0) if self.turns else {"work": 0.2}
+        self.start_work(self.turn.get("work", 0.5), self.turn.get("until"))
+
+    def start_work(self, seconds, until=None):
+        self.state = "working"
+        self.work_started = time.monotonic()
+        self.phase_end = self.work_started + float(seconds or 0)
+        self.until = until
+        self.log("working")
+        self.osc_state("state=working:app=fake")
+
+    def work_done(self):
+        t = self.turn
+        if t.get("dialog") and self.dialog is None and not t.get("_answered"):
+            self.dialog = dict(t["dialog"])
+            self.sel = 0
+            self.state = "dialog"
+            self.log("dialog", kind=self.dialog["kind"])
+            self.osc_state("state=blocked:app=fake:kind=%s" % self.dialog["kind"])
+            if self.s.get("notify"):
+                self.out("\x1b]9;%s needs your attention\x07" % self.name)
+            return
+        self.finish_turn()
+
+    def finish_turn(self, interrupted=False):
+        secs = max(0, int(round(time.monotonic() - self.work_started)))
+        if interrupted:
+            self.transcript += ["  ⎿  Interrupted", ""]
+        else:
+            self.transcript += ["● " + self.turn.get("reply", "Done."), "", "✻ Worked for %ds" % secs, ""]
+        self.state = "idle"
+        code = self.turn.get("exit")
+        self.turn = None
+        self.log("idle", interrupted=interrupted)
+        self.osc_state("state=done:app=fake")
+        if code is not None:
+            self.exit_code = int(code)
+        elif self.queue:
+            self.submit(self.queue.pop(0))
+
+    def answer(self, i):
+        label = self.options()[i]
+        self.log("answer", kind=self.dialog["kind"], choice=i + 1, label=label)
+        self.transcript.append("  ⎿  %s" % label)
+        self.dialog = None
+        self.turn["_answered"] = True
+        self.start_work(self.turn.get("after", 0.2))
+
+    # --- input ---
+    def feed(self, data):
+        buf = self.pending + data
+        self.pending = b""
+        i = 0
+        while i < len(buf):
+            if self.in_paste:
+                end = buf.find(b"\x1b[201~", i)
+                if end < 0:
+                    # keep a possible partial end marker for the next read
+                    keep = 0
+                    for k in range(1, 6):
+                        if buf.endswith(b"\x1b[201~"[:k]):
+                            keep = k
+                    chunk = buf[i:len(buf) - keep]
+                    self.paste += chunk.decode("utf-8", "replace")
+                    self.pending = buf[len(buf) - keep:]
+                    return
+                self.paste += buf[i:end].decode("utf-8", "replace")
+                self.in_paste = False
+                self.pasted(self.paste.replace("\r\n", "\n").replace("\r", "\n"))
+                self.paste = ""
+                i = end + 6
+                continue
+            b = buf[i:i + 1]
+            if b == b"\x1b":
+                rest = buf[i:]
+                if rest.startswith(b"\x1b[200~"):
+                    self.in_paste = True
+                    i += 6
+                    continue
+                if len(rest) < 6 and (b"\x1b[200~".startswith(rest) or b"\x1b[A".startswith(rest)
+                                      or b"\x1bOA".startswith(rest)) and len(rest) > 1:
+                    self.pending = rest
+                    return
+                for seq, key in ((b"\x1b[A", "up"), (b"\x1b[B", "down"), (b"\x1bOA", "up"), (b"\x1bOB", "down"),
+                                 (b"\x1b[Z", "btab"), (b"\x1b[C", "right"), (b"\x1b[D", "left")):
+                    if rest.startswith(seq):
+                        self.key(key)
+                        i += len(seq)
+                        break
+                else:
+                    if rest.startswith(b"\x1b[") or rest.startswith(b"\x1bO"):
+                        j = i + 2
+                        while j < len(buf) and not (0x40 <= buf[j] <= 0x7e):
+                            j += 1
+                        i = j + 1  # an unknown sequence: ignored
+                    else:
+                        self.key("esc")
+                        i += 1
+                continue
+            # a UTF-8 character
+            n = 1
+            c0 = buf[i]
+            if c0 >= 0xf0:
+                n = 4
+            elif c0 >= 0xe0:
+                n = 3
+            elif c0 >= 0xc0:
+                n = 2
+            if i + n > len(buf):
+                self.pending = buf[i:]
+                return
+            self.key(buf[i:i + n].decode("utf-8", "replace"))
+            i += n
+
+    def pasted(self, text):
+        self.log("paste", text=text)
+        if self.state == "dialog":
+            return  # a dialog takes no text
+        self.text += text
+        self.check_picker()
+
+    def check_picker(self):
+        if self.s.get("picker") and self.text[:1] in ("/", "@") and "\n" not in self.text:
+            self.picker = True
+
+    def key(self, k):
+        if self.state == "starting":
+            return
+        if self.state == "dialog":
+            n = len(self.options())
+            if k == "up":
+                self.sel = (self.sel - 1) % n
+            elif k in ("down", "\t"):
+                self.sel = (self.sel + 1) % n
+            elif k == "\r":
+                self.answer(self.sel)
+            elif k.isdigit() and 1 <= int(k) <= n:
+                self.answer(int(k) - 1)
+            elif k in ("esc", "\x03"):
+                self.log("cancel", kind=self.dialog["kind"])
+                self.dialog = None
+                self.finish_turn(interrupted=True)
+            return
+        if k in ("esc", "\x03"):
+            if self.picker:
+                self.picker = False
+            elif self.state == "working":
+                self.log("interrupt")
+                self.finish_turn(interrupted=True)
+            elif k == "\x03":
+                self.text = ""
+            return
+        if k == "\x04" and not self.text and self.state == "idle":
+            self.exit_code = 0
+            return
+        if k == "\r":
+            if self.picker:
+                self.picker = False
+                self.log("picker-closed", text=self.text)
+                return
+            if self.text:
+                text, self.text = self.text, ""
+                self.submit(text)
+            return
+        if k == "\x7f":
+            self.text = self.text[:-1]
+            if not self.text:
+                self.picker = False
+            return
+        if k in ("up", "down", "left", "right", "btab"):
+            return
+        if len(k) == 1 and ord(k) < 0x20 and k != "\n":
+            return
+        self.text += "\n" if k == "\n" else k
+        self.check_picker()
+
+    # --- main loop ---
+    def tick(self):
+        now = time.monotonic()
+        if self.state == "starting" and now >= self.ready_at:
+            self.become_ready()
+        if self.state == "working":
+            done = os.path.exists(self.until) if self.until else now >= self.phase_end
+            if done:
+                self.work_done()
+
+    def run(self):
+        fd = 0
+        old = termios.tcgetattr(fd)
+        tty.setraw(fd)
+        self.out("\x1b[?1049h")
+        if self.s.get("bracketed_paste", True):
+            self.out("\x1b[?2004h")
+        self.log("start", pid=os.getpid())
+        signal.signal(signal.SIGWINCH, lambda *a: None)
+        try:
+            while self.exit_code is None:
+                self.tick()
+                if self.exit_code is not None:
+                    break
+                self.draw()
+                self.frame += 1
+                try:
+                    r, _, _ = select.select([fd], [], [], 0.1)
+                except InterruptedError:
+                    continue
+                if r:
+                    data = os.read(fd, 65536)
+                    if not data:
+                        self.exit_code = 1
+                        break
+                    self.feed(data)
+        finally:
+            self.osc_state("state=clear")
+            self.out("\x1b[?2004l\x1b[?1049l")
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+            self.log("exit", status=self.exit_code)
+        return self.exit_code
+
+
+def main():
+    args = sys.argv[1:]
+    script_path = os.environ.get("FAKE_AGENT_SCRIPT")
+    log = os.environ.get("FAKE_AGENT_LOG")
+    while args:
+        a = args.pop(0)
+        if a == "--script" and args:
+            script_path = args.pop(0)
+        elif a == "--log" and args:
+            log = args.pop(0)
+        else:
+            sys.stderr.write("usage: fake-agent.py [--script FILE] [--log FILE]\n")
+            return 2
+    script = {}
+    if script_path:
+        with open(script_path) as f:
+            script = json.load(f)
+    return Agent(script, log).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
