@@ -12,7 +12,7 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::{fail, shown, text};
 use crate::server::prompt;
 use crate::server::typing;
-use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, Target, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
@@ -22,7 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     upper: 1,
     usage: c"[-bf] [-d delay] [-t target-pane] text",
     target: Target::None,
-    flags: 0,
+    flags: WAITS,
     wraps_upstream: false,
     confirms: false,
     exec,

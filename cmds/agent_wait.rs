@@ -14,7 +14,7 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::{fail, fail_group, shown, text};
 use crate::server::activity;
 use crate::server::{state, wait};
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
@@ -24,7 +24,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     upper: 1,
     usage: c"[-cim] [-t target] [-T timeout] [key]",
     target: Target::None,
-    flags: READONLY,
+    flags: READONLY | WAITS,
     wraps_upstream: false,
     confirms: false,
     exec,

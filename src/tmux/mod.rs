@@ -35,7 +35,7 @@ mod upstream;
 pub use handlers::Handlers;
 pub use item::{CmdError, CmdResult, Flow, Item};
 pub use start::run;
-pub use table::{CommandSpec, Target, READONLY, STARTSERVER};
+pub use table::{CommandSpec, Target, READONLY, STARTSERVER, WAITS};
 pub use upstream::At;
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).

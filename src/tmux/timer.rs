@@ -1,5 +1,8 @@
-//! One-shot timers on tmux's own event loop (libevent's `event_once`): no
-//! thread, no polling. The callback gets back a number chosen by the caller.
+//! One-shot timers on tmux's own event loop: no thread, no polling. The
+//! callback gets back a number chosen by the caller. [`after`] (libevent's
+//! `event_once`) cannot be cancelled: its memory is kept until it fires, so
+//! it is for short delays only. [`Timer`] is cancelled (and freed) when it
+//! is dropped: for timeouts that usually do not fire (`agent-wait -T`).
 
 use std::ffi::{c_int, c_short, c_void};
 
@@ -20,14 +23,20 @@ unsafe extern "C" fn fire(_fd: c_int, _events: c_short, data: *mut c_void) {
     let _ = guard::catch("timer", || (pending.callback)(pending.arg));
 }
 
-/// Call `callback(arg)` from the event loop after `seconds`.
-pub fn after(seconds: f64, callback: Callback, arg: u64) {
-    // Beyond about 31 years libevent's arithmetic would overflow.
+/// `seconds` as a timeval, clamped: beyond about 31 years libevent's
+/// arithmetic would overflow.
+fn timeval(seconds: f64) -> sys::timeval {
     let seconds = seconds.clamp(0.0, 1e9);
-    let tv = sys::timeval {
+    sys::timeval {
         tv_sec: seconds.trunc() as _,
         tv_usec: ((seconds.fract() * 1e6) as i64).min(999_999) as _,
-    };
+    }
+}
+
+/// Call `callback(arg)` from the event loop after `seconds` (a short delay:
+/// it cannot be cancelled).
+pub fn after(seconds: f64, callback: Callback, arg: u64) {
+    let tv = timeval(seconds);
     let data = Box::into_raw(Box::new(Pending { callback, arg })) as *mut c_void;
     // SAFETY: event_once copies tv; data stays valid until `fire` frees it.
     let rc = unsafe { sys::event_once(-1, sys::EV_TIMEOUT as c_short, Some(fire), data, &tv) };
@@ -35,5 +44,68 @@ pub fn after(seconds: f64, callback: Callback, arg: u64) {
         // Could not schedule: run nothing later, free now.
         drop(unsafe { Box::from_raw(data as *mut Pending) });
         guard::log("agent-tmux: event_once failed");
+    }
+}
+
+unsafe extern "C" fn fire_owned(_fd: c_int, _events: c_short, data: *mut c_void) {
+    // SAFETY: data is the Pending owned by a live Timer (dropping the Timer
+    // deletes the event first, so it cannot fire after). Copy what is needed
+    // first: the callback may drop the Timer, and with it `data`.
+    let (callback, arg) = unsafe {
+        let p = &*(data as *const Pending);
+        (p.callback, p.arg)
+    };
+    let _ = guard::catch("timer", || callback(arg));
+}
+
+/// A one-shot timer that dropping cancels: its event and callback are freed
+/// then, fired or not. Dropping it from its own callback is allowed.
+pub struct Timer {
+    ev: *mut sys::event,
+    data: *mut Pending,
+}
+
+impl Timer {
+    /// Call `callback(arg)` from the event loop after `seconds`, unless the
+    /// timer is dropped first. `None` if libevent could not arm it.
+    pub fn start(seconds: f64, callback: Callback, arg: u64) -> Option<Timer> {
+        let tv = timeval(seconds);
+        let data = Box::into_raw(Box::new(Pending { callback, arg }));
+        // SAFETY: a null base is libevent's current base, tmux's own (made by
+        // event_init); data lives as long as the Timer, which frees the
+        // event before it.
+        let ev = unsafe {
+            sys::event_new(
+                std::ptr::null_mut(),
+                -1,
+                sys::EV_TIMEOUT as c_short,
+                Some(fire_owned),
+                data as *mut c_void,
+            )
+        };
+        if ev.is_null() {
+            drop(unsafe { Box::from_raw(data) });
+            guard::log("agent-tmux: event_new failed");
+            return None;
+        }
+        let timer = Timer { ev, data };
+        // SAFETY: ev is a valid event; event_add copies tv.
+        if unsafe { sys::event_add(ev, &tv) } != 0 {
+            guard::log("agent-tmux: event_add failed");
+            return None;
+        }
+        Some(timer)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        // SAFETY: ev came from event_new and is freed once, here; event_free
+        // deletes it first if it is pending (safe from its own callback, as
+        // libevent documents); no callback can use data after that.
+        unsafe {
+            sys::event_free(self.ev);
+            drop(Box::from_raw(self.data));
+        }
     }
 }
