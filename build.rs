@@ -87,6 +87,15 @@ fn main() {
     // client's mouse event (send-keys passes none), for agent-prompt's
     // human-typing guard.
     println!("cargo:rustc-link-arg=-Wl,--wrap=window_pane_key");
+    // Panes moved between windows (join-pane, move-pane, swap-pane: the
+    // window-layout-changed notification; break-pane: window-linked), for
+    // managed panes taken out of their layout's window.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_window");
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_session_window");
+    // Respawns (cmd-respawn-pane.c, cmd-respawn-window.c): the old process
+    // is gone without a pane-died notification.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_pane");
+    println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_window");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");
@@ -340,7 +349,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
             "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
         )
         .allowlist_var(
-            "CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*|MODE_BRACKETPASTE",
+            "CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*|MODE_BRACKETPASTE|SPAWN_RESPAWN",
         )
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)

@@ -7,7 +7,7 @@ use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
 use agent_tmux::agent::SessionId;
 use serde_json::json;
 
-use super::agent_send::inbox_limit;
+use super::agent_send::{inbox_bytes_limit, inbox_limit};
 use super::list::List;
 use super::util::{print_json, target, text};
 use crate::server::{self, state};
@@ -41,12 +41,13 @@ fn count(item: &Item) -> Result<Option<usize>, CmdError> {
     }
 }
 
-/// The sender as shown: its name now, else the name it had, else `-`.
+/// The sender as shown: the name it had when it sent (whatever it is
+/// called now, or whichever session has that name now), else `-`.
 fn sender(m: &Message) -> String {
     match m.from {
-        Some(id) if session::exists(id) => session::display_name(id),
         Some(_) if !m.from_name.is_empty() => m.from_name.clone(),
-        _ => "-".to_string(),
+        Some(id) => id.to_string(),
+        None => "-".to_string(),
     }
 }
 
@@ -83,6 +84,8 @@ fn inbox_json(id: SessionId, i: &Inbox, shown: &[Message]) -> serde_json::Value 
         "consumed": i.consumed(),
         "dropped": i.dropped(),
         "limit": inbox_limit(id),
+        "bytes": i.bytes(),
+        "bytes_limit": inbox_bytes_limit(id),
         "messages": shown.iter().map(message_json).collect::<Vec<_>>(),
     })
 }

@@ -52,14 +52,19 @@ fn exec(item: &mut Item) -> CmdResult {
         ));
         return Ok(Flow::Done);
     }
-    let (layout, old_pane, label, tmux_layout) = state::layouts(|l| {
+    // The old pane is replaced only while it is still the layout's (a
+    // released pane runs on as a plain pane elsewhere and is left alone).
+    let (layout, old_pane, label, tmux_layout, window) = state::layouts(|l| {
         let p = l.pane(source).expect("resolved");
         let lay = l.layout(p.layout).expect("pane has a layout");
         (
             lay.id,
-            p.pane.filter(|x| pane::exists(*x)),
+            p.pane
+                .filter(|x| l.by_tmux_pane(*x).is_some_and(|q| q.id == source))
+                .filter(|x| pane::exists(*x)),
             p.label.clone(),
             lay.tmux_layout.clone(),
+            lay.window,
         )
     });
     let sid = state::layouts(|l| l.layout(layout).map(|x| x.session)).expect("layout exists");
@@ -69,7 +74,11 @@ fn exec(item: &mut Item) -> CmdResult {
             layout
         )));
     }
+    // The successor is made in the layout's window; if that is gone, in the
+    // current window of the layout's session, which becomes its window.
+    let in_window = window.and_then(|w| pane::in_window(w).first().copied());
     let anchor = old_pane
+        .or(in_window)
         .or_else(|| pane::active_of_session(sid))
         .ok_or_else(|| CmdError::Failed("layout has no pane to split".to_string()))?;
 
@@ -86,6 +95,11 @@ fn exec(item: &mut Item) -> CmdResult {
         )));
     };
     events::start_settle_timer(new);
+    if old_pane.is_none() && in_window.is_none() {
+        if let Some(w) = pane::window_of(p) {
+            server::apply_layouts(|l| l.set_window(layout, w));
+        }
+    }
     if let Some(old) = old_pane {
         let _ = item.run(At::Pane(old), &["kill-pane"]);
     }

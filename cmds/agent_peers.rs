@@ -6,7 +6,7 @@ use agent_tmux::agent::SessionId;
 use serde_json::json;
 
 use super::list::List;
-use super::util::{agent_json, context_json, plural, print_json, print_lines, target, when};
+use super::util::{agent_json, context_json, plural, print_json, print_lines, put, target, when};
 use crate::server::activity;
 use crate::server::state;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -30,7 +30,7 @@ fn exec(item: &mut Item) -> CmdResult {
     if item.has('J') {
         let doc = state::with(|r| {
             let g = r.group(&group).expect("group of a member exists");
-            json!({
+            let mut doc = json!({
                 "group": group,
                 "session_id": id.to_string(),
                 "session_name": session::name(id),
@@ -40,8 +40,10 @@ fn exec(item: &mut Item) -> CmdResult {
                 "last_change": g.last_change(),
                 "version": g.version(),
                 "peers": peers.iter().map(|p| agent_json(r, *p)).collect::<Vec<_>>(),
-                "context": context_json(r, &group),
-            })
+                "context": null,
+            });
+            put(&mut doc, "context", context_json(r, &group));
+            doc
         });
         print_json(item, &doc);
         return Ok(Flow::Done);

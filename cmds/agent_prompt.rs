@@ -13,7 +13,7 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::text;
 use crate::server::prompt;
 use crate::server::typing;
-use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item};
+use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
@@ -22,6 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     lower: 1,
     upper: 1,
     usage: c"[-bf] [-d delay] [-t target-pane] text",
+    flags: WAITS,
     exec,
     ..CommandSpec::BASE
 };

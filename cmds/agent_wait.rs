@@ -14,7 +14,7 @@ use super::layout_util::resolve_tmux_pane;
 use super::util::text;
 use crate::server::activity;
 use crate::server::{state, wait};
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
@@ -22,7 +22,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     args: c"cimT:t:",
     upper: 1,
     usage: c"[-cim] [-t target] [-T timeout] [key]",
-    flags: READONLY,
+    flags: READONLY | WAITS,
     exec,
     ..CommandSpec::BASE
 };

@@ -5,7 +5,7 @@ use super::layout_util::resolve_layout;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
+use crate::tmux::{pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
@@ -29,6 +29,13 @@ fn exec(item: &mut Item) -> CmdResult {
     if session::exists(sid) {
         // Destroying the session destroys every pane: each becomes removed.
         item.run(At::Session(sid), &["kill-session"])?;
+    }
+    // Unless its window lives on in another session, which the layout
+    // passed to: its panes are killed there.
+    for p in state::layouts(|l| l.tmux_panes(id)) {
+        if pane::exists(p) {
+            let _ = item.run(At::Pane(p), &["kill-pane"]);
+        }
     }
     // Panes that never got a tmux pane are removed here.
     server::apply_layouts(|l| l.remove_layout(id));

@@ -2,11 +2,15 @@
 //! targets, the formats and JSON shapes of layouts and managed panes.
 //!
 //! Managed-pane targets: `M7` (managed id), `LAYOUT:LABEL` where LAYOUT is a
-//! layout id (`L3`) or the layout's session name (`team:m1`), or any tmux pane
-//! target (`%5`, `team:0.1`) that is a managed pane. Layout targets: `L3`, or
-//! any session target whose session holds a layout.
+//! layout id (`L3`) or the layout's session name (`team:m1`, `=team:m1`), or
+//! any tmux pane target (`%5`, `team:0.1`) that is a managed pane. Layout
+//! targets: `L3`, or any session target whose session holds a layout. An id
+//! form is always the id, as tmux's `$N`; `=NAME` names a session whose name
+//! looks like one (see `agent::layout::parse_pane_target`).
 
-use agent_tmux::agent::layout::{Layout, LayoutId, ManagedId, ManagedPane, PaneId, PaneState};
+use agent_tmux::agent::layout::{
+    self, Layout, LayoutId, LayoutRef, ManagedId, ManagedPane, PaneId, PaneState, PaneTarget,
+};
 use agent_tmux::agent::AgentError;
 use serde_json::{json, Value as Json};
 
@@ -17,9 +21,8 @@ use crate::tmux::{self, session, At, CmdError, Item};
 
 /// The layout a `-t` names (`None`: the current session's).
 pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, CmdError> {
-    if let Some(id) = target.and_then(|t| t.parse::<LayoutId>().ok()) {
-        return state::layouts(|l| l.layout(id).map(|x| x.id))
-            .ok_or(CmdError::Agent(AgentError::LayoutNotFound(id)));
+    if let Some(id) = target.and_then(layout::parse_layout_target) {
+        return live_or_kept_layout(id);
     }
     let s = item
         .find_session(target)
@@ -27,45 +30,81 @@ pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, Cmd
     state::layouts(|l| l.layout_of_session(s)).ok_or(CmdError::NoLayout(s))
 }
 
-/// A layout by session name or id, for `LAYOUT:LABEL`.
-fn layout_by_name(name: &str) -> Option<LayoutId> {
-    if let Ok(id) = name.parse::<LayoutId>() {
-        return state::layouts(|l| l.layout(id).map(|x| x.id));
-    }
-    state::layouts(|l| {
-        l.layouts()
-            .filter(|x| session::name(x.session).as_deref() == Some(name))
-            .map(|x| x.id)
-            .last()
-    })
+/// Layout `id`, or "can't find layout".
+fn live_or_kept_layout(id: LayoutId) -> Result<LayoutId, CmdError> {
+    state::layouts(|l| l.layout(id).map(|x| x.id))
+        .ok_or(CmdError::Agent(AgentError::LayoutNotFound(id)))
 }
 
-/// The managed pane a `-t` names (`None`: the current pane).
+/// The layout of `LAYOUT:LABEL`: by id (which must exist), or the newest
+/// layout of the session named exactly so.
+fn layout_of_ref(r: LayoutRef<'_>) -> Result<Option<LayoutId>, CmdError> {
+    match r {
+        LayoutRef::Id(id) => live_or_kept_layout(id).map(Some),
+        LayoutRef::Session(name) => Ok(state::layouts(|l| {
+            l.layouts()
+                .filter(|x| session::name(x.session).as_deref() == Some(name))
+                .map(|x| x.id)
+                .last()
+        })),
+    }
+}
+
+/// A tmux pane target as tmux should see it: `=NAME` alone (our way of
+/// naming a session whose name looks like an id) is that session's current
+/// pane, which tmux spells `=NAME:`.
+fn tmux_pane_target(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.starts_with('=') && !t.contains([':', '.']) {
+        format!("{t}:").into()
+    } else {
+        t.into()
+    }
+}
+
+/// A label-like name that tmux cannot resolve either.
+fn label_like(label: &str) -> bool {
+    !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+}
+
+/// The managed pane a `-t` names (`None`: the current pane), by the rule of
+/// [`layout::parse_pane_target`]: an id form is always the id.
 pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
+    let shown = target.unwrap_or("(current pane)");
+    let mut tmux_target = target.map(std::borrow::Cow::Borrowed);
     if let Some(t) = target {
-        if let Ok(m) = t.parse::<ManagedId>() {
-            return state::layouts(|l| l.pane(m).map(|p| p.id))
-                .ok_or_else(|| CmdError::not_found("managed pane", t));
-        }
-        if let Some((lay, label)) = t.rsplit_once(':') {
-            if let Some(id) = layout_by_name(lay) {
-                if let Some(m) = state::layouts(|l| l.find_label(id, label).map(|p| p.id)) {
-                    return Ok(m);
-                }
-                // A label-like name that tmux cannot resolve either.
-                let label_like = !label.is_empty()
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
-                if label_like && item.find_pane(Some(t)).is_none() {
-                    let label = label.to_string();
-                    return Err(AgentError::LabelNotFound { layout: id, label }.into());
+        match layout::parse_pane_target(t) {
+            PaneTarget::Managed(m) => {
+                return state::layouts(|l| l.pane(m).map(|p| p.id))
+                    .ok_or_else(|| CmdError::not_found("managed pane", shown));
+            }
+            PaneTarget::Layout(_) => return Err(CmdError::not_found("pane", shown)),
+            PaneTarget::Label { layout, label } => {
+                let by_id = matches!(layout, LayoutRef::Id(_));
+                if let Some(id) = layout_of_ref(layout)? {
+                    if let Some(m) = state::layouts(|l| l.find_label(id, label).map(|p| p.id)) {
+                        return Ok(m);
+                    }
+                    if by_id || (label_like(label) && item.find_pane(Some(t)).is_none()) {
+                        return Err(not_in_layout(id, label));
+                    }
                 }
             }
+            PaneTarget::Tmux(t) => tmux_target = Some(tmux_pane_target(t)),
         }
     }
-    let pane = find_pane(item, target)?;
+    let pane = item
+        .find_pane(tmux_target.as_deref())
+        .ok_or_else(|| CmdError::not_found("pane", shown))?;
     state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id)).ok_or(CmdError::NotManaged(pane))
+}
+
+/// `can't find pane LABEL in layout L3`.
+fn not_in_layout(layout: LayoutId, label: &str) -> CmdError {
+    let label = label.to_string();
+    AgentError::LabelNotFound { layout, label }.into()
 }
 
 /// Pane counts by state, e.g. `ready 2, degraded 1`.
@@ -96,7 +135,8 @@ pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: us
 
 /// Add a managed pane's formats (`agent_pane_*`) to a format tree.
 pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
-    if let Some(id) = p.pane.filter(|id| tmux::pane::exists(*id)) {
+    // A released pane is a plain pane now: not this record's to show.
+    if let Some(id) = p.pane.filter(|id| !p.released && tmux::pane::exists(*id)) {
         ft.pane(id);
     }
     ft.add("agent_pane_id", &p.id.to_string())
@@ -121,6 +161,7 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
             &p.predecessor.map(|m| m.to_string()).unwrap_or_default(),
         )
         .add("agent_pane_depth", &p.depth.to_string())
+        .add("agent_pane_released", if p.released { "1" } else { "0" })
         .add("agent_pane_created", &p.created.to_string());
 }
 
@@ -141,6 +182,7 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "successor": p.successor.map(|m| m.to_string()),
         "depth": p.depth,
         "created": p.created,
+        "released": p.released,
     })
 }
 
@@ -170,26 +212,43 @@ pub fn layout_json(id: LayoutId) -> Json {
 }
 
 /// A tmux pane named by a managed-pane form (`M7`, `LAYOUT:LABEL`) or by any
-/// tmux pane target (`None`: the current pane).
+/// tmux pane target (`None`: the current pane). An id form is always the id
+/// ([`layout::parse_pane_target`]): its managed pane must have a live pane.
 pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<PaneId, CmdError> {
-    let managed = target.and_then(|t| {
-        let m = t.parse::<ManagedId>().ok().or_else(|| {
-            let (lay, label) = t.rsplit_once(':')?;
-            let id = layout_by_name(lay)?;
-            state::layouts(|l| l.find_label(id, label).map(|p| p.id))
-        })?;
-        state::layouts(|l| l.pane(m).and_then(|p| p.pane))
-    });
-    if let Some(p) = managed.filter(|p| tmux::pane::exists(*p)) {
-        return Ok(p);
+    let shown = target.unwrap_or("(current pane)");
+    let live = |m: ManagedId| {
+        state::layouts(|l| l.pane(m).and_then(|p| p.pane)).filter(|p| tmux::pane::exists(*p))
+    };
+    let mut tmux_target = target.map(std::borrow::Cow::Borrowed);
+    if let Some(t) = target {
+        match layout::parse_pane_target(t) {
+            PaneTarget::Managed(m) => {
+                if state::layouts(|l| l.pane(m).is_none()) {
+                    return Err(CmdError::not_found("managed pane", shown));
+                }
+                return live(m).ok_or_else(|| CmdError::not_found("pane", shown));
+            }
+            PaneTarget::Layout(_) => return Err(CmdError::not_found("pane", shown)),
+            PaneTarget::Label { layout, label } => {
+                let by_id = matches!(layout, LayoutRef::Id(_));
+                if let Some(id) = layout_of_ref(layout)? {
+                    let m = state::layouts(|l| l.find_label(id, label).map(|p| p.id));
+                    if let Some(p) = m.and_then(live) {
+                        return Ok(p);
+                    }
+                    if by_id {
+                        return Err(match m {
+                            Some(_) => CmdError::not_found("pane", shown),
+                            None => not_in_layout(id, label),
+                        });
+                    }
+                }
+            }
+            PaneTarget::Tmux(t) => tmux_target = Some(tmux_pane_target(t)),
+        }
     }
-    find_pane(item, target)
-}
-
-/// The tmux pane `-t` names (`None`: the current pane).
-fn find_pane(item: &Item, target: Option<&str>) -> Result<PaneId, CmdError> {
-    item.find_pane(target)
-        .ok_or_else(|| CmdError::not_found("pane", target.unwrap_or("(current pane)")))
+    item.find_pane(tmux_target.as_deref())
+        .ok_or_else(|| CmdError::not_found("pane", shown))
 }
 
 /// What a new managed pane runs.
@@ -215,6 +274,22 @@ pub fn split_managed(
     label: &str,
     launch: Launch<'_>,
 ) -> Option<PaneId> {
+    let made = split_pane(item, from, m, label, launch);
+    if made.is_err() {
+        server::apply_layouts(|l| l.pane_create_failed(m, "split-window failed"));
+    }
+    made.ok()
+}
+
+/// [`split_managed`] without recording a failure: `Err` says why no pane
+/// was made ([`CmdError::Reported`] when split-window already printed why).
+pub fn split_pane(
+    item: &Item,
+    from: PaneId,
+    m: ManagedId,
+    label: &str,
+    launch: Launch<'_>,
+) -> Result<PaneId, CmdError> {
     let before = tmux::pane::window_panes(from);
     let mut argv = vec!["split-window", "-d"];
     match launch {
@@ -229,16 +304,13 @@ pub fn split_managed(
             }
         }
     }
-    let created = item.run(At::Pane(from), &argv);
-    let new = tmux::pane::window_panes(from)
+    item.run(At::Pane(from), &argv)?;
+    let p = tmux::pane::window_panes(from)
         .into_iter()
-        .find(|p| !before.contains(p));
-    let (Ok(()), Some(p)) = (created, new) else {
-        server::apply_layouts(|l| l.pane_create_failed(m, "split-window failed"));
-        return None;
-    };
+        .find(|p| !before.contains(p))
+        .ok_or_else(|| CmdError::Failed("split-window made no pane".to_string()))?;
     server::apply_layouts(|l| l.pane_created(m, p));
     let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
     let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);
-    Some(p)
+    Ok(p)
 }

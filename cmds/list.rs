@@ -4,7 +4,7 @@
 //! `{"KEY": [row, ...]}`, or each row prints one line: `-F format`
 //! expanded, else the command's default line.
 
-use serde_json::{json, Value as Json};
+use serde_json::{Map, Value as Json};
 
 use super::util::{print_json, text};
 use crate::tmux::format::Format;
@@ -63,8 +63,12 @@ impl<'a> List<'a> {
         default: impl Fn(&Row<'a, R>) -> String,
     ) {
         if self.json {
+            // Moved in, not through `json!`, which would write numbers of
+            // context values again (see `util::put`).
             let docs: Vec<Json> = rows.iter().map(|r| json(&r.row)).collect();
-            print_json(self.item, &json!({ key: docs }));
+            let mut doc = Map::new();
+            doc.insert(key.to_string(), Json::Array(docs));
+            print_json(self.item, &Json::Object(doc));
         } else {
             self.print_lines(rows, default);
         }

@@ -5,7 +5,7 @@
 use serde_json::{json, Value as Json};
 
 use super::list::List;
-use super::util::{context_json, plural};
+use super::util::{context_json, plural, put};
 use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, READONLY};
@@ -26,7 +26,7 @@ fn group_json(name: &str) -> Json {
         let Some(g) = r.group(name) else {
             return Json::Null;
         };
-        json!({
+        let mut doc = json!({
             "name": g.name(),
             "members": g.members().map(|m| json!({
                 "session_id": m.to_string(),
@@ -41,8 +41,10 @@ fn group_json(name: &str) -> Json {
             "version": g.version(),
             "created": g.created(),
             "last_change": g.last_change(),
-            "context": context_json(r, g.name()),
-        })
+            "context": null,
+        });
+        put(&mut doc, "context", context_json(r, g.name()));
+        doc
     })
 }
 

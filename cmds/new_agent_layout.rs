@@ -7,7 +7,10 @@
 //! Everything that can be checked is checked before anything is created. The
 //! panes are then made with upstream's own split-window (so hooks, sizes and
 //! shell-command rules are tmux's), starting from a temporary holder pane that
-//! is removed once the first managed pane exists.
+//! is removed once the first managed pane exists. If a pane can't be made
+//! (no space for it), the session and layout are undone and the command
+//! fails with split-window's message; a start directory that does not exist
+//! is the one exception, documented: the layout is made with failed panes.
 
 use std::path::Path;
 
@@ -16,7 +19,7 @@ use agent_tmux::agent::layout::{
 };
 use agent_tmux::agent::validate;
 
-use super::layout_util::{layout_formats, split_managed, Launch};
+use super::layout_util::{layout_formats, split_pane, Launch};
 use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
@@ -118,10 +121,15 @@ fn exec(item: &mut Item) -> CmdResult {
     let (id, managed) = server::apply_layouts(|l| {
         l.create(sid, &template, &group, key, slots.clone(), tmux::now())
     });
+    if let Some(w) = pane::window_of(holder) {
+        server::apply_layouts(|l| l.set_window(id, w));
+    }
 
     // Each pane is split from the previous one, so window order is slot order.
+    // A pane that can't be made (no space) fails the command, which then
+    // makes nothing: events and timers wait until every pane exists.
     let (mut first, mut last) = (None, holder);
-    for (slot, m) in slots.iter().zip(managed) {
+    for (slot, &m) in slots.iter().zip(&managed) {
         let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
         let launch = match dir_error {
             Some(_) => Launch::Empty,
@@ -130,11 +138,19 @@ fn exec(item: &mut Item) -> CmdResult {
                 command: slot.command.as_deref(),
             },
         };
-        let Some(p) = split_managed(item, last, m, &slot.label, launch) else {
-            continue;
-        };
-        first.get_or_insert(p);
-        last = p;
+        match split_pane(item, last, m, &slot.label, launch) {
+            Ok(p) => {
+                first.get_or_insert(p);
+                last = p;
+            }
+            Err(e) => {
+                server::apply_layouts(|l| l.discard(id));
+                let _ = item.run(At::Session(sid), &["kill-session"]);
+                return Err(e);
+            }
+        }
+    }
+    for &m in &managed {
         match &dir_error {
             Some(e) => {
                 server::apply_layouts(|l| l.pane_create_failed(m, e));

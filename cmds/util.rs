@@ -50,17 +50,30 @@ pub fn value_json(v: &Value) -> Json {
     }
 }
 
-/// One context entry as JSON.
+/// One context entry as JSON. The value is moved in, not passed through
+/// `json!` (whose `to_value` would rewrite a number's text, `1e2` as
+/// `1e+2`): see [`put`].
 pub fn entry_json(key: &str, e: &Entry) -> Json {
-    json!({
+    let mut doc = json!({
         "key": key,
-        "value": value_json(&e.value),
+        "value": null,
         "json": e.value.is_json(),
         "author": session::name(e.author),
         "author_id": e.author.to_string(),
         "time": e.time,
         "version": e.version,
-    })
+    });
+    put(&mut doc, "value", value_json(&e.value));
+    doc
+}
+
+/// Sets `doc[key]` to `v` as it is. Any JSON holding context values must be
+/// put into a document this way: `json!` serializes an embedded value again,
+/// which keeps a number's digits but not always its text.
+pub fn put(doc: &mut Json, key: &str, v: Json) {
+    if let Json::Object(map) = doc {
+        map.insert(key.to_string(), v);
+    }
 }
 
 /// One agent session as JSON (list-agents, agent-peers).

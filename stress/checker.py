@@ -339,8 +339,12 @@ class Checker(threading.Thread):
             if st not in STEP:
                 self.V(f"{mid}: unknown state {st}")
                 continue
-            if st == "removed" and p["pane_id"] in tpanes:
+            # A released pane (moved out of its layout's window, or left in a
+            # window only other sessions keep) runs on as a plain pane.
+            if st == "removed" and p["pane_id"] in tpanes and not p.get("released"):
                 self.V(f"{mid} is removed but its tmux pane {p['pane_id']} exists")
+            if p.get("released") and st != "removed":
+                self.V(f"{mid} is released but {st}")
             stage = p["failed_stage"]
             if st == "degraded" and stage not in ("launch_command", "process_exit"):
                 self.V(f"{mid}: degraded with stage {stage}")

@@ -5,6 +5,7 @@
 //! and consumed once, unchanged.
 #![no_main]
 
+use agent_tmux::agent::inbox::InboxLimits;
 use agent_tmux::agent::validate::{self, MAX_GOAL_BYTES, MAX_MESSAGE_BYTES, MAX_VALUE_BYTES};
 use agent_tmux::agent::{text_from_bytes, AgentError, Invalid, Registry, SendTo, SessionId, Value};
 use fuzz_checks::{check_error, is_refused};
@@ -19,7 +20,9 @@ fn delivered_once(text: &str) {
         let _ = r.join(id, "g", 0).expect("join");
     }
     let out = r
-        .send(Some(one), "one", SendTo::Group("g"), text, 5, |_| 2)
+        .send(Some(one), "one", SendTo::Group("g"), text, 5, |_| {
+            InboxLimits::count(2)
+        })
         .expect("an accepted message is sent");
     let to: Vec<SessionId> = out.delivered.iter().map(|d| d.to).collect();
     assert_eq!(to, [two, three]);

@@ -83,6 +83,15 @@ impl Activity {
         }
     }
 
+    /// The pane's program was replaced (respawned): whatever it was doing
+    /// is over and the new program has produced nothing yet, so the pane is
+    /// idle. A pending timer stays pending (it finds nothing to do, or
+    /// times the new program's first output). Returns whether it was busy.
+    pub fn restart(&mut self) -> bool {
+        self.last_output = None;
+        std::mem::replace(&mut self.busy, false)
+    }
+
     /// Busy or idle (the caller knows whether the process exited).
     pub fn status(&self) -> PaneStatus {
         if self.busy {
@@ -106,6 +115,40 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restart_makes_idle_and_keeps_one_timer() {
+        let mut a = Activity::default();
+        let s = a.output(1000, 500);
+        assert_eq!(s.arm_after, Some(500));
+        assert!(a.restart(), "it was busy");
+        assert_eq!(a.status(), PaneStatus::Idle);
+        assert!(!a.restart(), "idle now");
+        // The new program's first output: busy, and no second timer.
+        let s = a.output(1200, 500);
+        assert_eq!(
+            s,
+            Step {
+                became: Some(PaneStatus::Busy),
+                arm_after: None
+            }
+        );
+        // The old timer fires and times the new output.
+        let s = a.timer(1500, 500);
+        assert_eq!(
+            s,
+            Step {
+                became: None,
+                arm_after: Some(200)
+            }
+        );
+        let s = a.timer(1700, 500);
+        assert_eq!(s.became, Some(PaneStatus::Idle));
+        // A restart with the timer pending and no new output: it fires idle.
+        a.output(2000, 500);
+        a.restart();
+        assert_eq!(a.timer(2500, 500), Step::default());
+    }
 
     #[test]
     fn busy_on_output_idle_after_threshold() {

@@ -24,9 +24,11 @@ impl Value {
         Ok(Value::Text(text.to_owned()))
     }
 
-    /// Parses `text` as JSON into a checked JSON value.
+    /// Parses `text` as JSON into a checked JSON value: numbers keep their
+    /// exact text and an object with a key twice is refused
+    /// ([`super::json`]).
     pub fn parse_json(text: &str) -> Result<Value, AgentError> {
-        let json = serde_json::from_str(text).map_err(|e| Invalid::Json(e.to_string()))?;
+        let json = super::json::read(text).map_err(Invalid::Json)?;
         let value = Value::Json(json);
         value.check()?;
         Ok(value)

@@ -44,10 +44,11 @@ pub enum Event {
         author: SessionId,
     },
     /// Message `seq` arrived in `to`'s inbox, sent from session `from` (if
-    /// it was sent from a session).
+    /// it was sent from a session), which was named `from_name` then.
     Message {
         to: SessionId,
         from: Option<SessionId>,
+        from_name: String,
         seq: u64,
     },
 }

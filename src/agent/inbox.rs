@@ -3,8 +3,12 @@
 //!
 //! An inbox holds only unread messages, oldest first. Each message gets the
 //! inbox's next sequence number (1, 2, ...), so numbers only increase and a
-//! reader can tell what it has seen. The inbox is bounded: when a message
-//! arrives at a full inbox, the oldest unread message is dropped and counted.
+//! reader can tell what it has seen. The inbox is bounded in messages and in
+//! bytes of text ([`InboxLimits`]): when a message arrives at a full inbox,
+//! the oldest unread messages are dropped and counted. The registry also
+//! bounds the bytes of all inboxes together, dropping the server's oldest
+//! unread messages first ([`crate::agent::Registry::send`]); for that each
+//! message carries a server-wide stamp, increasing in delivery order.
 //! Nothing leaves an inbox unaccounted: at every moment
 //! `delivered == consumed + dropped + unread`.
 
@@ -18,6 +22,60 @@ pub const DEFAULT_INBOX_LIMIT: usize = 1000;
 
 /// The largest inbox limit that can be set.
 pub const MAX_INBOX_LIMIT: usize = 100_000;
+
+/// How many bytes of text an inbox holds unless `@agent-inbox-bytes` says
+/// otherwise (4 MiB).
+pub const DEFAULT_INBOX_BYTES: usize = 4 << 20;
+
+/// How many bytes of text all inboxes of a server hold together unless
+/// `@agent-inbox-total-bytes` says otherwise (64 MiB).
+pub const DEFAULT_INBOX_TOTAL_BYTES: usize = 64 << 20;
+
+/// The smallest byte bound that can be set, per inbox or in total: the
+/// largest message, so any message fits in an empty inbox.
+pub const MIN_INBOX_BYTES: usize = super::validate::MAX_MESSAGE_BYTES;
+
+/// The largest byte bound that can be set, per inbox or in total (1 GiB).
+pub const MAX_INBOX_BYTES: usize = 1 << 30;
+
+/// The bounds of one inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxLimits {
+    /// Unread messages, 1 to [`MAX_INBOX_LIMIT`].
+    pub count: usize,
+    /// Bytes of unread text, [`MIN_INBOX_BYTES`] to [`MAX_INBOX_BYTES`].
+    pub bytes: usize,
+}
+
+impl InboxLimits {
+    /// Limits clamped to their ranges.
+    pub fn new(count: usize, bytes: usize) -> InboxLimits {
+        InboxLimits {
+            count: count.clamp(1, MAX_INBOX_LIMIT),
+            bytes: bytes.clamp(MIN_INBOX_BYTES, MAX_INBOX_BYTES),
+        }
+    }
+
+    /// A count limit with the default byte bound.
+    pub fn count(count: usize) -> InboxLimits {
+        InboxLimits::new(count, DEFAULT_INBOX_BYTES)
+    }
+}
+
+impl Default for InboxLimits {
+    fn default() -> InboxLimits {
+        InboxLimits::new(DEFAULT_INBOX_LIMIT, DEFAULT_INBOX_BYTES)
+    }
+}
+
+/// A message that left an inbox unread (dropped) or read (consumed), with
+/// what the registry's server-wide accounting needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gone {
+    pub seq: u64,
+    pub stamp: u64,
+    pub bytes: usize,
+}
 
 /// One message in an inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +96,8 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Inbox {
     unread: VecDeque<Message>,
+    /// The server-wide stamp of each unread message, in the same order.
+    stamps: VecDeque<u64>,
     /// The last sequence number given; also how many were delivered.
     last_seq: u64,
     consumed: u64,
@@ -46,24 +106,27 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Adds a message, numbered with the next sequence number. If the inbox
-    /// already holds `limit` (at least 1) messages, the oldest are dropped
-    /// first; returns the new number and the numbers of those dropped.
+    /// Adds a message, numbered with the next sequence number and carrying
+    /// the server-wide `stamp`. If the inbox already holds `limits.count`
+    /// messages, or the text would take it past `limits.bytes`, the oldest
+    /// are dropped first; returns the new number and those dropped.
     pub(crate) fn push(
         &mut self,
         from: Option<SessionId>,
         from_name: &str,
         text: &str,
         now: i64,
-        limit: usize,
-    ) -> (u64, Vec<u64>) {
-        let limit = limit.clamp(1, MAX_INBOX_LIMIT);
+        limits: InboxLimits,
+        stamp: u64,
+    ) -> (u64, Vec<Gone>) {
+        let limits = InboxLimits::new(limits.count, limits.bytes);
         let mut dropped = Vec::new();
-        while self.unread.len() >= limit {
-            if let Some(m) = self.unread.pop_front() {
-                self.bytes -= m.text.len();
-                self.dropped += 1;
-                dropped.push(m.seq);
+        while self.unread.len() >= limits.count
+            || (!self.unread.is_empty() && self.bytes + text.len() > limits.bytes)
+        {
+            match self.drop_oldest() {
+                Some(g) => dropped.push(g),
+                None => break,
             }
         }
         self.last_seq += 1;
@@ -75,7 +138,31 @@ impl Inbox {
             time: now,
             text: text.to_owned(),
         });
+        self.stamps.push_back(stamp);
         (self.last_seq, dropped)
+    }
+
+    /// Drops the oldest unread message, counted as dropped.
+    pub(crate) fn drop_oldest(&mut self) -> Option<Gone> {
+        let m = self.unread.pop_front()?;
+        let stamp = self.stamps.pop_front().unwrap_or_default();
+        self.bytes -= m.text.len();
+        self.dropped += 1;
+        Some(Gone {
+            seq: m.seq,
+            stamp,
+            bytes: m.text.len(),
+        })
+    }
+
+    /// The stamp of the oldest unread message.
+    pub(crate) fn oldest_stamp(&self) -> Option<u64> {
+        self.stamps.front().copied()
+    }
+
+    /// The stamps of all unread messages.
+    pub(crate) fn stamps(&self) -> impl Iterator<Item = u64> + '_ {
+        self.stamps.iter().copied()
     }
 
     /// The unread messages, oldest first.
@@ -89,15 +176,16 @@ impl Inbox {
     }
 
     /// Removes and returns the `count` oldest unread messages (all with
-    /// `None`): they are read.
-    pub(crate) fn consume(&mut self, count: Option<usize>) -> Vec<Message> {
+    /// `None`), with their stamps: they are read.
+    pub(crate) fn consume(&mut self, count: Option<usize>) -> (Vec<Message>, Vec<u64>) {
         let n = count.unwrap_or(usize::MAX).min(self.unread.len());
         let taken: Vec<Message> = self.unread.drain(..n).collect();
+        let stamps: Vec<u64> = self.stamps.drain(..n).collect();
         for m in &taken {
             self.bytes -= m.text.len();
         }
         self.consumed += taken.len() as u64;
-        taken
+        (taken, stamps)
     }
 
     /// How many messages are unread.
@@ -130,6 +218,20 @@ impl Inbox {
 mod tests {
     use super::*;
 
+    /// push, with the numbers of the dropped messages.
+    fn push(
+        i: &mut Inbox,
+        from: Option<SessionId>,
+        name: &str,
+        text: &str,
+        now: i64,
+        limits: InboxLimits,
+        stamp: u64,
+    ) -> (u64, Vec<u64>) {
+        let (seq, d) = i.push(from, name, text, now, limits, stamp);
+        (seq, d.into_iter().map(|g| g.seq).collect())
+    }
+
     fn seqs(i: &Inbox) -> Vec<u64> {
         i.unread().map(|m| m.seq).collect()
     }
@@ -141,8 +243,22 @@ mod tests {
     #[test]
     fn numbers_increase_and_order_is_oldest_first() {
         let mut i = Inbox::default();
-        assert_eq!(i.push(Some(SessionId(1)), "a", "one", 10, 5), (1, vec![]));
-        assert_eq!(i.push(None, "", "two", 11, 5), (2, vec![]));
+        assert_eq!(
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "one",
+                10,
+                InboxLimits::count(5),
+                0
+            ),
+            (1, vec![])
+        );
+        assert_eq!(
+            push(&mut i, None, "", "two", 11, InboxLimits::count(5), 0),
+            (2, vec![])
+        );
         assert_eq!(seqs(&i), vec![1, 2]);
         assert_eq!(i.oldest().unwrap().text, "one");
         assert_eq!(i.bytes(), 6);
@@ -153,14 +269,40 @@ mod tests {
     fn full_inbox_drops_the_oldest_and_counts_it() {
         let mut i = Inbox::default();
         for n in 0..3 {
-            i.push(Some(SessionId(1)), "a", &n.to_string(), 0, 3);
+            i.push(
+                Some(SessionId(1)),
+                "a",
+                &n.to_string(),
+                0,
+                InboxLimits::count(3),
+                0,
+            );
         }
-        assert_eq!(i.push(Some(SessionId(1)), "a", "x", 0, 3), (4, vec![1]));
+        assert_eq!(
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "x",
+                0,
+                InboxLimits::count(3),
+                0
+            ),
+            (4, vec![1])
+        );
         assert_eq!(seqs(&i), vec![2, 3, 4]);
         assert_eq!(i.dropped(), 1);
         // A lower limit drops down to it at the next delivery.
         assert_eq!(
-            i.push(Some(SessionId(1)), "a", "y", 0, 1),
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "y",
+                0,
+                InboxLimits::count(1),
+                0
+            ),
             (5, vec![2, 3, 4])
         );
         assert_eq!(seqs(&i), vec![5]);
@@ -173,13 +315,13 @@ mod tests {
     fn consume_takes_the_oldest_once() {
         let mut i = Inbox::default();
         for t in ["a", "b", "c"] {
-            i.push(None, "", t, 0, 10);
+            i.push(None, "", t, 0, InboxLimits::count(10), 0);
         }
-        let first: Vec<u64> = i.consume(Some(2)).iter().map(|m| m.seq).collect();
+        let first: Vec<u64> = i.consume(Some(2)).0.iter().map(|m| m.seq).collect();
         assert_eq!(first, vec![1, 2]);
-        let rest: Vec<u64> = i.consume(None).iter().map(|m| m.seq).collect();
+        let rest: Vec<u64> = i.consume(None).0.iter().map(|m| m.seq).collect();
         assert_eq!(rest, vec![3]);
-        assert!(i.consume(None).is_empty());
+        assert!(i.consume(None).0.is_empty());
         assert_eq!((i.consumed(), i.unread_count(), i.bytes()), (3, 0, 0));
         assert!(balanced(&i));
     }
@@ -187,8 +329,63 @@ mod tests {
     #[test]
     fn zero_limit_still_keeps_the_newest() {
         let mut i = Inbox::default();
-        i.push(None, "", "a", 0, 0);
-        assert_eq!(i.push(None, "", "b", 0, 0), (2, vec![1]));
+        i.push(None, "", "a", 0, InboxLimits::count(0), 0);
+        assert_eq!(
+            push(&mut i, None, "", "b", 0, InboxLimits::count(0), 0),
+            (2, vec![1])
+        );
         assert_eq!(seqs(&i), vec![2]);
+    }
+
+    #[test]
+    fn byte_bound_drops_the_oldest_until_the_text_fits() {
+        let mut i = Inbox::default();
+        let limits = InboxLimits::new(100, MIN_INBOX_BYTES);
+        let k = "k".repeat(30_000);
+        for n in 0..2 {
+            assert_eq!(push(&mut i, None, "", &k, 0, limits, n), (n + 1, vec![]));
+        }
+        assert_eq!(i.bytes(), 60_000);
+        // 60,000 + 30,000 > 65,536: the oldest goes.
+        assert_eq!(push(&mut i, None, "", &k, 0, limits, 2), (3, vec![1]));
+        assert_eq!((i.bytes(), i.dropped()), (60_000, 1));
+        // The largest message fits in an inbox at the smallest bound.
+        let max = "m".repeat(MIN_INBOX_BYTES);
+        assert_eq!(push(&mut i, None, "", &max, 0, limits, 3), (4, vec![2, 3]));
+        assert_eq!(seqs(&i), vec![4]);
+        assert!(balanced(&i));
+        assert_eq!(i.stamps().collect::<Vec<_>>(), vec![3]);
+    }
+
+    #[test]
+    fn stamps_follow_their_messages() {
+        let mut i = Inbox::default();
+        for (n, t) in ["a", "b", "c"].iter().enumerate() {
+            i.push(None, "", t, 0, InboxLimits::default(), 10 + n as u64);
+        }
+        assert_eq!(i.oldest_stamp(), Some(10));
+        let g = i.drop_oldest().unwrap();
+        assert_eq!(
+            g,
+            Gone {
+                seq: 1,
+                stamp: 10,
+                bytes: 1
+            }
+        );
+        let (m, st) = i.consume(Some(1));
+        assert_eq!((m[0].seq, st), (2, vec![11]));
+        assert_eq!(i.stamps().collect::<Vec<_>>(), vec![12]);
+        assert!(balanced(&i));
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(InboxLimits::new(0, 0), InboxLimits::new(1, MIN_INBOX_BYTES));
+        assert_eq!(
+            InboxLimits::new(usize::MAX, usize::MAX),
+            InboxLimits::new(MAX_INBOX_LIMIT, MAX_INBOX_BYTES)
+        );
+        assert_eq!(InboxLimits::default().bytes, 4 << 20);
     }
 }

@@ -14,7 +14,7 @@ use std::mem::discriminant;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::inbox::{Message, MAX_INBOX_LIMIT};
+use super::inbox::{InboxLimits, Message, MAX_INBOX_LIMIT};
 use super::validate::{self, MAX_CONTEXT_BYTES, MAX_CONTEXT_KEYS};
 use super::{AgentError, Event, GroupEventKind, Registry, Role, SendTo, SessionId, Value};
 
@@ -200,6 +200,7 @@ pub(crate) fn check_invariants(r: &Registry) {
         );
         assert!(g.created() <= g.last_change());
     }
+    r.assert_inbox_accounting();
     for (id, agent) in r.agents() {
         let inbox = &agent.inbox;
         let unread = inbox.unread_count() as u64;
@@ -446,7 +447,9 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
                     Ok(to)
                 }
             });
-            match r.send(from, "sender", target, text, now, limit_of) {
+            match r.send(from, "sender", target, text, now, |id| {
+                InboxLimits::count(limit_of(id))
+            }) {
                 Ok(out) => {
                     let receivers = want.expect("send succeeded");
                     let to: Vec<SessionId> = out.delivered.iter().map(|d| d.to).collect();
@@ -461,6 +464,7 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
                             Event::Message {
                                 to: d.to,
                                 from,
+                                from_name: "sender".to_string(),
                                 seq: d.seq
                             }
                         );

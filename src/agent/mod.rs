@@ -26,6 +26,7 @@ mod error;
 mod event;
 mod group;
 pub mod inbox;
+mod json;
 pub mod layout;
 mod registry;
 pub mod validate;

@@ -110,3 +110,15 @@ fn announce(id: PaneId, status: PaneStatus) {
         &[("hook_agent_pane_status", status.to_string())],
     );
 }
+
+/// Pane `%id` was respawned: the program whose busy period it was in is
+/// gone (its exit ends that period, as an exit does, and `agent-wait -i`
+/// waiters wake), and the new one starts idle until its own output. With
+/// `had_process` the old program was still running; without, the pane
+/// showed exited and now shows idle.
+pub(super) fn pane_respawned(id: PaneId, had_process: bool) {
+    let was_busy = state::activity(|p| p.get_mut(&id).is_some_and(Activity::restart));
+    if was_busy || !had_process {
+        announce(id, PaneStatus::Idle);
+    }
+}

@@ -23,10 +23,64 @@ pub(super) fn session_destroyed(id: SessionId) {
     if let Some(outcome) = outcome {
         deliver(&outcome.events);
     }
-    // Managed panes that never had a tmux pane go with their layout's session
-    // (the others are removed one by one as their panes are destroyed).
+    if layout_passes_on(id) {
+        return;
+    }
+    // The layout ends with its session: panes that live on in windows other
+    // sessions keep are released, the others removed (those that never had
+    // a tmux pane can only go this way).
+    let lay = state::layouts(|l| l.layout_of_session(id));
+    for p in lay.map_or_else(Vec::new, |lay| state::layouts(|l| l.tmux_panes(lay))) {
+        let kept = pane::window_of(p)
+            .is_some_and(|w| pane::window_sessions(w, id).iter().any(|(s, _)| *s != id));
+        if kept {
+            let t = state::layouts_mut(|l| l.release(p));
+            t.iter().for_each(pane_transition);
+        }
+    }
     let transitions = state::layouts_mut(|l| l.session_destroyed(id));
     transitions.iter().for_each(pane_transition);
+}
+
+/// Session `$id` is going: if its live layout's window lives on in other
+/// members of its session group (`new-session -t`), the layout passes to
+/// the first of them by id that has no live layout of its own. Whether it
+/// did. (A window kept only by sessions it was linked into is not theirs:
+/// its panes are released.)
+fn layout_passes_on(id: SessionId) -> bool {
+    let found = state::layouts(|l| {
+        let lay = l.layout_of_session(id)?;
+        Some((lay, l.layout(lay)?.window?))
+    });
+    let Some((lay, window)) = found else {
+        return false;
+    };
+    let mut heirs = pane::window_sessions(window, id);
+    heirs.retain(|&(s, same)| same && s != id);
+    heirs.sort_unstable();
+    for (s, _) in heirs {
+        if state::layouts_mut(|l| l.pass_to(lay, s)) {
+            session::refresh_status(s);
+            return true;
+        }
+    }
+    false
+}
+
+/// Window `@id` changed its panes or joined a session: managed panes moved
+/// into it from their layout's window are released.
+pub(super) fn window_changed(id: WindowId) {
+    let panes = pane::in_window(id);
+    if panes.is_empty() {
+        return;
+    }
+    let transitions = state::layouts_mut(|l| l.window_changed(id, &panes));
+    transitions.iter().for_each(pane_transition);
+}
+
+/// Pane `%id` was respawned; `had_process`: its old process was still there.
+pub(super) fn pane_respawned(id: PaneId, had_process: bool) {
+    activity::pane_respawned(id, had_process);
 }
 
 /// React to domain events.
@@ -91,17 +145,26 @@ pub(super) fn deliver(events: &[Event]) {
                 }
                 refresh_members(group);
             }
-            Event::Message { to, from, seq } => message_delivered(*to, *from, *seq),
+            Event::Message {
+                to,
+                from,
+                from_name,
+                seq,
+            } => message_delivered(*to, *from, from_name, *seq),
         }
     }
 }
 
 /// Message `seq` arrived in `to`'s inbox: announce it, redraw `to`'s status
-/// line (`#{agent_unread}`) and wake its waiters.
-fn message_delivered(to: SessionId, from: Option<SessionId>, seq: u64) {
+/// line (`#{agent_unread}`) and wake its waiters. The hook names the sender
+/// as it was named when it sent.
+fn message_delivered(to: SessionId, from: Option<SessionId>, from_name: &str, seq: u64) {
     let from_id = from.map_or_else(|| "-".to_string(), |f| f.to_string());
     notify::control(&format!("%agent-message {to} {from_id} {seq}"));
-    let from_name = from.map(session::display_name).unwrap_or_default();
+    let from_name = match from {
+        Some(f) if from_name.is_empty() => session::display_name(f),
+        _ => from_name.to_string(),
+    };
     notify::hook(
         "agent-message",
         HookTarget {

@@ -94,6 +94,8 @@ fn pane_format(key: &str, pane: PaneId) -> Option<String> {
             "agent_pane_predecessor" => p.predecessor.map(|m| m.to_string()).unwrap_or_default(),
             "agent_pane_depth" => p.depth.to_string(),
             "agent_pane_created" => p.created.to_string(),
+            // A pane found by its tmux pane is the layout's: not released.
+            "agent_pane_released" => "0".to_string(),
             _ => return None,
         })
     })

@@ -32,6 +32,8 @@ pub static HANDLERS: crate::tmux::Handlers = crate::tmux::Handlers {
     session_destroyed: events::session_destroyed,
     pane_exited: events::pane_exited,
     pane_destroyed: events::pane_destroyed,
+    window_changed: events::window_changed,
+    pane_respawned: events::pane_respawned,
     pane_output: events::pane_output,
     human_key: typing::human_key,
     client_lost,

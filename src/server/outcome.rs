@@ -29,13 +29,20 @@ macro_rules! with_events {
 }
 
 // A join's `left` has no events of its own (they are in the join's).
-with_events!(
-    JoinOutcome,
-    LeaveOutcome,
-    ShareOutcome,
-    UnshareOutcome,
-    SendOutcome
-);
+with_events!(JoinOutcome, LeaveOutcome, ShareOutcome, UnshareOutcome);
+
+impl Outcome for SendOutcome {
+    fn deliver(&self) {
+        events::deliver(&self.events);
+        // Inboxes that lost a message to the server-wide bound show it too.
+        let mut others: Vec<SessionId> = self.server_dropped.iter().map(|&(s, _)| s).collect();
+        others.sort_unstable();
+        others.dedup();
+        others
+            .into_iter()
+            .for_each(crate::tmux::session::refresh_status);
+    }
+}
 
 macro_rules! quiet {
     ($($t:ty),*) => {$(
@@ -45,8 +52,9 @@ macro_rules! quiet {
     )*};
 }
 
-// A layout or managed-pane id that a mutation returns.
-quiet!((), LayoutId, ManagedId, SetAgentOutcome, Message);
+// A layout or managed-pane id that a mutation returns; `bool`: whether a
+// layout was discarded (no events by design).
+quiet!((), LayoutId, ManagedId, bool, SetAgentOutcome, Message);
 
 impl Outcome for Transition {
     fn deliver(&self) {

@@ -20,6 +20,7 @@ use agent_tmux::agent::Registry;
 use agent_tmux::ids::PaneId;
 
 use super::prompt::Prompt;
+use crate::tmux::timer::Timer;
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
@@ -36,6 +37,8 @@ thread_local! {
     static PROMPTS: RefCell<HashMap<PaneId, VecDeque<Prompt>>> = RefCell::new(HashMap::new());
     /// Who waits for what; each waiter is a held command item.
     static WAITERS: RefCell<WaitSet> = RefCell::new(WaitSet::default());
+    /// The `-T` timer of each waiter that has one (dropped: cancelled).
+    static WAIT_TIMERS: RefCell<HashMap<u64, Timer>> = RefCell::new(HashMap::new());
 }
 
 /// Read the agent registry.
@@ -91,4 +94,9 @@ pub(super) fn prompts<T>(f: impl FnOnce(&mut HashMap<PaneId, VecDeque<Prompt>>) 
 /// Use the wait set.
 pub(super) fn waiters<T>(f: impl FnOnce(&mut WaitSet) -> T) -> T {
     WAITERS.with(|w| f(&mut w.borrow_mut()))
+}
+
+/// Use the waiters' timers.
+pub(super) fn wait_timers<T>(f: impl FnOnce(&mut HashMap<u64, Timer>) -> T) -> T {
+    WAIT_TIMERS.with(|t| f(&mut t.borrow_mut()))
 }

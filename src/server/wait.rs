@@ -30,9 +30,18 @@ pub fn block(
     let id = held::hold(item);
     state::waiters(|w| w.add(id, what, session, client));
     if let Some(t) = timeout {
-        timer::after(t, move || timed_out(id));
+        if let Some(timer) = timer::Timer::start(t, move || timed_out(id)) {
+            state::wait_timers(|m| m.insert(id, timer));
+        }
     }
     Ok(Flow::Wait)
+}
+
+/// Cancel waiter `id`'s timer, if it has one. Dropped outside the borrow
+/// (dropping frees the event; it may be the one firing now).
+fn cancel_timer(id: WaiterId) {
+    let timer = state::wait_timers(|m| m.remove(&id));
+    drop(timer);
 }
 
 fn timed_out(id: WaiterId) {
@@ -44,6 +53,7 @@ fn timed_out(id: WaiterId) {
 fn end(ids: &[WaiterId], how: Resume<'_>) {
     for id in ids {
         state::waiters(|w| w.remove(*id));
+        cancel_timer(*id);
         held::resume(*id, how);
     }
 }
@@ -71,6 +81,7 @@ pub(super) fn client_lost(client: u64) {
     // A dead client's queue never runs again, and if one ever sat on a
     // shared queue it must not block it.
     for id in ids {
+        cancel_timer(id);
         held::resume(id, Resume::Silent);
     }
 }

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use agent_tmux::ids::{PaneId, SessionId};
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
 
 /// What the facade calls when tmux tells it something happened. Every call
 /// comes from tmux's event loop, already inside [`crate::tmux::guard::catch`].
@@ -17,6 +17,13 @@ pub struct Handlers {
     pub pane_exited: fn(PaneId, i32),
     /// Pane `%id` is about to be freed (any path).
     pub pane_destroyed: fn(PaneId),
+    /// Window `@id` changed its panes or was linked into a session (a pane
+    /// may have been moved into it: join-pane, move-pane, break-pane,
+    /// swap-pane).
+    pub window_changed: fn(WindowId),
+    /// Pane `%id` was respawned (respawn-pane, respawn-window): its old
+    /// process, if it had one (`true`), is gone and a new one runs.
+    pub pane_respawned: fn(PaneId, bool),
     /// New output from pane `%id`'s program is about to be parsed.
     pub pane_output: fn(PaneId),
     /// A human typed a key into pane `%id` through a client.
@@ -35,6 +42,8 @@ impl Handlers {
         session_destroyed: |_| {},
         pane_exited: |_, _| {},
         pane_destroyed: |_| {},
+        window_changed: |_| {},
+        pane_respawned: |_, _| {},
         pane_output: |_| {},
         human_key: |_| {},
         client_lost: |_| {},

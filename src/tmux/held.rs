@@ -4,16 +4,24 @@
 //! until whoever holds it resumes it (printing a line, or an error, or
 //! nothing), which lets the queue finish it on the next server loop. The
 //! policy of who waits for what lives above (`agent-wait`, `agent-prompt`).
+//!
+//! In control mode a held command's block is not written until it is
+//! resumed (its entry has [`super::WAITS`], vendor patch 0012): resuming
+//! writes `%begin`, the output, then `%end` or `%error`, all at once, with
+//! the item's own time and number, so late output is framed like any other
+//! and no notification written meanwhile lands inside the block. Nothing is
+//! written to a client that is gone.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::item::{c_string, Item};
+use super::item::{output_line, Item};
 use super::sys;
 
 #[derive(Default)]
 struct Held {
-    items: HashMap<u64, usize>,
+    /// The item's address, and whether its guard waits for the resume.
+    items: HashMap<u64, (usize, bool)>,
     next: u64,
 }
 
@@ -28,7 +36,10 @@ pub fn hold(item: &Item) -> u64 {
         let mut h = h.borrow_mut();
         h.next += 1;
         let id = h.next;
-        h.items.insert(id, item.raw() as usize);
+        // SAFETY: the command being executed has an entry.
+        let flags = unsafe { (*sys::cmd_get_entry(item.cmd)).flags };
+        let deferred = flags & super::WAITS != 0;
+        h.items.insert(id, (item.raw() as usize, deferred));
         id
     })
 }
@@ -49,20 +60,36 @@ pub fn resume(id: u64, how: Resume<'_>) -> bool {
     let Some(item) = HELD.with(|h| h.borrow_mut().items.remove(&id)) else {
         return false;
     };
+    let (item, deferred) = item;
     let item = item as *mut sys::cmdq_item;
-    let line = match how {
-        Resume::Silent => None,
-        Resume::Print(t) | Resume::Error(t) => Some(c_string(t)),
+    // SAFETY: the item is still queued (waiting) and owned by its queue, and
+    // holds a reference to its client, so both are valid here.
+    let gone = unsafe {
+        let c = sys::cmdq_get_client(item);
+        c.is_null() || (*c).flags & sys::CLIENT_DEAD as u64 != 0
     };
-    // SAFETY: the item is still queued (waiting) and owned by its queue;
-    // continuing it lets the queue finish it on the next server loop.
-    unsafe {
-        match (how, &line) {
-            (Resume::Print(_), Some(l)) => sys::cmdq_print(item, c"%s".as_ptr(), l.as_ptr()),
-            (Resume::Error(_), Some(l)) => sys::cmdq_error(item, c"%s".as_ptr(), l.as_ptr()),
-            _ => {}
+    if !gone {
+        let line = match how {
+            Resume::Silent => None,
+            Resume::Print(t) | Resume::Error(t) => Some(output_line(item, t)),
+        };
+        // SAFETY: fixed "%s" formats with valid strings; the guards are
+        // printed only for a control client, with the item's own time,
+        // number and flags.
+        unsafe {
+            match (how, &line) {
+                (Resume::Print(_), Some(l)) => sys::cmdq_print(item, c"%s".as_ptr(), l.as_ptr()),
+                (Resume::Error(_), Some(l)) => sys::cmdq_error(item, c"%s".as_ptr(), l.as_ptr()),
+                _ => {}
+            }
+            if deferred {
+                let error = i32::from(matches!(how, Resume::Error(_)));
+                sys::cmdq_guard_finish(item, error);
+            }
         }
-        sys::cmdq_continue(item);
     }
+    // SAFETY: continuing the waiting item lets its queue finish it on the
+    // next server loop.
+    unsafe { sys::cmdq_continue(item) };
     true
 }

@@ -6,7 +6,7 @@
 
 use std::ffi::{c_char, c_int, CStr};
 
-use agent_tmux::ids::{PaneId, SessionId};
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
 
 use super::handlers::get as handlers;
 use super::{guard, notify, sys};
@@ -211,4 +211,114 @@ pub unsafe extern "C" fn __wrap_window_pane_key(
         let _ = guard::catch("pane-key", || (handlers().human_key)(id));
     }
     unsafe { __real_window_pane_key(wp, c, s, wl, key, m) }
+}
+
+extern "C" {
+    fn __real_notify_window(name: *const c_char, w: *mut sys::window);
+    fn __real_notify_session_window(name: *const c_char, s: *mut sys::session, w: *mut sys::window);
+    fn __real_spawn_pane(
+        sc: *mut sys::spawn_context,
+        cause: *mut *mut c_char,
+    ) -> *mut sys::window_pane;
+    fn __real_spawn_window(
+        sc: *mut sys::spawn_context,
+        cause: *mut *mut c_char,
+    ) -> *mut sys::winlink;
+}
+
+/// Every notify_window() call from outside notify.c lands here
+/// (`-Wl,--wrap=notify_window`). "window-layout-changed" follows every
+/// change of a window's panes, among them join-pane, move-pane and
+/// swap-pane moving a pane into it.
+///
+/// # Safety
+/// Called by tmux with a valid name and window.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_window(name: *const c_char, w: *mut sys::window) {
+    if !name.is_null() && !w.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"window-layout-changed" {
+            let id = WindowId(unsafe { (*w).id });
+            let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
+        }
+    }
+    unsafe { __real_notify_window(name, w) }
+}
+
+/// Every notify_session_window() call lands here
+/// (`-Wl,--wrap=notify_session_window`). "window-linked" follows a window
+/// joining a session, among them the new window of break-pane.
+///
+/// # Safety
+/// Called by tmux with a valid name, session and window.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_session_window(
+    name: *const c_char,
+    s: *mut sys::session,
+    w: *mut sys::window,
+) {
+    if !name.is_null() && !w.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"window-linked" {
+            let id = WindowId(unsafe { (*w).id });
+            let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
+        }
+    }
+    unsafe { __real_notify_session_window(name, s, w) }
+}
+
+/// Whether pane `wp` has a process (its pty is open).
+fn has_process(wp: *mut sys::window_pane) -> bool {
+    // SAFETY: wp is a live pane or NULL.
+    !wp.is_null() && unsafe { (*wp).fd } != -1
+}
+
+/// Every spawn_pane() call from outside spawn.c lands here
+/// (`-Wl,--wrap=spawn_pane`): for respawn-pane, the pane's old process (if
+/// any) is gone once it succeeds, with no pane-died notification for it.
+///
+/// # Safety
+/// Called by tmux with a valid spawn context.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_spawn_pane(
+    sc: *mut sys::spawn_context,
+    cause: *mut *mut c_char,
+) -> *mut sys::window_pane {
+    let respawn = !sc.is_null() && unsafe { (*sc).flags } & sys::SPAWN_RESPAWN as c_int != 0;
+    let had = respawn && has_process(unsafe { (*sc).wp0 });
+    let wp = unsafe { __real_spawn_pane(sc, cause) };
+    if respawn && !wp.is_null() {
+        let id = PaneId(unsafe { (*wp).id });
+        let _ = guard::catch("pane-respawned", || (handlers().pane_respawned)(id, had));
+    }
+    wp
+}
+
+/// Every spawn_window() call lands here (`-Wl,--wrap=spawn_window`): for
+/// respawn-window, the window's first pane is respawned (the others are
+/// destroyed, reported as usual).
+///
+/// # Safety
+/// Called by tmux with a valid spawn context.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_spawn_window(
+    sc: *mut sys::spawn_context,
+    cause: *mut *mut c_char,
+) -> *mut sys::winlink {
+    let respawn = !sc.is_null() && unsafe { (*sc).flags } & sys::SPAWN_RESPAWN as c_int != 0;
+    // SAFETY: a respawn's context names a live winlink and window.
+    let had = respawn
+        && unsafe {
+            let wl = (*sc).wl;
+            !wl.is_null() && has_process((*(*wl).window).panes.tqh_first)
+        };
+    let wl = unsafe { __real_spawn_window(sc, cause) };
+    if respawn && !wl.is_null() {
+        let wp = unsafe { (*sc).wp0 };
+        if !wp.is_null() {
+            let id = PaneId(unsafe { (*wp).id });
+            let _ = guard::catch("pane-respawned", || (handlers().pane_respawned)(id, had));
+        }
+    }
+    wl
 }

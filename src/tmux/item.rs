@@ -5,6 +5,7 @@
 //! rules in [`super::client`] and running upstream commands in
 //! [`super::upstream`].
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::CString;
 
@@ -64,6 +65,55 @@ pub(super) fn c_string(s: &str) -> CString {
     CString::new(s.replace('\0', "\\0")).expect("NULs were escaped")
 }
 
+/// Output for a control client, with every line that looks like a block
+/// guard quoted: a line that, after any backslashes, starts with `%begin`,
+/// `%end` or `%error` gets one more backslash in front, so no line of
+/// output (a value another client chose) can end its block early or start
+/// a forged one. Remove one leading backslash from such lines to get the
+/// text back (as mboxrd quotes `From `).
+pub(super) fn quote_guards(text: &str) -> Cow<'_, str> {
+    fn looks_like_guard(line: &str) -> bool {
+        let bare = line.trim_start_matches('\\');
+        ["%begin", "%end", "%error"]
+            .iter()
+            .any(|g| bare.starts_with(g))
+    }
+    if !text.split('\n').any(looks_like_guard) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|l| {
+            if looks_like_guard(l) {
+                format!("\\{l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// Is `item`'s client a control client (that is not gone)?
+pub(super) fn to_control_client(item: *mut sys::cmdq_item) -> bool {
+    // SAFETY: the item is live; its client, if any, too (it holds a reference).
+    unsafe {
+        let c = sys::cmdq_get_client(item);
+        !c.is_null()
+            && (*c).flags & sys::CLIENT_CONTROL as u64 != 0
+            && (*c).flags & sys::CLIENT_DEAD as u64 == 0
+    }
+}
+
+/// `text` as the line(s) `item` prints: quoted for a control client.
+pub(super) fn output_line(item: *mut sys::cmdq_item, text: &str) -> CString {
+    if to_control_client(item) {
+        c_string(&quote_guards(text))
+    } else {
+        c_string(text)
+    }
+}
+
 impl Item {
     pub(super) fn new(
         cmd: *mut sys::cmd,
@@ -96,14 +146,14 @@ impl Item {
                 return;
             }
         }
-        let line = c_string(text);
+        let line = output_line(self.item, text);
         // SAFETY: fixed "%s" format with one valid string.
         unsafe { sys::cmdq_print(self.item, c"%s".as_ptr(), line.as_ptr()) };
     }
 
     /// Report an error to the client (the exec then returns an error).
     pub fn error(&self, text: &str) {
-        let line = c_string(text);
+        let line = output_line(self.item, text);
         // SAFETY: as print.
         unsafe { sys::cmdq_error(self.item, c"%s".as_ptr(), line.as_ptr()) };
     }
@@ -119,5 +169,21 @@ impl Item {
 
     pub(super) fn as_c(&self, s: &str) -> CString {
         c_string(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_guards;
+
+    #[test]
+    fn guard_lookalikes_get_one_more_backslash() {
+        assert_eq!(quote_guards("ok\n%exit\n%3"), "ok\n%exit\n%3");
+        assert_eq!(
+            quote_guards("a\n%end 1 2 1\n\\%error 1 2 1\n%begin\n%endx"),
+            "a\n\\%end 1 2 1\n\\\\%error 1 2 1\n\\%begin\n\\%endx"
+        );
+        assert_eq!(quote_guards("%end"), "\\%end");
+        assert_eq!(quote_guards("x %end"), "x %end");
     }
 }

@@ -37,7 +37,7 @@ pub use error::{CmdError, CmdResult};
 pub use handlers::Handlers;
 pub use item::{Flow, Item};
 pub use start::run;
-pub use table::{CommandSpec, Target, READONLY, STARTSERVER};
+pub use table::{CommandSpec, Target, READONLY, STARTSERVER, WAITS};
 pub use upstream::At;
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).

@@ -32,6 +32,46 @@ pub fn window_panes(id: PaneId) -> Vec<PaneId> {
     out
 }
 
+/// The ids of the panes of window `@window`, in window order.
+pub fn in_window(window: WindowId) -> Vec<PaneId> {
+    // SAFETY: a lookup in the global window tree.
+    let w = unsafe { sys::window_find_by_id(window.0) };
+    if w.is_null() {
+        return Vec::new();
+    }
+    // SAFETY: walking the live window's pane list.
+    match unsafe { (*w).panes.tqh_first } {
+        p if p.is_null() => Vec::new(),
+        p => window_panes(PaneId(unsafe { (*p).id })),
+    }
+}
+
+/// The sessions that link window `@window` (in link order), and whether
+/// each is in the same session group as session `$like`.
+pub fn window_sessions(window: WindowId, like: SessionId) -> Vec<(SessionId, bool)> {
+    let mut out = Vec::new();
+    // SAFETY: lookups in live structures; walking the window's link list.
+    unsafe {
+        let w = sys::window_find_by_id(window.0);
+        if w.is_null() {
+            return out;
+        }
+        let group = super::session::find(like)
+            .map(|s| sys::session_group_contains(s))
+            .unwrap_or(std::ptr::null_mut());
+        let mut wl = (*w).winlinks.tqh_first;
+        while !wl.is_null() {
+            let s = (*wl).session;
+            if !s.is_null() && !out.iter().any(|(id, _)| id.0 == (*s).id) {
+                let same = !group.is_null() && sys::session_group_contains(s) == group;
+                out.push((SessionId((*s).id), same));
+            }
+            wl = (*wl).wentry.tqe_next;
+        }
+    }
+    out
+}
+
 /// The id of the session's current window's active pane.
 pub fn active_of_session(session: SessionId) -> Option<PaneId> {
     // SAFETY: lookups in live structures.

@@ -27,6 +27,12 @@ pub enum Target {
 /// The command may be run by read-only clients (`attach -r`).
 pub const READONLY: i32 = sys::CMD_READONLY as i32;
 
+/// The command may wait (return [`Flow::Wait`] after [`super::held::hold`]):
+/// in control mode its `%begin` is written with its first output, or when
+/// it is resumed, so what it prints then is inside its block and the
+/// `%end` (or `%error`) follows it (vendor patch 0012).
+pub const WAITS: i32 = sys::CMD_DEFERGUARD as i32;
+
 /// The command starts the server if it is not running.
 pub const STARTSERVER: i32 = sys::CMD_STARTSERVER as i32;
 
@@ -41,7 +47,7 @@ pub struct CommandSpec {
     pub upper: i32,
     pub usage: &'static CStr,
     pub target: Target,
-    /// [`READONLY`] or 0.
+    /// [`READONLY`], [`WAITS`], both or 0.
     pub flags: i32,
     /// When set, this spec extends the upstream command of the same name: its
     /// `args` are appended to upstream's template and `usage` replaces its usage.

@@ -327,7 +327,7 @@ row prompt       "invalid delay: 1e999 (seconds, 0 to 60)"                   apr
 row prompt       "invalid delay: \u{1b}[2J (seconds, 0 to 60)"               aprompt -d $'\e[2J' -t a x
 row prompt       "can't find pane: nosuch"                                   agent-prompt -t nosuch x
 row prompt       "can't find pane: L1"                                       agent-prompt -t L1 x
-row prompt       "can't find pane: M99"                                      agent-prompt -t M99 x
+row prompt       "can't find managed pane: M99"                              agent-prompt -t M99 x
 row prompt       "invalid UTF-8 at byte 0"                                   agent-prompt -t $'\xff' x
 row prompt       "pane $DEAD_PANE is dead: its program has exited"           agent-prompt -f -t dead x
 row prompt       "pane $NOINPUT_PANE has input disabled (select-pane -e enables it)" agent-prompt -t noinput x

@@ -120,7 +120,7 @@ impl AgentError {
             AgentError::LayoutNotFound(id) => format!("can't find layout: {id}"),
             AgentError::PaneNotFound(id) => format!("can't find pane: {id}"),
             AgentError::LabelNotFound { layout, label } => {
-                format!("can't find pane {label} in layout {layout}")
+                format!("can't find pane {} in layout {layout}", Bare(label))
             }
             AgentError::NotRecreatable { pane, state } => format!(
                 "pane {pane} is {state}: only failed, degraded or removed panes can be recreated"

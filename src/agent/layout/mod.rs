@@ -33,8 +33,9 @@ pub use geometry::{
     MAX_LAYOUT_DEPTH, MAX_LAYOUT_LEN,
 };
 pub use layouts::{
-    parse_override, CreatePlan, Layout, Layouts, ManagedPane, RecreatePlan, Transition,
-    DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH, MAX_ERROR_BYTES, RETAINED_REMOVED_LAYOUTS,
+    parse_layout_target, parse_override, parse_pane_target, CreatePlan, Layout, LayoutRef, Layouts,
+    ManagedPane, PaneTarget, RecreatePlan, Transition, DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH,
+    MAX_ERROR_BYTES, RETAINED_REMOVED_LAYOUTS,
 };
 pub use state::{aggregate, allowed, PaneState, Stage};
 pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};
@@ -42,7 +43,7 @@ pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};
 use super::error::{AgentError, Field, Invalid, Limit};
 use super::validate::is_refused_control;
 
-pub use crate::ids::{LayoutId, ManagedId, PaneId};
+pub use crate::ids::{LayoutId, ManagedId, PaneId, WindowId};
 
 /// Most characters in a template name.
 pub const MAX_TEMPLATE_NAME_LEN: usize = 64;

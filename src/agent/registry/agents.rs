@@ -71,7 +71,7 @@ impl Registry {
             return Err(AgentError::NoMetadata(id));
         }
         let left = self.detach(id, now);
-        self.agents.remove(&id);
+        self.remove_agent(id);
         Ok(left)
     }
 
@@ -82,7 +82,7 @@ impl Registry {
     #[must_use = "leaving the group has events to deliver"]
     pub fn session_destroyed(&mut self, id: SessionId, now: i64) -> Option<LeaveOutcome> {
         let left = self.detach(id, now);
-        self.agents.remove(&id);
+        self.remove_agent(id);
         left
     }
 }

@@ -80,10 +80,32 @@ impl fmt::Display for Role {
 }
 
 /// All agents and groups of one server.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Registry {
     agents: BTreeMap<SessionId, Agent>,
     groups: BTreeMap<String, Group>,
+    /// Every unread message of every inbox by its server-wide stamp (the
+    /// oldest first), and the inbox it is in.
+    by_age: BTreeMap<u64, SessionId>,
+    /// The next stamp to give.
+    next_stamp: u64,
+    /// Bytes of unread text over all inboxes.
+    inbox_bytes: usize,
+    /// The most bytes of unread text all inboxes may hold together.
+    inbox_total_limit: usize,
+}
+
+impl Default for Registry {
+    fn default() -> Registry {
+        Registry {
+            agents: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            by_age: BTreeMap::new(),
+            next_stamp: 0,
+            inbox_bytes: 0,
+            inbox_total_limit: super::inbox::DEFAULT_INBOX_TOTAL_BYTES,
+        }
+    }
 }
 
 impl Registry {
@@ -157,6 +179,31 @@ impl Registry {
         self.agents.len()
     }
 
+    /// Bytes of unread text over all inboxes.
+    pub fn inbox_bytes(&self) -> usize {
+        self.inbox_bytes
+    }
+
+    /// Removes agent `id` and forgets its inbox in the server-wide
+    /// accounting.
+    fn remove_agent(&mut self, id: SessionId) {
+        if let Some(a) = self.agents.remove(&id) {
+            for stamp in a.inbox.stamps() {
+                self.by_age.remove(&stamp);
+            }
+            self.inbox_bytes -= a.inbox.bytes();
+        }
+        self.restart_stamps();
+    }
+
+    /// With no unread message anywhere, stamps start again from 0: they
+    /// only order unread messages, so an empty registry is a new one.
+    fn restart_stamps(&mut self) {
+        if self.by_age.is_empty() {
+            self.next_stamp = 0;
+        }
+    }
+
     /// How many groups exist.
     pub fn group_count(&self) -> usize {
         self.groups.len()
@@ -166,6 +213,25 @@ impl Registry {
     pub fn group_of_checked(&self, id: SessionId) -> Result<&Group, AgentError> {
         let name = group_name_in(&self.agents, id)?;
         self.groups.get(name).ok_or(AgentError::NotInGroup(id))
+    }
+}
+
+#[cfg(test)]
+impl Registry {
+    /// The server-wide inbox accounting matches the inboxes: the byte total
+    /// is their sum and the age index holds exactly their stamps.
+    pub(crate) fn assert_inbox_accounting(&self) {
+        let bytes: usize = self.agents.values().map(|a| a.inbox.bytes()).sum();
+        assert_eq!(self.inbox_bytes, bytes, "server-wide inbox bytes");
+        let mut stamps: Vec<(u64, SessionId)> = self
+            .agents
+            .iter()
+            .flat_map(|(&id, a)| a.inbox.stamps().map(move |s| (s, id)))
+            .collect();
+        stamps.sort_unstable();
+        let index: Vec<(u64, SessionId)> = self.by_age.iter().map(|(&s, &id)| (s, id)).collect();
+        assert_eq!(index, stamps, "age index");
+        assert!(stamps.last().is_none_or(|&(s, _)| s < self.next_stamp));
     }
 }
 

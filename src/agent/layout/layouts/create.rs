@@ -87,6 +87,7 @@ impl Layouts {
                     depth: 0,
                     created: now,
                     recreate_key: None,
+                    released: false,
                 },
             );
             ids.push(m);
@@ -102,6 +103,7 @@ impl Layouts {
                 key: key.map(str::to_owned),
                 created: now,
                 panes: ids.clone(),
+                window: None,
             },
         );
         self.by_session.insert(session, id);
@@ -110,6 +112,47 @@ impl Layouts {
         }
         self.refresh(id);
         (id, ids)
+    }
+
+    /// Undoes a [`Layouts::create`] whose tmux panes could not all be made,
+    /// as if it never happened: the layout and its panes are forgotten with
+    /// no transition, and when they were the last ids given, those ids are
+    /// given again. Returns whether `id` was a layout. Only for a layout
+    /// nothing else has seen yet (the command that made it is failing).
+    pub fn discard(&mut self, id: LayoutId) -> bool {
+        let Some(l) = self.layouts.remove(&id) else {
+            return false;
+        };
+        for m in &l.panes {
+            if let Some(p) = self.panes.remove(m) {
+                if let Some(pane) = p.pane {
+                    if self.by_tmux.get(&pane) == Some(m) {
+                        self.by_tmux.remove(&pane);
+                    }
+                }
+            }
+        }
+        if self.by_session.get(&l.session) == Some(&id) {
+            self.by_session.remove(&l.session);
+        }
+        if let Some(key) = &l.key {
+            if self.by_key.get(key) == Some(&id) {
+                self.by_key.remove(key);
+            }
+        }
+        self.live.remove(&id);
+        self.retired.remove(&id);
+        if self.last_layout == id.0 {
+            self.last_layout -= 1;
+        }
+        // The panes' ids were given in one run ending at last_pane.
+        let first = l.panes.iter().min().map(|m| m.0);
+        if let (Some(first), Some(last)) = (first, l.panes.iter().max().map(|m| m.0)) {
+            if last == self.last_pane && (last - first) as usize + 1 == l.panes.len() {
+                self.last_pane = first - 1;
+            }
+        }
+        true
     }
 }
 
@@ -129,6 +172,7 @@ mod tests {
     use super::super::DEFAULT_LAYOUT_LIMIT;
     use super::*;
     use crate::agent::layout::template::Templates;
+    use crate::ids::PaneId;
     use PaneState::*;
 
     #[test]
@@ -153,6 +197,7 @@ mod tests {
                 key: Some("k1".into()),
                 created: NOW,
                 panes: vec![ManagedId(1), ManagedId(2), ManagedId(3)],
+                window: None,
             }
         );
         let p = ls.pane(ManagedId(2)).unwrap();
@@ -309,5 +354,27 @@ mod tests {
             err(&[("manager", "a\nb")]),
             "command contains a control character"
         );
+    }
+
+    #[test]
+    fn discard_forgets_a_layout_and_gives_its_ids_again() {
+        use super::super::testing::made;
+        let mut ls = Layouts::new();
+        let (a, _) = made(&mut ls, SessionId(1), PaneId(10));
+        let before = ls.clone();
+        let t = one_m_two_s();
+        let (b, ms) = ls.create(SessionId(2), &t, "g", Some("k1"), t.slots(), NOW);
+        ls.pane_created(ms[0], PaneId(20));
+        assert!(ls.discard(b));
+        assert!(!ls.discard(b));
+        assert_eq!(ls, before);
+        assert!(ls.layout_of_session(SessionId(2)).is_none());
+        assert!(ls.by_tmux_pane(PaneId(20)).is_none());
+        assert_eq!(ls.plan(&t, &[], Some("k1"), 40), Ok(CreatePlan::New));
+        // The next layout gets the discarded ids.
+        let (c, ms2) = ls.create(SessionId(3), &t, "g", None, t.slots(), NOW);
+        assert_eq!((c, ms2), (b, ms));
+        assert_eq!(ls.layout_of_session(SessionId(1)), Some(a));
+        ls.assert_consistent();
     }
 }

@@ -33,23 +33,30 @@
 //!   idempotency keys, the live-layout limit);
 //! - `lifecycle`: what tmux reports about a managed pane afterwards
 //!   (created, could not be created, settled, exited, gone);
-//! - `recreate`: planning and recording a pane's successor.
+//! - `recreate`: planning and recording a pane's successor;
+//! - `placement`: where a layout is (its session and window): passing a
+//!   layout to the session that keeps its window, releasing panes taken out
+//!   of it;
+//! - `target`: how a target that may name a layout or managed pane is read.
 //!
 //! The ids and their text forms (`L<n>`, `M<n>`) are [`crate::ids`]'.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::state::{aggregate, allowed, PaneState, Stage};
-use super::{LayoutId, ManagedId, PaneId};
+use super::{LayoutId, ManagedId, PaneId, WindowId};
 use crate::agent::SessionId;
 
 mod create;
 mod lifecycle;
+mod placement;
 mod recreate;
+mod target;
 #[cfg(test)]
 mod testing;
 
 pub use create::parse_override;
+pub use target::{parse_layout_target, parse_pane_target, LayoutRef, PaneTarget};
 
 /// How many layouts may be live at once unless the server says otherwise.
 pub const DEFAULT_LAYOUT_LIMIT: usize = 40;
@@ -97,6 +104,9 @@ pub struct ManagedPane {
     pub created: i64,
     /// The idempotency key of the recreate that made it.
     pub recreate_key: Option<String>,
+    /// Removed because its tmux pane left the layout's window (join-pane,
+    /// move-pane, break-pane, swap-pane): that pane runs on as a plain pane.
+    pub released: bool,
 }
 
 /// One managed layout: a tmux session whose window holds its panes.
@@ -116,6 +126,9 @@ pub struct Layout {
     pub created: i64,
     /// Every managed pane it ever had, in creation order.
     pub panes: Vec<ManagedId>,
+    /// The window its panes are in, once known: a managed pane is the
+    /// layout's while its tmux pane is in this window.
+    pub window: Option<WindowId>,
 }
 
 /// A managed pane's state changed: the event the server delivers.

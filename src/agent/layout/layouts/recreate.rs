@@ -102,6 +102,7 @@ impl Layouts {
             depth,
             created: now,
             recreate_key: key.map(str::to_owned),
+            released: false,
         };
         let layout = p.layout;
         self.panes.insert(m, successor);
