@@ -63,12 +63,15 @@ UNTARGETED_HOOK_COMMANDS = [
     "agent-leave-group", "agent-join-group g1",
 ]
 # These name workload sessions (never h0 or a home) or act on no session.
+# No agent-send: the checker accounts for every delivery exactly (what the
+# senders were told against the %agent-message lines, each text consumed
+# once), and a send that a hook runs tells no worker and repeats one text.
 TARGETED_HOOK_COMMANDS = [
     "kill-session -t A0", "kill-window -t A1:0", "kill-pane -t A2:0.0",
     "new-window -d -t A2", "new -d -s A3", "new -d -s A4 -t A1",
     "unlink-window -k -t A0:1",
     "link-window -d -s A1:0 -t A0:5", "swap-pane -d -s A0:0.0 -t A2:0.0",
-    "agent-share -t A0 k1=hook", "agent-send -t A1 hook",
+    "agent-share -t A0 k1=hook",
     "agent-pane-remove -t lay0:s1", "agent-pane-recreate -t lay1:m1",
     "kill-agent-layout -t lay2",
     "if-shell -b 'sleep 0.2' 'agent-wait -T 0.5 -t A0 k2'",
