@@ -96,6 +96,8 @@ class Checker(threading.Thread):
     def on_line(self, line):
         f = line.split(" ")
         kind = f[0]
+        if kind == "%exit":
+            self.ctl.exit_line = line  # read between snapshots
         if not kind.startswith("%agent-"):
             return
         self.r.log(f"event {line}")
@@ -430,7 +432,14 @@ class Checker(threading.Thread):
             self.V(f"checker: a snapshot took more than {timeout} s")
             self.failed = True
         except Closed:
-            self.V("checker: control client closed (server gone?)")
+            # Say how: the %exit line tmux printed (with its reason, if
+            # any) and the client process's status (negative: a signal).
+            try:
+                rc = self.ctl.p.wait(timeout=1)
+            except Exception:
+                rc = None
+            self.V(f"checker: control client closed (server gone?): "
+                   f"exit line {self.ctl.exit_line!r}, client status {rc}")
             self.failed = True
         except Exception:
             self.V(f"checker: {traceback.format_exc()}")
