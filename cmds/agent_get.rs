@@ -4,27 +4,25 @@
 
 use agent_tmux::agent::compact_json;
 
-use super::util::{entry_json, fail_group, target, text};
+use super::util::{entry_json, target, text};
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-get",
-    alias: None,
     args: c"Jt:",
     lower: 1,
     upper: 1,
     usage: c"[-J] [-t target-session] key",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let key = text(item.arg_bytes(0))?.ok_or("no key given")?;
+    let key = text(item.arg_bytes(0))?.ok_or(CmdError::Usage("no key given"))?;
     let out = state::with(|r| {
         r.get(id, key).map(|e| {
             if item.has('J') {
@@ -33,8 +31,7 @@ fn exec(item: &mut Item) -> CmdResult {
                 e.value.as_display()
             }
         })
-    })
-    .map_err(fail_group)?;
+    })?;
     item.print(&out);
     Ok(Flow::Done)
 }

@@ -4,10 +4,12 @@
 //! one message.
 
 use agent_tmux::agent::inbox::{Inbox, Message, MAX_INBOX_LIMIT};
+use agent_tmux::agent::SessionId;
 use serde_json::json;
 
 use super::agent_send::{inbox_bytes_limit, inbox_limit};
-use super::util::{fail, print_json, shown, sid, target};
+use super::list::List;
+use super::util::{print_json, target, text};
 use crate::server::{self, state};
 use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 
@@ -15,29 +17,27 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-inbox",
     alias: Some(c"ainbox"),
     args: c"cF:Jn:t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-cJ] [-n count] [-t target-session] [-F format]",
     target: Target::Session,
     // Listing is read-only; consuming (-c) is refused for a read-only client
     // in exec.
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// `-n`: 1 to [`MAX_INBOX_LIMIT`].
 fn count(item: &Item) -> Result<Option<usize>, CmdError> {
-    let Some(n) = item.value('n')? else {
+    let Some(n) = text(item.value_bytes('n'))? else {
         return Ok(None);
     };
     match n.trim().parse::<usize>() {
         Ok(v) if (1..=MAX_INBOX_LIMIT).contains(&v) => Ok(Some(v)),
-        _ => Err(CmdError(format!(
-            "invalid count: {} (1 to {MAX_INBOX_LIMIT})",
-            shown(n)
-        ))),
+        _ => Err(CmdError::BadValue {
+            what: "count",
+            value: n.to_string(),
+            allowed: format!("1 to {MAX_INBOX_LIMIT}"),
+        }),
     }
 }
 
@@ -46,7 +46,7 @@ fn count(item: &Item) -> Result<Option<usize>, CmdError> {
 fn sender(m: &Message) -> String {
     match m.from {
         Some(_) if !m.from_name.is_empty() => m.from_name.clone(),
-        Some(id) => format!("${id}"),
+        Some(id) => id.to_string(),
         None => "-".to_string(),
     }
 }
@@ -69,15 +69,15 @@ fn message_json(m: &Message) -> serde_json::Value {
     json!({
         "seq": m.seq,
         "from": m.from.map(|_| sender(m)),
-        "from_id": m.from.map(sid),
+        "from_id": m.from.map(|s| s.to_string()),
         "time": m.time,
         "text": m.text,
     })
 }
 
-fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
+fn inbox_json(id: SessionId, i: &Inbox, shown: &[Message]) -> serde_json::Value {
     json!({
-        "session_id": sid(id),
+        "session_id": id.to_string(),
         "session_name": session::name(id),
         "unread": i.unread_count(),
         "delivered": i.delivered(),
@@ -92,11 +92,11 @@ fn inbox_json(id: u32, i: &Inbox, shown: &[Message]) -> serde_json::Value {
 
 fn exec(item: &mut Item) -> CmdResult {
     if item.has('c') && item.client_is_readonly() {
-        return Err("client is read-only".into());
+        return Err(CmdError::ReadOnly);
     }
     let id = target(item)?;
     let n = count(item)?;
-    let template = item.value('F')?;
+    let list = List::new(item)?;
     // Take (or copy) the messages first: one call, so nothing is consumed
     // twice and nothing printed is left unconsumed.
     let shown: Vec<Message> = if item.has('c') {
@@ -106,22 +106,22 @@ fn exec(item: &mut Item) -> CmdResult {
             r.inbox(id)
                 .map(|i| i.unread().take(n.unwrap_or(usize::MAX)).cloned().collect())
         })
-    }
-    .map_err(fail)?;
+    }?;
     if item.has('J') {
         let doc = state::with(|r| r.inbox(id).map(|i| inbox_json(id, i, &shown)));
-        print_json(item, &doc.map_err(fail)?);
-    } else if let Some(template) = template {
-        for m in &shown {
-            let mut ft = item.format();
-            ft.session(id);
-            ft.add("message_seq", &m.seq.to_string())
+        print_json(item, &doc?);
+    } else if list.template.is_some() {
+        let rows = list.select(&shown, |m, ft| {
+            let from_id = m.from.map_or("-".to_string(), |s| s.to_string());
+            ft.session(id)
+                .add("message_seq", &m.seq.to_string())
                 .add("message_from", &sender(m))
-                .add("message_from_id", &m.from.map_or("-".to_string(), sid))
+                .add("message_from_id", &from_id)
                 .add("message_time", &m.time.to_string())
                 .add("message_text", &m.text);
-            item.print(&ft.expand(template));
-        }
+            true
+        });
+        list.print_lines(&rows, |_| String::new());
     } else {
         let dropped = state::with(|r| r.inbox(id).map_or(0, |i| i.dropped()));
         if dropped > 0 {

@@ -3,34 +3,34 @@
 //! most one group, so joining another leaves the current one first; a plain
 //! session becomes an agent of type `custom`.
 
-use super::util::{fail, target, text};
+use super::util::{target, text};
 use crate::server;
-use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-join-group",
     alias: Some(c"ajoin"),
     args: c"g:qt:",
-    lower: 0,
     upper: 1,
     usage: c"[-q] [-t target-session] [-g group-name | group-name]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
     let group = match (text(item.value_bytes('g'))?, text(item.arg_bytes(0))?) {
         (Some(_), Some(_)) => {
-            return Err("give the group name once: -g group-name or group-name".into())
+            return Err(CmdError::Usage(
+                "give the group name once: -g group-name or group-name",
+            ))
         }
         (Some(g), None) | (None, Some(g)) => g,
-        (None, None) => return Err("no group name given".into()),
+        (None, None) => return Err(CmdError::Usage("no group name given")),
     };
-    let outcome = server::apply(|r| r.join(id, group, tmux::now())).map_err(fail)?;
+    let outcome = server::apply(|r| r.join(id, group, tmux::now()))?;
     let name = session::display_name(id);
     if outcome.already_member {
         item.print(&format!(

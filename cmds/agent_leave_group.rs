@@ -3,7 +3,7 @@
 //! longest-standing remaining member takes over; an empty group ceases to
 //! exist, with its context.
 
-use super::util::{fail_group, target};
+use super::util::target;
 use crate::server;
 use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -11,19 +11,16 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-leave-group",
     alias: Some(c"aleave"),
     args: c"qt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-q] [-t target-session]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let left = server::apply(|r| r.leave(id, tmux::now())).map_err(fail_group)?;
+    let left = server::apply(|r| r.leave(id, tmux::now()))?;
     item.print(&format!(
         "Session '{}' left group '{}'",
         session::display_name(id),

@@ -6,24 +6,20 @@
 
 use agent_tmux::agent::layout::{self, RecreatePlan};
 
-use super::layout_util::{lid, mid, resolve_pane, split_managed, Launch};
-use super::util::{fail, text};
+use super::layout_util::{resolve_pane, split_managed, Launch};
+use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
-use crate::tmux::{self, pane, session, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-recreate",
-    alias: None,
     args: c"k:qt:",
-    lower: 0,
     upper: 1,
     usage: c"[-q] [-k idempotency-key] [-t target-pane] [shell-command]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -32,7 +28,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let command = text(item.arg_bytes(0))?;
     if let Some(c) = command {
         let role = state::layouts(|l| l.pane(source).map(|p| p.role.clone())).unwrap_or_default();
-        layout::command(&role, c).map_err(fail)?;
+        layout::command(&role, c)?;
     }
     // A retry names the source again, or (by label) the pane the first try
     // made: a pane of the layout made with the same key is the answer.
@@ -46,12 +42,12 @@ fn exec(item: &mut Item) -> CmdResult {
     });
     let plan = match made {
         Some(m) => RecreatePlan::Replay(m),
-        None => state::layouts(|l| l.plan_recreate(source, key)).map_err(fail)?,
+        None => state::layouts(|l| l.plan_recreate(source, key))?,
     };
     if let RecreatePlan::Replay(m) = plan {
         item.print(&format!(
             "{} (replay of idempotency key {})",
-            mid(m),
+            m,
             key.unwrap_or_default()
         ));
         return Ok(Flow::Done);
@@ -73,7 +69,10 @@ fn exec(item: &mut Item) -> CmdResult {
     });
     let sid = state::layouts(|l| l.layout(layout).map(|x| x.session)).expect("layout exists");
     if !session::exists(sid) {
-        return Err(format!("layout {}: its session is gone", lid(layout)).into());
+        return Err(CmdError::Failed(format!(
+            "layout {}: its session is gone",
+            layout
+        )));
     }
     // The successor is made in the layout's window; if that is gone, in the
     // current window of the layout's session, which becomes its window.
@@ -81,7 +80,7 @@ fn exec(item: &mut Item) -> CmdResult {
     let anchor = old_pane
         .or(in_window)
         .or_else(|| pane::active_of_session(sid))
-        .ok_or("layout has no pane to split")?;
+        .ok_or_else(|| CmdError::Failed("layout has no pane to split".to_string()))?;
 
     let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
@@ -90,7 +89,10 @@ fn exec(item: &mut Item) -> CmdResult {
         command: command.as_deref(),
     };
     let Some(p) = split_managed(item, anchor, new, &label, launch) else {
-        return Err(format!("{}: the new pane could not be created", mid(new)).into());
+        return Err(CmdError::Failed(format!(
+            "{}: the new pane could not be created",
+            new
+        )));
     };
     events::start_settle_timer(new);
     if old_pane.is_none() && in_window.is_none() {
@@ -106,9 +108,8 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let depth = state::layouts(|l| l.pane(new).map(|x| x.depth)).unwrap_or_default();
     item.print(&format!(
-        "{}: recreated {} as pane %{p} (depth {depth})",
-        mid(new),
-        mid(source)
+        "{}: recreated {} as pane {p} (depth {depth})",
+        new, source
     ));
     Ok(Flow::Done)
 }

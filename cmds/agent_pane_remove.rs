@@ -1,25 +1,20 @@
 //! `agent-pane-remove [-t target-pane]`: kill a managed pane and keep its
 //! record as `removed`. A pane that is already gone is fine.
 
-use super::layout_util::{mid, resolve_pane};
+use super::layout_util::resolve_pane;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{At, CmdResult, CommandSpec, Flow, Item};
 use agent_tmux::agent::layout::PaneState;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-pane-remove",
-    alias: None,
     args: c"qt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-q] [-t target-pane]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -29,7 +24,7 @@ fn exec(item: &mut Item) -> CmdResult {
         (p.state, p.pane)
     });
     if state_now == PaneState::Removed {
-        item.print(&format!("{} is already removed", mid(m)));
+        item.print(&format!("{} is already removed", m));
         return Ok(Flow::Done);
     }
     match pane.filter(|p| crate::tmux::pane::exists(*p)) {
@@ -39,6 +34,6 @@ fn exec(item: &mut Item) -> CmdResult {
             server::apply_layouts(|l| l.mark_removed(m));
         }
     }
-    item.print(&format!("{} removed", mid(m)));
+    item.print(&format!("{} removed", m));
     Ok(Flow::Done)
 }

@@ -2,12 +2,11 @@
 //! session's coordination group as it sees it: its role, the other members,
 //! when the group last changed and the shared context.
 
-use agent_tmux::agent::AgentError;
+use agent_tmux::agent::SessionId;
 use serde_json::json;
 
-use super::util::{
-    agent_json, context_json, fail_group, plural, print_json, print_lines, put, sid, target, when,
-};
+use super::list::List;
+use super::util::{agent_json, context_json, plural, print_json, print_lines, put, target, when};
 use crate::server::activity;
 use crate::server::state;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
@@ -16,37 +15,28 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-peers",
     alias: Some(c"apeers"),
     args: c"F:Jt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-t target-session] [-F format]",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = target(item)?;
-    let group = state::with(|r| {
-        r.agent(id).ok_or(AgentError::NoMetadata(id))?;
-        r.group_of(id)
-            .map(|g| g.name().to_string())
-            .ok_or(AgentError::NotInGroup(id))
-    })
-    .map_err(fail_group)?;
-    let peers: Vec<u32> = state::with(|r| r.peers(id).collect());
+    let group = state::with(|r| r.group_of_checked(id).map(|g| g.name().to_string()))?;
+    let peers: Vec<SessionId> = state::with(|r| r.peers(id).collect());
 
     if item.has('J') {
         let doc = state::with(|r| {
             let g = r.group(&group).expect("group of a member exists");
             let mut doc = json!({
                 "group": group,
-                "session_id": sid(id),
+                "session_id": id.to_string(),
                 "session_name": session::name(id),
                 "role": r.role(id).map(|x| x.to_string()),
                 "coordinator": session::name(g.coordinator()),
-                "coordinator_id": sid(g.coordinator()),
+                "coordinator_id": g.coordinator().to_string(),
                 "last_change": g.last_change(),
                 "version": g.version(),
                 "peers": peers.iter().map(|p| agent_json(r, *p)).collect::<Vec<_>>(),
@@ -58,12 +48,13 @@ fn exec(item: &mut Item) -> CmdResult {
         print_json(item, &doc);
         return Ok(Flow::Done);
     }
-    if let Some(template) = item.value('F')? {
-        for p in peers {
-            let mut ft = item.format();
+    let list = List::new(item)?;
+    if list.template.is_some() {
+        let rows = list.select(peers, |&p, ft| {
             ft.session(p);
-            item.print(&ft.expand(template));
-        }
+            true
+        });
+        list.print_lines(&rows, |_| String::new());
         return Ok(Flow::Done);
     }
     let lines = state::with(|r| {

@@ -6,13 +6,14 @@
 //! human typed into the pane within `@agent-typing-guard` seconds, unless
 //! `-f`.
 
+use agent_tmux::agent::layout::PaneId;
 use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::{fail, shown, text};
+use super::util::text;
 use crate::server::prompt;
 use crate::server::typing;
-use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, Target, WAITS};
+use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
@@ -21,11 +22,9 @@ pub static ENTRY: CommandSpec = CommandSpec {
     lower: 1,
     upper: 1,
     usage: c"[-bf] [-d delay] [-t target-pane] text",
-    target: Target::None,
     flags: WAITS,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// Default delay before Enter, seconds (`@agent-prompt-delay`).
@@ -44,7 +43,7 @@ fn seconds(text: &str, max: f64) -> Option<f64> {
 }
 
 /// A setting in seconds for pane `%id`'s session (else global).
-fn setting(id: u32, name: &str, default: f64, max: f64) -> f64 {
+fn setting(id: PaneId, name: &str, default: f64, max: f64) -> f64 {
     let value = match pane::session_of(id) {
         Some(s) => options::session(s, name),
         None => options::global(name),
@@ -54,28 +53,26 @@ fn setting(id: u32, name: &str, default: f64, max: f64) -> f64 {
 
 fn exec(item: &mut Item) -> CmdResult {
     let body = text(item.arg_bytes(0))?.unwrap_or("");
-    validate::message(body)
-        .map_err(|e| CmdError(fail(e).0.replacen("message", "prompt text", 1)))?;
-    let delay = match item.value('d')? {
-        Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| {
-            CmdError(format!(
-                "invalid delay: {} (seconds, 0 to {MAX_DELAY})",
-                shown(d)
-            ))
+    validate::prompt(body)?;
+    let delay = match text(item.value_bytes('d'))? {
+        Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| CmdError::BadValue {
+            what: "delay",
+            value: d.to_string(),
+            allowed: format!("seconds, 0 to {MAX_DELAY}"),
         })?),
         None => None,
     };
     let target = text(item.value_bytes('t'))?;
     let id = resolve_tmux_pane(item, target)?;
-    pane::accepts_input(id).map_err(|why| CmdError(prompt::refused(id, why)))?;
+    pane::accepts_input(id).map_err(|why| CmdError::Failed(prompt::refused(id, why)))?;
     let delay =
         delay.unwrap_or_else(|| setting(id, "@agent-prompt-delay", DEFAULT_DELAY, MAX_DELAY));
     if !item.has('f') {
         let guard = setting(id, "@agent-typing-guard", DEFAULT_GUARD, 86_400.0);
         if let Some(ago) = typing::since_human_key(id) {
             if ago.as_secs_f64() < guard {
-                return Err(CmdError(format!(
-                    "a human typed into pane %{id} {:.1} seconds ago (typing guard {guard} s): \
+                return Err(CmdError::Failed(format!(
+                    "a human typed into pane {id} {:.1} seconds ago (typing guard {guard} s): \
                      not prompting; -f to prompt anyway",
                     ago.as_secs_f64()
                 )));
@@ -90,6 +87,6 @@ fn exec(item: &mut Item) -> CmdResult {
         item.has('f'),
         wait.then_some(&*item),
     )
-    .map_err(CmdError)?;
+    .map_err(CmdError::Failed)?;
     Ok(if wait { Flow::Wait } else { Flow::Done })
 }

@@ -9,11 +9,11 @@ use agent_tmux::agent::inbox::{
     InboxLimits, DEFAULT_INBOX_BYTES, DEFAULT_INBOX_LIMIT, DEFAULT_INBOX_TOTAL_BYTES,
     MAX_INBOX_BYTES, MAX_INBOX_LIMIT, MIN_INBOX_BYTES,
 };
-use agent_tmux::agent::SendTo;
+use agent_tmux::agent::{SendTo, SessionId};
 
-use super::util::{fail, plural, shown, text};
+use super::util::{plural, text};
 use crate::server;
-use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{options, session, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-send",
@@ -22,16 +22,14 @@ pub static ENTRY: CommandSpec = CommandSpec {
     lower: 1,
     upper: 1,
     usage: c"[-q] [-g group | -t target-session] [-s source-session] message",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The inbox limit of session `$id`: `@agent-inbox-limit` (session, then
 /// global), 1 to 100000, else 1000.
-pub fn inbox_limit(id: u32) -> usize {
+pub fn inbox_limit(id: SessionId) -> usize {
     options::session(id, "@agent-inbox-limit")
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|n| (1..=MAX_INBOX_LIMIT).contains(n))
@@ -48,7 +46,7 @@ fn bytes_option(v: Option<String>, default: usize) -> usize {
 
 /// The byte bound of session `$id`'s inbox: `@agent-inbox-bytes` (session,
 /// then global), else 4 MiB.
-pub fn inbox_bytes_limit(id: u32) -> usize {
+pub fn inbox_bytes_limit(id: SessionId) -> usize {
     bytes_option(
         options::session(id, "@agent-inbox-bytes"),
         DEFAULT_INBOX_BYTES,
@@ -65,7 +63,7 @@ pub fn inbox_total_bytes_limit() -> usize {
 }
 
 /// Both bounds of session `$id`'s inbox.
-fn inbox_limits(id: u32) -> InboxLimits {
+fn inbox_limits(id: SessionId) -> InboxLimits {
     InboxLimits::new(inbox_limit(id), inbox_bytes_limit(id))
 }
 
@@ -76,17 +74,21 @@ fn exec(item: &mut Item) -> CmdResult {
     let from = match text(item.value_bytes('s'))? {
         Some(s) => Some(
             item.find_session(Some(s))
-                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(s))))?,
+                .ok_or_else(|| CmdError::not_found("session", s))?,
         ),
         None => item.own_session(),
     };
     let to = match (group, target) {
-        (Some(_), Some(_)) => return Err("-g and -t can't be used together".into()),
-        (None, None) => return Err("no receiver: give -t target-session or -g group".into()),
+        (Some(_), Some(_)) => return Err(CmdError::Usage("-g and -t can't be used together")),
+        (None, None) => {
+            return Err(CmdError::Usage(
+                "no receiver: give -t target-session or -g group",
+            ))
+        }
         (Some(g), None) => SendTo::Group(g),
         (None, Some(t)) => SendTo::Session(
             item.find_session(Some(t))
-                .ok_or_else(|| CmdError(format!("can't find session: {}", shown(t))))?,
+                .ok_or_else(|| CmdError::not_found("session", t))?,
         ),
     };
     let from_name = from.map(session::display_name).unwrap_or_default();
@@ -101,8 +103,7 @@ fn exec(item: &mut Item) -> CmdResult {
             crate::tmux::now(),
             inbox_limits,
         )
-    })
-    .map_err(fail)?;
+    })?;
     let dropped: usize = outcome.delivered.iter().map(|d| d.dropped.len()).sum();
     let server_dropped = outcome.server_dropped.len();
     let mut line = match outcome.delivered.len() {

@@ -5,7 +5,7 @@
 
 use agent_tmux::agent::{parse_assignment, Value};
 
-use super::util::{fail_group, target, text};
+use super::util::{target, text};
 use crate::server;
 use crate::tmux::{self, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
@@ -13,14 +13,12 @@ pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-share",
     alias: Some(c"ashare"),
     args: c"jk:qt:u:v:",
-    lower: 0,
     upper: 1,
     usage: c"[-jq] [-t target-session] key=value | -k key -v value | -u key",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -29,26 +27,26 @@ fn exec(item: &mut Item) -> CmdResult {
     let key = text(item.value_bytes('k'))?;
     let value = text(item.value_bytes('v'))?;
     let unset = text(item.value_bytes('u'))?;
-    let usage = || CmdError::from("give key=value, -k key -v value, or -u key");
+    let usage = || CmdError::Usage("give key=value, -k key -v value, or -u key");
 
     if let Some(k) = unset {
         if pair.is_some() || key.is_some() || value.is_some() || item.has('j') {
             return Err(usage());
         }
-        let out = server::apply(|r| r.unshare(id, k, tmux::now())).map_err(fail_group)?;
+        let out = server::apply(|r| r.unshare(id, k, tmux::now()))?;
         item.print(&format!("Removed from group '{}': {}", out.group, out.key));
         return Ok(Flow::Done);
     }
     let json = item.has('j');
     let (k, value) = match (pair, key, value) {
-        (Some(p), None, None) => parse_assignment(p, json).map_err(fail_group)?,
-        (None, Some(k), Some(v)) => (k, Value::parse(v, json).map_err(fail_group)?),
-        (None, Some(_), None) => return Err("-k needs -v value".into()),
-        (None, None, Some(_)) => return Err("-v needs -k key".into()),
+        (Some(p), None, None) => parse_assignment(p, json)?,
+        (None, Some(k), Some(v)) => (k, Value::parse(v, json)?),
+        (None, Some(_), None) => return Err(CmdError::Usage("-k needs -v value")),
+        (None, None, Some(_)) => return Err(CmdError::Usage("-v needs -k key")),
         _ => return Err(usage()),
     };
     let shown = value.as_display();
-    let out = server::apply(|r| r.share(id, k, value, tmux::now())).map_err(fail_group)?;
+    let out = server::apply(|r| r.share(id, k, value, tmux::now()))?;
     item.print(&format!(
         "Shared with group '{}': {}={}",
         out.group, out.key, shown

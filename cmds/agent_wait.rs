@@ -8,39 +8,37 @@
 
 use agent_tmux::agent::activity::PaneStatus;
 use agent_tmux::agent::wait::WaitFor;
-use agent_tmux::agent::{validate, AgentError};
+use agent_tmux::agent::{validate, AgentError, SessionId};
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::{fail, fail_group, shown, text};
+use super::util::text;
 use crate::server::activity;
 use crate::server::{state, wait};
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target, READONLY, WAITS};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
     args: c"cimT:t:",
-    lower: 0,
     upper: 1,
     usage: c"[-cim] [-t target] [-T timeout] [key]",
-    target: Target::None,
     flags: READONLY | WAITS,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// `-T`: seconds, fractions allowed, more than zero.
 fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
-    let Some(t) = item.value('T')? else {
+    let Some(t) = text(item.value_bytes('T'))? else {
         return Ok(None);
     };
     match t.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
-        _ => Err(CmdError(format!(
-            "invalid timeout: {} (seconds, more than 0)",
-            shown(t)
-        ))),
+        _ => Err(CmdError::BadValue {
+            what: "timeout",
+            value: t.to_string(),
+            allowed: "seconds, more than 0".to_string(),
+        }),
     }
 }
 
@@ -49,11 +47,11 @@ fn exec(item: &mut Item) -> CmdResult {
     let target = text(item.value_bytes('t'))?;
     let key = text(item.arg_bytes(0))?;
     if item.has('i') && item.has('m') {
-        return Err("-i and -m can't be used together".into());
+        return Err(CmdError::Usage("-i and -m can't be used together"));
     }
     if item.has('i') {
         if key.is_some() || item.has('c') {
-            return Err("-i takes no key and no -c".into());
+            return Err(CmdError::Usage("-i takes no key and no -c"));
         }
         let pane = resolve_tmux_pane(item, target)?;
         if activity::status(pane) != PaneStatus::Busy {
@@ -63,27 +61,20 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     if item.has('m') {
         if key.is_some() {
-            return Err("-m takes no key".into());
+            return Err(CmdError::Usage("-m takes no key"));
         }
         return wait_message(item, target, timeout);
     }
-    let key = key.ok_or("no key given (or use -i or -m)")?;
-    validate::key(key).map_err(fail)?;
-    let session = item.find_session(target).ok_or_else(|| {
-        CmdError(format!(
-            "can't find session: {}",
-            shown(target.unwrap_or("(current)"))
-        ))
-    })?;
+    let key = key.ok_or(CmdError::Usage("no key given (or use -i or -m)"))?;
+    validate::key(key)?;
+    let session = find_session(item, target)?;
     let (group, value) = state::with(|r| {
-        r.agent(session).ok_or(AgentError::NoMetadata(session))?;
-        let g = r.group_of(session).ok_or(AgentError::NotInGroup(session))?;
-        Ok((
+        let g = r.group_of_checked(session)?;
+        Ok::<_, AgentError>((
             g.name().to_string(),
             g.entry(key).map(|e| e.value.as_display()),
         ))
-    })
-    .map_err(fail_group)?;
+    })?;
     if let (Some(v), false) = (value, item.has('c')) {
         item.print(&v);
         return Ok(Flow::Done);
@@ -95,22 +86,23 @@ fn exec(item: &mut Item) -> CmdResult {
     wait::block(item, what, Some(session), timeout)
 }
 
+/// The session `-t` names (`None`: the current one).
+fn find_session(item: &Item, target: Option<&str>) -> Result<SessionId, CmdError> {
+    item.find_session(target)
+        .ok_or_else(|| CmdError::not_found("session", target.unwrap_or("(current)")))
+}
+
 /// `-m`: the oldest unread message of the target session, at once if there
 /// is one, else when one arrives; `-c` consumes it.
 fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdResult {
-    let session = item.find_session(target).ok_or_else(|| {
-        CmdError(format!(
-            "can't find session: {}",
-            shown(target.unwrap_or("(current)"))
-        ))
-    })?;
+    let session = find_session(item, target)?;
     let consume = item.has('c');
     if consume && item.client_is_readonly() {
-        return Err("client is read-only".into());
+        return Err(CmdError::ReadOnly);
     }
     // The target must be an agent (an error otherwise), then take or show
     // its oldest message as a woken waiter would.
-    state::with(|r| r.inbox(session).map(|_| ())).map_err(fail)?;
+    state::with(|r| r.inbox(session).map(|_| ()))?;
     let now = crate::server::events::next_message(session, consume);
     if let Some(text) = now {
         if consume {

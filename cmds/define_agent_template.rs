@@ -5,38 +5,35 @@
 
 use agent_tmux::agent::layout::Template;
 
-use super::util::{fail, text};
+use super::util::text;
 use crate::server::state;
-use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",
-    alias: None,
     args: c"fl:qu",
     lower: 1,
     upper: -1,
     usage: c"[-fqu] [-l tmux-layout] name [role:count[:command] ...]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
-    let name = text(item.arg_bytes(0))?.ok_or("no template name given")?;
+    let name = text(item.arg_bytes(0))?.ok_or(CmdError::Usage("no template name given"))?;
     let specs: Vec<&str> = (1..item.count())
         .map(|i| text(item.arg_bytes(i)).map(Option::unwrap_or_default))
         .collect::<Result<_, CmdError>>()?;
     if item.has('u') {
         if !specs.is_empty() || item.has('l') {
-            return Err("-u takes only a template name".into());
+            return Err(CmdError::Usage("-u takes only a template name"));
         }
-        state::templates_mut(|t| t.undefine(name)).map_err(fail)?;
+        state::templates_mut(|t| t.undefine(name))?;
         return Ok(Flow::Done);
     }
     let layout = text(item.value_bytes('l'))?;
-    let template = Template::parse(name, layout, &specs).map_err(fail)?;
-    state::templates_mut(|t| t.define(template, item.has('f'))).map_err(fail)?;
+    let template = Template::parse(name, layout, &specs)?;
+    state::templates_mut(|t| t.define(template, item.has('f')))?;
     Ok(Flow::Done)
 }

@@ -1,31 +1,29 @@
 //! `kill-agent-layout [-t target]`: remove every pane of a layout and kill
 //! its session. The records stay (`list-agent-layouts -a`, `lsap -a`).
 
-use super::layout_util::{lid, resolve_layout};
+use super::layout_util::resolve_layout;
 use super::util::text;
 use crate::server;
 use crate::server::state;
-use crate::tmux::{pane, session, At, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"kill-agent-layout",
-    alias: None,
     args: c"qt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-q] [-t target]",
-    target: Target::None,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
     let id = resolve_layout(item, text(item.value_bytes('t'))?)?;
     let (live, sid) = state::layouts(|l| (l.is_live(id), l.layout(id).map(|x| x.session)));
     if !live {
-        return Err(format!("layout {} is already removed", lid(id)).into());
+        return Err(CmdError::Failed(format!(
+            "layout {} is already removed",
+            id
+        )));
     }
     let sid = sid.expect("layout exists");
     if session::exists(sid) {
@@ -41,6 +39,6 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     // Panes that never got a tmux pane are removed here.
     server::apply_layouts(|l| l.remove_layout(id));
-    item.print(&format!("{} killed", lid(id)));
+    item.print(&format!("{} killed", id));
     Ok(Flow::Done)
 }

@@ -9,8 +9,9 @@
 //! looks like one (see `agent::layout::parse_pane_target`).
 
 use agent_tmux::agent::layout::{
-    self, Layout, LayoutId, LayoutRef, ManagedId, ManagedPane, PaneState, PaneTarget,
+    self, Layout, LayoutId, LayoutRef, ManagedId, ManagedPane, PaneId, PaneState, PaneTarget,
 };
+use agent_tmux::agent::AgentError;
 use serde_json::{json, Value as Json};
 
 use crate::server;
@@ -18,37 +19,21 @@ use crate::server::state;
 use crate::tmux::format::Format;
 use crate::tmux::{self, session, At, CmdError, Item};
 
-/// `L3`.
-pub fn lid(id: LayoutId) -> String {
-    format!("L{id}")
-}
-
-/// `M7`.
-pub fn mid(id: ManagedId) -> String {
-    format!("M{id}")
-}
-
 /// The layout a `-t` names (`None`: the current session's).
 pub fn resolve_layout(item: &Item, target: Option<&str>) -> Result<LayoutId, CmdError> {
     if let Some(id) = target.and_then(layout::parse_layout_target) {
         return live_or_kept_layout(id);
     }
-    let shown = target.map_or_else(|| "(current session)".to_string(), super::util::shown);
     let s = item
         .find_session(target)
-        .ok_or_else(|| CmdError(format!("can't find session: {shown}")))?;
-    state::layouts(|l| l.layout_of_session(s)).ok_or_else(|| {
-        CmdError(format!(
-            "session '{}' has no agent layout",
-            session::display_name(s)
-        ))
-    })
+        .ok_or_else(|| CmdError::not_found("session", target.unwrap_or("(current session)")))?;
+    state::layouts(|l| l.layout_of_session(s)).ok_or(CmdError::NoLayout(s))
 }
 
 /// Layout `id`, or "can't find layout".
 fn live_or_kept_layout(id: LayoutId) -> Result<LayoutId, CmdError> {
     state::layouts(|l| l.layout(id).map(|x| x.id))
-        .ok_or_else(|| CmdError(format!("can't find layout: {}", lid(id))))
+        .ok_or(CmdError::Agent(AgentError::LayoutNotFound(id)))
 }
 
 /// The layout of `LAYOUT:LABEL`: by id (which must exist), or the newest
@@ -87,15 +72,15 @@ fn label_like(label: &str) -> bool {
 /// The managed pane a `-t` names (`None`: the current pane), by the rule of
 /// [`layout::parse_pane_target`]: an id form is always the id.
 pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdError> {
-    let shown = target.map_or_else(|| "(current pane)".to_string(), super::util::shown);
+    let shown = target.unwrap_or("(current pane)");
     let mut tmux_target = target.map(std::borrow::Cow::Borrowed);
     if let Some(t) = target {
         match layout::parse_pane_target(t) {
             PaneTarget::Managed(m) => {
                 return state::layouts(|l| l.pane(m).map(|p| p.id))
-                    .ok_or_else(|| CmdError(format!("can't find managed pane: {shown}")));
+                    .ok_or_else(|| CmdError::not_found("managed pane", shown));
             }
-            PaneTarget::Layout(_) => return Err(CmdError(format!("can't find pane: {shown}"))),
+            PaneTarget::Layout(_) => return Err(CmdError::not_found("pane", shown)),
             PaneTarget::Label { layout, label } => {
                 let by_id = matches!(layout, LayoutRef::Id(_));
                 if let Some(id) = layout_of_ref(layout)? {
@@ -103,11 +88,7 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
                         return Ok(m);
                     }
                     if by_id || (label_like(label) && item.find_pane(Some(t)).is_none()) {
-                        return Err(CmdError(format!(
-                            "can't find pane {} in layout {}",
-                            super::util::shown(label),
-                            lid(id)
-                        )));
+                        return Err(not_in_layout(id, label));
                     }
                 }
             }
@@ -116,9 +97,14 @@ pub fn resolve_pane(item: &Item, target: Option<&str>) -> Result<ManagedId, CmdE
     }
     let pane = item
         .find_pane(tmux_target.as_deref())
-        .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))?;
-    state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id))
-        .ok_or_else(|| CmdError(format!("pane %{pane} is not a managed agent pane")))
+        .ok_or_else(|| CmdError::not_found("pane", shown))?;
+    state::layouts(|l| l.by_tmux_pane(pane).map(|p| p.id)).ok_or(CmdError::NotManaged(pane))
+}
+
+/// `can't find pane LABEL in layout L3`.
+fn not_in_layout(layout: LayoutId, label: &str) -> CmdError {
+    let label = label.to_string();
+    AgentError::LabelNotFound { layout, label }.into()
 }
 
 /// Pane counts by state, e.g. `ready 2, degraded 1`.
@@ -136,9 +122,9 @@ pub fn counts_text(id: LayoutId) -> String {
 /// Add a layout's formats (`agent_layout_*`) to a format tree.
 pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: usize) {
     ft.session(lay.session)
-        .add("agent_layout_id", &lid(lay.id))
+        .add("agent_layout_id", &lay.id.to_string())
         .add("agent_layout_session", &session::display_name(lay.session))
-        .add("agent_layout_session_id", &format!("${}", lay.session))
+        .add("agent_layout_session_id", &lay.session.to_string())
         .add("agent_layout_template", &lay.template)
         .add("agent_layout_group", &lay.group)
         .add("agent_layout_state", &st.to_string())
@@ -153,11 +139,11 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
     if let Some(id) = p.pane.filter(|id| !p.released && tmux::pane::exists(*id)) {
         ft.pane(id);
     }
-    ft.add("agent_pane_id", &mid(p.id))
-        .add("agent_pane_layout", &lid(p.layout))
+    ft.add("agent_pane_id", &p.id.to_string())
+        .add("agent_pane_layout", &p.layout.to_string())
         .add(
             "agent_pane_tmux_id",
-            &p.pane.map(|x| format!("%{x}")).unwrap_or_default(),
+            &p.pane.map(|x| x.to_string()).unwrap_or_default(),
         )
         .add("agent_pane_label", &p.label)
         .add("agent_pane_role", &p.role)
@@ -172,7 +158,7 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
         )
         .add(
             "agent_pane_predecessor",
-            &p.predecessor.map(mid).unwrap_or_default(),
+            &p.predecessor.map(|m| m.to_string()).unwrap_or_default(),
         )
         .add("agent_pane_depth", &p.depth.to_string())
         .add("agent_pane_released", if p.released { "1" } else { "0" })
@@ -182,9 +168,9 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
 /// A managed pane as JSON.
 pub fn pane_json(p: &ManagedPane) -> Json {
     json!({
-        "id": mid(p.id),
-        "layout": lid(p.layout),
-        "pane_id": p.pane.map(|x| format!("%{x}")),
+        "id": p.id.to_string(),
+        "layout": p.layout.to_string(),
+        "pane_id": p.pane.map(|x| x.to_string()),
         "label": p.label,
         "role": p.role,
         "command": p.command,
@@ -192,8 +178,8 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "failed_stage": p.stage.map(|s| s.to_string()),
         "exit_status": p.exit_status,
         "error": p.error,
-        "predecessor": p.predecessor.map(mid),
-        "successor": p.successor.map(mid),
+        "predecessor": p.predecessor.map(|m| m.to_string()),
+        "successor": p.successor.map(|m| m.to_string()),
         "depth": p.depth,
         "created": p.created,
         "released": p.released,
@@ -212,8 +198,8 @@ pub fn layout_json(id: LayoutId) -> Json {
             .map(|(s, n)| (s.to_string(), json!(n)))
             .collect();
         json!({
-            "id": lid(lay.id),
-            "session_id": format!("${}", lay.session),
+            "id": lay.id.to_string(),
+            "session_id": lay.session.to_string(),
             "session_name": session::name(lay.session),
             "template": lay.template,
             "group": lay.group,
@@ -228,8 +214,8 @@ pub fn layout_json(id: LayoutId) -> Json {
 /// A tmux pane named by a managed-pane form (`M7`, `LAYOUT:LABEL`) or by any
 /// tmux pane target (`None`: the current pane). An id form is always the id
 /// ([`layout::parse_pane_target`]): its managed pane must have a live pane.
-pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdError> {
-    let shown = target.map_or_else(|| "(current pane)".to_string(), super::util::shown);
+pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<PaneId, CmdError> {
+    let shown = target.unwrap_or("(current pane)");
     let live = |m: ManagedId| {
         state::layouts(|l| l.pane(m).and_then(|p| p.pane)).filter(|p| tmux::pane::exists(*p))
     };
@@ -238,11 +224,11 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdEr
         match layout::parse_pane_target(t) {
             PaneTarget::Managed(m) => {
                 if state::layouts(|l| l.pane(m).is_none()) {
-                    return Err(CmdError(format!("can't find managed pane: {shown}")));
+                    return Err(CmdError::not_found("managed pane", shown));
                 }
-                return live(m).ok_or_else(|| CmdError(format!("can't find pane: {shown}")));
+                return live(m).ok_or_else(|| CmdError::not_found("pane", shown));
             }
-            PaneTarget::Layout(_) => return Err(CmdError(format!("can't find pane: {shown}"))),
+            PaneTarget::Layout(_) => return Err(CmdError::not_found("pane", shown)),
             PaneTarget::Label { layout, label } => {
                 let by_id = matches!(layout, LayoutRef::Id(_));
                 if let Some(id) = layout_of_ref(layout)? {
@@ -251,14 +237,10 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdEr
                         return Ok(p);
                     }
                     if by_id {
-                        return Err(CmdError(match m {
-                            Some(_) => format!("can't find pane: {shown}"),
-                            None => format!(
-                                "can't find pane {} in layout {}",
-                                super::util::shown(label),
-                                lid(id)
-                            ),
-                        }));
+                        return Err(match m {
+                            Some(_) => CmdError::not_found("pane", shown),
+                            None => not_in_layout(id, label),
+                        });
                     }
                 }
             }
@@ -266,7 +248,7 @@ pub fn resolve_tmux_pane(item: &Item, target: Option<&str>) -> Result<u32, CmdEr
         }
     }
     item.find_pane(tmux_target.as_deref())
-        .ok_or_else(|| CmdError(format!("can't find pane: {shown}")))
+        .ok_or_else(|| CmdError::not_found("pane", shown))
 }
 
 /// What a new managed pane runs.
@@ -287,11 +269,11 @@ pub enum Launch<'a> {
 /// the settle timer is left to the caller.
 pub fn split_managed(
     item: &Item,
-    from: u32,
+    from: PaneId,
     m: ManagedId,
     label: &str,
     launch: Launch<'_>,
-) -> Option<u32> {
+) -> Option<PaneId> {
     let made = split_pane(item, from, m, label, launch);
     if made.is_err() {
         server::apply_layouts(|l| l.pane_create_failed(m, "split-window failed"));
@@ -300,14 +282,14 @@ pub fn split_managed(
 }
 
 /// [`split_managed`] without recording a failure: `Err` says why no pane
-/// was made (empty when split-window already printed why).
+/// was made ([`CmdError::Reported`] when split-window already printed why).
 pub fn split_pane(
     item: &Item,
-    from: u32,
+    from: PaneId,
     m: ManagedId,
     label: &str,
     launch: Launch<'_>,
-) -> Result<u32, CmdError> {
+) -> Result<PaneId, CmdError> {
     let before = tmux::pane::window_panes(from);
     let mut argv = vec!["split-window", "-d"];
     match launch {
@@ -326,7 +308,7 @@ pub fn split_pane(
     let p = tmux::pane::window_panes(from)
         .into_iter()
         .find(|p| !before.contains(p))
-        .ok_or("split-window made no pane")?;
+        .ok_or_else(|| CmdError::Failed("split-window made no pane".to_string()))?;
     server::apply_layouts(|l| l.pane_created(m, p));
     let _ = item.run(At::Pane(p), &["set-option", "-p", "remain-on-exit", "on"]);
     let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);

@@ -4,24 +4,49 @@
 
 use serde_json::{json, Value as Json};
 
-use super::util::{context_json, plural, print_json, put, sid};
+use super::list::List;
+use super::util::{context_json, plural, put};
 use crate::server::state;
 use crate::tmux::format::Format;
-use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
+use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-groups",
     alias: Some(c"lsag"),
     args: c"F:f:J",
-    lower: 0,
-    upper: 0,
     usage: c"[-J] [-F format] [-f filter]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
+
+/// A group as JSON (`null` if it is gone).
+fn group_json(name: &str) -> Json {
+    state::with(|r| {
+        let Some(g) = r.group(name) else {
+            return Json::Null;
+        };
+        let mut doc = json!({
+            "name": g.name(),
+            "members": g.members().map(|m| json!({
+                "session_id": m.to_string(),
+                "session_name": session::name(m),
+                "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
+                "role": r.role(m).map(|x| x.to_string()),
+            })).collect::<Vec<_>>(),
+            "coordinator": session::name(g.coordinator()),
+            "coordinator_id": g.coordinator().to_string(),
+            "context_keys": g.context_len(),
+            "context_bytes": g.context_bytes(),
+            "version": g.version(),
+            "created": g.created(),
+            "last_change": g.last_change(),
+            "context": null,
+        });
+        put(&mut doc, "context", context_json(r, g.name()));
+        doc
+    })
+}
 
 /// The formats each group line knows (besides every global one).
 fn group_formats(ft: &mut Format<'_>, name: &str) {
@@ -30,7 +55,7 @@ fn group_formats(ft: &mut Format<'_>, name: &str) {
         ft.add("group_name", g.name())
             .add("group_members", &g.len().to_string())
             .add("group_coordinator", &session::display_name(g.coordinator()))
-            .add("group_coordinator_id", &sid(g.coordinator()))
+            .add("group_coordinator_id", &g.coordinator().to_string())
             .add("group_context_keys", &g.context_len().to_string())
             .add("group_context_bytes", &g.context_bytes().to_string())
             .add("group_version", &g.version().to_string())
@@ -40,57 +65,18 @@ fn group_formats(ft: &mut Format<'_>, name: &str) {
 }
 
 fn exec(item: &mut Item) -> CmdResult {
-    let template = item.value('F')?;
-    let filter = item.value('f')?;
+    let list = List::new(item)?;
     let names: Vec<String> = state::with(|r| r.groups().map(|g| g.name().to_string()).collect());
-    let mut selected = Vec::new();
-    for name in names {
-        let mut ft = item.format();
-        group_formats(&mut ft, &name);
-        if filter.is_some_and(|f| !ft.matches(f)) {
-            continue;
-        }
-        if let (Some(t), false) = (template, item.has('J')) {
-            item.print(&ft.expand(t));
-        }
-        selected.push(name);
-    }
-    if template.is_some() && !item.has('J') {
+    let rows = list.select(names, |name, ft| {
+        group_formats(ft, name);
+        true
+    });
+    if list.json || list.template.is_some() {
+        // -F is given, so no row needs a default line.
+        list.print("groups", &rows, |n| group_json(n), |_| String::new());
         return Ok(Flow::Done);
     }
-    if item.has('J') {
-        let groups: Vec<_> = state::with(|r| {
-            selected
-                .iter()
-                .filter_map(|n| r.group(n))
-                .map(|g| {
-                    let mut doc = json!({
-                        "name": g.name(),
-                        "members": g.members().map(|m| json!({
-                            "session_id": sid(m),
-                            "session_name": session::name(m),
-                            "agent_type": r.agent(m).map(|a| a.agent_type.clone()),
-                            "role": r.role(m).map(|x| x.to_string()),
-                        })).collect::<Vec<_>>(),
-                        "coordinator": session::name(g.coordinator()),
-                        "coordinator_id": sid(g.coordinator()),
-                        "context_keys": g.context_len(),
-                        "context_bytes": g.context_bytes(),
-                        "version": g.version(),
-                        "created": g.created(),
-                        "last_change": g.last_change(),
-                        "context": null,
-                    });
-                    put(&mut doc, "context", context_json(r, g.name()));
-                    doc
-                })
-                .collect()
-        });
-        let mut doc = json!({ "groups": null });
-        put(&mut doc, "groups", Json::Array(groups));
-        print_json(item, &doc);
-        return Ok(Flow::Done);
-    }
+    let selected: Vec<&String> = rows.iter().map(|r| &r.row).collect();
     let lines = state::with(|r| {
         let mut lines = vec![format!("Agent Coordination Groups: {}", selected.len())];
         for g in selected.iter().filter_map(|n| r.group(n)) {

@@ -2,33 +2,28 @@
 //! managed panes of one layout (`-t`) or of every live layout; `-a` includes
 //! removed panes (and removed layouts when no `-t` is given).
 
-use serde_json::json;
-
 use super::layout_util::{pane_formats, pane_json, resolve_layout};
-use super::util::{print_json, text};
+use super::list::List;
+use super::util::text;
 use crate::server::state;
-use crate::tmux::{CmdResult, CommandSpec, Flow, Item, Target, READONLY};
-use agent_tmux::agent::layout::PaneState;
+use crate::tmux::{CmdResult, CommandSpec, Flow, Item, READONLY};
+use agent_tmux::agent::layout::{LayoutId, ManagedId, PaneState};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-panes",
     alias: Some(c"lsap"),
     args: c"aF:Jt:",
-    lower: 0,
-    upper: 0,
     usage: c"[-aJ] [-t target] [-F format]",
-    target: Target::None,
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 const DEFAULT_FORMAT: &str = "#{agent_pane_id}: layout=#{agent_pane_layout} pane=#{?agent_pane_tmux_id,#{agent_pane_tmux_id},-} label=#{agent_pane_label} role=#{agent_pane_role} state=#{agent_pane_state}#{?agent_pane_stage, stage=#{agent_pane_stage},}#{?#{!=:#{agent_pane_exit_status},}, exit=#{agent_pane_exit_status},}#{?agent_pane_predecessor, predecessor=#{agent_pane_predecessor},} depth=#{agent_pane_depth}";
 
 fn exec(item: &mut Item) -> CmdResult {
     let all = item.has('a');
-    let layouts: Vec<u32> = match text(item.value_bytes('t'))? {
+    let layouts: Vec<LayoutId> = match text(item.value_bytes('t'))? {
         Some(t) => vec![resolve_layout(item, Some(t))?],
         None => state::layouts(|l| {
             l.layouts()
@@ -37,33 +32,23 @@ fn exec(item: &mut Item) -> CmdResult {
                 .collect()
         }),
     };
-    let template = item.value('F')?.unwrap_or(DEFAULT_FORMAT);
-    let mut docs = Vec::new();
-    for id in layouts {
-        let panes: Vec<u32> = state::layouts(|l| {
-            l.panes(id)
-                .filter(|p| all || p.state != PaneState::Removed)
-                .map(|p| p.id)
-                .collect()
-        });
-        for m in panes {
-            if item.has('J') {
-                docs.extend(state::layouts(|l| l.pane(m).map(pane_json)));
-                continue;
-            }
-            let line = state::layouts(|l| {
-                let p = l.pane(m)?;
-                let mut ft = item.format();
-                pane_formats(&mut ft, p);
-                Some(ft.expand(template))
-            });
-            if let Some(line) = line {
-                item.print(&line);
-            }
-        }
-    }
-    if item.has('J') {
-        print_json(item, &json!({ "panes": docs }));
-    }
+    let list = List::new(item)?;
+    let panes: Vec<ManagedId> = state::layouts(|l| {
+        layouts
+            .iter()
+            .flat_map(|&id| l.panes(id))
+            .filter(|p| all || p.state != PaneState::Removed)
+            .map(|p| p.id)
+            .collect()
+    });
+    let rows = list.select(panes, |&m, ft| {
+        state::layouts(|l| l.pane(m).map(|p| pane_formats(ft, p)).is_some())
+    });
+    list.print(
+        "panes",
+        &rows,
+        |&m| state::layouts(|l| l.pane(m).map(pane_json)).unwrap_or_default(),
+        |r| r.ft.expand(DEFAULT_FORMAT),
+    );
     Ok(Flow::Done)
 }

@@ -1,5 +1,6 @@
 //! The agent commands, one file per command like tmux's own `cmd-*.c`: each
-//! file starts with its entry (name, alias, flags, usage) and has a short
+//! file starts with its entry (name, alias, flags, usage; what it does not
+//! say is [`CommandSpec::BASE`]'s) and has a short
 //! exec that maps arguments to one domain call and prints the outcome.
 
 use crate::tmux::CommandSpec;
@@ -18,6 +19,7 @@ mod agent_wait;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
+mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
 mod list_agent_panes;

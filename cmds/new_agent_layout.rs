@@ -14,30 +14,27 @@
 
 use std::path::Path;
 
-use agent_tmux::agent::layout::{parse_override, CreatePlan, DEFAULT_LAYOUT_LIMIT};
+use agent_tmux::agent::layout::{
+    parse_override, CreatePlan, LayoutId, PaneId, DEFAULT_LAYOUT_LIMIT,
+};
 use agent_tmux::agent::validate;
 
-use super::layout_util::{layout_formats, lid, split_pane, Launch};
-use super::util::{fail, quoted, text};
+use super::layout_util::{layout_formats, split_pane, Launch};
+use super::util::text;
 use crate::server::state;
 use crate::server::{self, events};
 use crate::tmux::{
-    self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, Target,
-    STARTSERVER,
+    self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, STARTSERVER,
 };
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-agent-layout",
     alias: Some(c"newal"),
     args: c"c:de:F:g:k:Ps:T:",
-    lower: 0,
-    upper: 0,
     usage: c"[-dP] [-c start-directory] [-e role=command] [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]",
-    target: Target::None,
     flags: STARTSERVER,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 /// The border every managed window shows (users may override it with set -w).
@@ -52,29 +49,23 @@ fn layout_limit() -> usize {
 
 fn exec(item: &mut Item) -> CmdResult {
     let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
-    let template = state::templates(|t| t.get(template_name).cloned()).map_err(fail)?;
+    let template = state::templates(|t| t.get(template_name).cloned())?;
     let mut overrides = Vec::new();
     for e in item.values_bytes('e') {
         let e = text(Some(e))?.unwrap_or_default();
-        overrides.push(parse_override(e).map_err(fail)?);
+        overrides.push(parse_override(e)?);
     }
     let key = text(item.value_bytes('k'))?;
-    let plan =
-        state::layouts(|l| l.plan(&template, &overrides, key, layout_limit())).map_err(fail)?;
+    let plan = state::layouts(|l| l.plan(&template, &overrides, key, layout_limit()))?;
     if let CreatePlan::Replay(id) = plan {
         return print_created(item, id, true);
     }
 
     let name = match text(item.value_bytes('s'))? {
         Some(n) => {
-            validate::group_name(n).map_err(|_| {
-                CmdError(format!(
-                    "invalid session name: {} (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)",
-                    quoted(n)
-                ))
-            })?;
+            validate::session_name(n)?;
             if session::find_by_name(n).is_some() {
-                return Err(CmdError(format!("duplicate session: {n}")));
+                return Err(CmdError::Failed(format!("duplicate session: {n}")));
             }
             n.to_string()
         }
@@ -84,7 +75,7 @@ fn exec(item: &mut Item) -> CmdResult {
             .expect("some name is free"),
     };
     let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
-    validate::group_name(&group).map_err(fail)?;
+    validate::group_name(&group)?;
     // Formats are expanded as upstream's -c does: '#{pane_current_path}'.
     let dir: Option<String> = text(item.value_bytes('c'))?.map(|d| {
         let mut f = item.format();
@@ -96,10 +87,14 @@ fn exec(item: &mut Item) -> CmdResult {
     // a directory at all is bad input, refused before anything is made.
     if let Some(d) = dir {
         if d.is_empty() {
-            return Err("invalid start directory: empty".into());
+            return Err(CmdError::Failed(
+                "invalid start directory: empty".to_string(),
+            ));
         }
         if d.chars().any(char::is_control) {
-            return Err("start directory contains a control character".into());
+            return Err(CmdError::Failed(
+                "start directory contains a control character".to_string(),
+            ));
         }
     }
     let dir_error = dir
@@ -121,7 +116,8 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     argv.push("cat");
     item.run(At::Current, &argv)?;
-    let holder = pane::active_of_session(sid).ok_or("new session has no pane")?;
+    let holder = pane::active_of_session(sid)
+        .ok_or_else(|| CmdError::Failed("new session has no pane".to_string()))?;
     let (id, managed) = server::apply_layouts(|l| {
         l.create(sid, &template, &group, key, slots.clone(), tmux::now())
     });
@@ -172,10 +168,9 @@ fn exec(item: &mut Item) -> CmdResult {
     let _joined = server::apply(|r| {
         r.set_agent(sid, Some("layout"), None, tmux::now())?;
         r.join(sid, &group, tmux::now())
-    })
-    .map_err(fail)?;
+    })?;
     if let Some(e) = dir_error {
-        item.error(&format!("layout {}: {e}; its panes are failed", lid(id)));
+        item.error(&format!("layout {}: {e}; its panes are failed", id));
     }
     print_created(item, id, false)?;
     if attach {
@@ -185,7 +180,7 @@ fn exec(item: &mut Item) -> CmdResult {
 }
 
 /// Lay the window out as the template says and show labels in the borders.
-fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
+fn arrange(item: &Item, anchor: PaneId, layout: Option<&str>, builtin: bool) {
     let set = |argv: &[&str]| {
         let _ = item.run(At::Pane(anchor), argv);
     };
@@ -202,9 +197,9 @@ fn arrange(item: &Item, anchor: u32, layout: Option<&str>, builtin: bool) {
 }
 
 /// `-P [-F format]` output, or the replay notice.
-fn print_created(item: &Item, id: u32, replay: bool) -> CmdResult {
+fn print_created(item: &Item, id: LayoutId, replay: bool) -> CmdResult {
     if item.has('P') {
-        let template = item.value('F')?.unwrap_or("#{agent_layout_id}");
+        let template = text(item.value_bytes('F'))?.unwrap_or("#{agent_layout_id}");
         let line = state::layouts(|l| {
             let lay = l.layout(id)?;
             let mut ft = item.format();
@@ -215,7 +210,7 @@ fn print_created(item: &Item, id: u32, replay: bool) -> CmdResult {
         item.print(&line.unwrap_or_default());
     } else if replay {
         let key = state::layouts(|l| l.layout(id).and_then(|x| x.key.clone())).unwrap_or_default();
-        item.print(&format!("{} (replay of idempotency key {key})", lid(id)));
+        item.print(&format!("{} (replay of idempotency key {key})", id));
     }
     Ok(Flow::Done)
 }

@@ -4,22 +4,19 @@
 //! only when a session is actually created (not when `-A` attaches to an
 //! existing one). With `-G` or `-o` it is refused for a read-only client.
 
-use super::util::{fail, text};
+use super::util::text;
 use crate::server;
-use crate::tmux::{self, session, CmdResult, CommandSpec, Item, Target};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-session",
-    alias: None,
     args: c"G:o:",
-    lower: 0,
     upper: -1,
     usage: c"[-AdDEPX] [-c start-directory] [-e environment] [-F format] [-f flags] [-G agent-type] [-n window-name] [-o goal] [-s session-name] [-t target-session] [-x width] [-y height] [shell-command]",
-    target: Target::None,
-    flags: 0,
     wraps_upstream: true,
     confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -31,7 +28,7 @@ fn exec(item: &mut Item) -> CmdResult {
     // command clients and key bindings, so a read-only control client
     // would otherwise create one.
     if item.client_is_readonly() {
-        return Err("client is read-only".into());
+        return Err(CmdError::ReadOnly);
     }
     let agent_type = text(item.value_bytes('G'))?;
     let goal = text(item.value_bytes('o'))?;
@@ -39,7 +36,7 @@ fn exec(item: &mut Item) -> CmdResult {
     // that `-P -F '#{agent_type}'` and after-new-session hooks already see it,
     // and drop it again if no session was created (an error, or -A attaching).
     let next = session::next_id();
-    server::apply(|r| r.set_agent(next, agent_type, goal, tmux::now())).map_err(fail)?;
+    server::apply(|r| r.set_agent(next, agent_type, goal, tmux::now()))?;
     let flow = item.call_upstream();
     if flow.is_error() || !session::exists(next) {
         server::apply(|r| r.session_destroyed(next, tmux::now()));

@@ -3,23 +3,19 @@
 //! its agent metadata (leaving its group first). Silent on success, like
 //! set-option, except that leaving a group says so.
 
-use super::util::{fail, target, text};
+use super::util::{target, text};
 use crate::server;
 use crate::server::state;
-use crate::tmux::{self, session, CmdResult, CommandSpec, Flow, Item, Target};
+use crate::tmux::{self, session, CmdError, CmdResult, CommandSpec, Flow, Item, Target};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"set-agent",
-    alias: None,
     args: c"G:o:qt:u",
-    lower: 0,
-    upper: 0,
     usage: c"[-qu] [-t target-session] [-G agent-type] [-o goal]",
     target: Target::Session,
-    flags: 0,
-    wraps_upstream: false,
     confirms: true,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -28,10 +24,10 @@ fn exec(item: &mut Item) -> CmdResult {
     let goal = text(item.value_bytes('o'))?;
     if item.has('u') {
         if agent_type.is_some() || goal.is_some() {
-            return Err("-u cannot be combined with -G or -o".into());
+            return Err(CmdError::Usage("-u cannot be combined with -G or -o"));
         }
         let unread = state::with(|r| r.inbox(id).map(|i| i.unread_count()).unwrap_or(0));
-        let unset = server::apply(|r| server::unset_agent(r, id, tmux::now())).map_err(fail)?;
+        let unset = server::apply(|r| server::unset_agent(r, id, tmux::now()))?;
         if unread > 0 {
             item.print(&format!(
                 "Dropped {unread} unread message{}",
@@ -48,7 +44,7 @@ fn exec(item: &mut Item) -> CmdResult {
         session::refresh_status(id);
         return Ok(Flow::Done);
     }
-    server::apply(|r| r.set_agent(id, agent_type, goal, tmux::now())).map_err(fail)?;
+    server::apply(|r| r.set_agent(id, agent_type, goal, tmux::now()))?;
     session::refresh_status(id);
     Ok(Flow::Done)
 }

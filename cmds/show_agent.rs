@@ -1,23 +1,19 @@
 //! `show-agent [-t target-session]`: a session's agent type, goal, created
 //! time, group, role, peer count and inbox counts.
 
-use super::util::{fail, target, when};
+use super::util::{target, when};
 use crate::server::state;
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 use agent_tmux::agent::AgentError;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"show-agent",
-    alias: None,
     args: c"t:",
-    lower: 0,
-    upper: 0,
     usage: c"[-t target-session]",
     target: Target::Session,
     flags: READONLY,
-    wraps_upstream: false,
-    confirms: false,
     exec,
+    ..CommandSpec::BASE
 };
 
 fn exec(item: &mut Item) -> CmdResult {
@@ -46,8 +42,8 @@ fn exec(item: &mut Item) -> CmdResult {
             agent.inbox.unread_count(),
             agent.inbox.dropped()
         ));
-        Ok(lines)
+        Ok::<_, AgentError>(lines)
     });
-    super::util::print_lines(item, &lines.map_err(fail)?);
+    super::util::print_lines(item, &lines?);
     Ok(Flow::Done)
 }

@@ -1,32 +1,15 @@
-//! Helpers shared by the command files: the target session, domain errors
-//! rendered with live session names, and the JSON shapes of `-J` output.
+//! Helpers shared by the command files: the target session, arguments as
+//! text, and the JSON shapes of `-J` output.
 
-use agent_tmux::agent::{compact_json, AgentError, Entry, Registry, Value};
+use agent_tmux::agent::{compact_json, Entry, Registry, SessionId, Value};
 use serde_json::{json, Map, Value as Json};
 
 use crate::tmux::{self, session, CmdError, Item};
 
 /// The resolved `-t` session, as an id.
-pub fn target(item: &Item) -> Result<u32, CmdError> {
+pub fn target(item: &Item) -> Result<SessionId, CmdError> {
     item.target_session()
-        .ok_or_else(|| "no target session".into())
-}
-
-/// A domain error, with session names looked up now.
-pub fn fail(e: AgentError) -> CmdError {
-    CmdError(e.render(session::display_name))
-}
-
-/// A domain error from a group operation: a session without agent metadata
-/// is, first of all, not in a coordination group.
-pub fn fail_group(e: AgentError) -> CmdError {
-    match e {
-        AgentError::NoMetadata(id) => CmdError(format!(
-            "session '{}' has no agent metadata (it is not in a coordination group)",
-            session::display_name(id)
-        )),
-        e => fail(e),
-    }
+        .ok_or_else(|| CmdError::Failed("no target session".to_string()))
 }
 
 /// Print each line.
@@ -39,11 +22,6 @@ pub fn print_lines(item: &Item, lines: &[String]) {
 /// Print one JSON document, compact, with DEL and C1 controls escaped.
 pub fn print_json(item: &Item, doc: &Json) {
     item.print(&compact_json(doc));
-}
-
-/// `$N`.
-pub fn sid(id: u32) -> String {
-    format!("${id}")
 }
 
 /// "1 session" / "2 sessions".
@@ -81,7 +59,7 @@ pub fn entry_json(key: &str, e: &Entry) -> Json {
         "value": null,
         "json": e.value.is_json(),
         "author": session::name(e.author),
-        "author_id": sid(e.author),
+        "author_id": e.author.to_string(),
         "time": e.time,
         "version": e.version,
     });
@@ -99,10 +77,10 @@ pub fn put(doc: &mut Json, key: &str, v: Json) {
 }
 
 /// One agent session as JSON (list-agents, agent-peers).
-pub fn agent_json(r: &Registry, id: u32) -> Json {
+pub fn agent_json(r: &Registry, id: SessionId) -> Json {
     let a = r.agent(id);
     json!({
-        "session_id": sid(id),
+        "session_id": id.to_string(),
         "session_name": session::name(id),
         "agent_type": a.map(|a| a.agent_type.clone()),
         "goal": a.map(|a| a.goal.clone()),
@@ -127,39 +105,8 @@ pub fn context_json(r: &Registry, group: &str) -> Json {
     Json::Object(map)
 }
 
-/// Text of positional argument `i` or flag value, checked for UTF-8 with the
-/// domain's message.
+/// A positional argument or flag value as text, checked for UTF-8 with the
+/// domain's message (the one way every argument is read).
 pub fn text(bytes: Option<&[u8]>) -> Result<Option<&str>, CmdError> {
-    bytes
-        .map(|b| agent_tmux::agent::text_from_bytes(b).map_err(fail))
-        .transpose()
-}
-
-/// Most characters of an argument echoed in a message.
-const SHOWN_CHARS: usize = 80;
-
-/// An argument as echoed in a message: control characters escaped (so
-/// they can't reach the terminal) and cut after 80 characters with `...`;
-/// printable text short enough is shown as it is.
-pub fn shown(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(SHOWN_CHARS) {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    if s.chars().nth(SHOWN_CHARS).is_some() {
-        out.push_str("...");
-    }
-    out
-}
-
-/// An argument quoted as names are in the domain's messages: `"..."` with
-/// escapes, cut after 80 characters with `...` after the quote.
-pub fn quoted(s: &str) -> String {
-    let cut: String = s.chars().take(SHOWN_CHARS).collect();
-    let more = if cut.len() < s.len() { "..." } else { "" };
-    format!("{cut:?}{more}")
+    Ok(bytes.map(agent_tmux::agent::text_from_bytes).transpose()?)
 }

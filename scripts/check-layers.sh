@@ -7,9 +7,11 @@
 #   (the crate roots also `#![deny(unsafe_code)]`, with an allow on `mod tmux`
 #   only), and only src/tmux names the raw bindings (`sys::`);
 # - src/tmux never names the server or the commands: it reaches them only
-#   through the handler table the server installs at start-up;
+#   through the handler table the server installs at start-up; of the domain
+#   it names only the errors it reports (`AgentError`, quoted with `Bare`);
 # - src/server never names the commands;
-# - src/agent names neither tmux, the server nor the raw bindings.
+# - src/agent names neither tmux, the server nor the raw bindings;
+# - src/ids.rs (the typed ids every layer shares) names nothing of the crate.
 #
 # Comments are ignored (`//` to end of line), so prose may name anything.
 # Exits non-zero with one line per violation.
@@ -70,9 +72,13 @@ crate_of() { echo 'crate\s*::\s*(\{[^;]*\b)?'"$1"'\b'; }
 # shellcheck disable=SC2046
 check "src/tmux names the server or the commands" "$(crate_of '(server|cmds|events|formats|activity|typing)')" $(rs_files src/tmux)
 # shellcheck disable=SC2046
+check "src/tmux names the domain beyond its errors" 'agent_tmux\s*::\s*agent\b(?!\s*::\s*(\{\s*AgentError\s*,\s*Bare\s*\}|AgentError\b|Bare\b))' $(rs_files src/tmux)
+# shellcheck disable=SC2046
 check "src/server names the commands" "$(crate_of cmds)|\bsuper\s*::\s*cmds\b" $(rs_files src/server)
 # shellcheck disable=SC2046
 check "src/agent names tmux, the server or the raw bindings" "$(crate_of '(tmux|server|sys)')|\b(tmux|server|sys)::" $(rs_files src/agent)
+
+check "src/ids.rs names another module of the crate" "$(crate_of '(agent|tmux|server|cmds|sys)')|\\b(agent|tmux|server|cmds|sys)::" src/ids.rs
 
 for root in src/main.rs src/lib.rs; do
     grep -q '^#!\[deny(unsafe_code)\]' "$root" || report "$root" "missing #![deny(unsafe_code)]"

@@ -6,7 +6,7 @@
 #![no_main]
 
 use agent_tmux::agent::validate::{self, MAX_KEY_LEN, MAX_VALUE_BYTES};
-use agent_tmux::agent::{parse_assignment, Invalid, Registry, Value};
+use agent_tmux::agent::{parse_assignment, Invalid, Registry, SessionId, Value};
 use fuzz_checks::{check_error, is_name};
 use libfuzzer_sys::fuzz_target;
 
@@ -31,10 +31,10 @@ fuzz_target!(|data: &[u8]| {
             }
             // What was accepted can be shared, and reads back as it was.
             let mut r = Registry::new();
-            r.join(1, "g", 0).expect("join");
-            let out = r.share(1, key, value.clone(), 0).expect("share");
+            let _ = r.join(SessionId(1), "g", 0).expect("join");
+            let out = r.share(SessionId(1), key, value.clone(), 0).expect("share");
             assert_eq!(out.key, key);
-            assert_eq!(r.get(1, key).expect("get").value, value);
+            assert_eq!(r.get(SessionId(1), key).expect("get").value, value);
         }
         Err(e) => {
             check_error(&e);

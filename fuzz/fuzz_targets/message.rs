@@ -7,7 +7,7 @@
 
 use agent_tmux::agent::inbox::InboxLimits;
 use agent_tmux::agent::validate::{self, MAX_GOAL_BYTES, MAX_MESSAGE_BYTES, MAX_VALUE_BYTES};
-use agent_tmux::agent::{text_from_bytes, AgentError, Invalid, Registry, SendTo, Value};
+use agent_tmux::agent::{text_from_bytes, AgentError, Invalid, Registry, SendTo, SessionId, Value};
 use fuzz_checks::{check_error, is_refused};
 use libfuzzer_sys::fuzz_target;
 
@@ -15,24 +15,25 @@ type Check = fn(&str) -> Result<(), AgentError>;
 
 fn delivered_once(text: &str) {
     let mut r = Registry::new();
-    for id in 1..=3 {
-        r.join(id, "g", 0).expect("join");
+    let [one, two, three] = [1, 2, 3].map(SessionId);
+    for id in [one, two, three] {
+        let _ = r.join(id, "g", 0).expect("join");
     }
     let out = r
-        .send(Some(1), "one", SendTo::Group("g"), text, 5, |_| {
+        .send(Some(one), "one", SendTo::Group("g"), text, 5, |_| {
             InboxLimits::count(2)
         })
         .expect("an accepted message is sent");
-    let to: Vec<u32> = out.delivered.iter().map(|d| d.to).collect();
-    assert_eq!(to, [2, 3]);
-    for id in [2, 3] {
+    let to: Vec<SessionId> = out.delivered.iter().map(|d| d.to).collect();
+    assert_eq!(to, [two, three]);
+    for id in [two, three] {
         let got = r.consume(id, None).expect("consume");
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].text, text);
-        assert_eq!((got[0].seq, got[0].from), (1, Some(1)));
+        assert_eq!((got[0].seq, got[0].from), (1, Some(one)));
         assert!(r.consume(id, None).expect("consume").is_empty());
     }
-    assert_eq!(r.inbox(1).expect("inbox").delivered(), 0);
+    assert_eq!(r.inbox(one).expect("inbox").delivered(), 0);
 }
 
 fuzz_target!(|data: &[u8]| {

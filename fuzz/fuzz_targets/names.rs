@@ -8,7 +8,8 @@ use agent_tmux::agent::layout::{
     self, MAX_LABEL_LEN, MAX_LAYOUT_KEY_LEN, MAX_ROLE_NAME_LEN, MAX_TEMPLATE_NAME_LEN,
 };
 use agent_tmux::agent::validate::{self, MAX_AGENT_TYPE_LEN, MAX_GROUP_NAME_LEN, MAX_KEY_LEN};
-use agent_tmux::agent::{parse_layout_id, parse_managed_id, AgentError, Invalid};
+use agent_tmux::agent::{AgentError, Invalid};
+use agent_tmux::ids::{LayoutId, ManagedId};
 use fuzz_checks::{check_error, is_name};
 use libfuzzer_sys::fuzz_target;
 
@@ -52,6 +53,6 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    check_id(&s, 'L', parse_layout_id(&s));
-    check_id(&s, 'M', parse_managed_id(&s));
+    check_id(&s, 'L', s.parse::<LayoutId>().ok().map(|id| id.0));
+    check_id(&s, 'M', s.parse::<ManagedId>().ok().map(|id| id.0));
 });

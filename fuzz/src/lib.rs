@@ -20,7 +20,7 @@ pub fn check_error(e: &AgentError) {
     );
     let chars = msg.chars().count();
     assert!(chars <= MAX_ERROR_CHARS, "{chars} characters in {msg:?}");
-    assert_eq!(msg, e.render(|id| format!("${id}")));
+    assert_eq!(msg, e.render(|id| id.to_string()));
 }
 
 /// Whether `s` is a name: 1 to `max` bytes of ASCII letters, digits and

@@ -387,12 +387,12 @@ mod tests {
     #[test]
     fn insert_replace_remove_keep_the_byte_count() {
         let mut c = Context::default();
-        assert!(!c.insert("ab", Value::Text("xyz".into()), 3, 1, 10, 1));
+        assert!(!c.insert("ab", Value::Text("xyz".into()), 3, SessionId(1), 10, 1));
         assert_eq!((c.len(), c.bytes()), (1, 5));
-        assert!(c.insert("ab", Value::Text("x".into()), 1, 2, 11, 2));
+        assert!(c.insert("ab", Value::Text("x".into()), 1, SessionId(2), 11, 2));
         assert_eq!((c.len(), c.bytes()), (1, 3));
-        assert_eq!(c.get("ab").unwrap().author, 2);
-        assert!(!c.insert("c", Value::Json(json!([1])), 3, 2, 12, 3));
+        assert_eq!(c.get("ab").unwrap().author, SessionId(2));
+        assert!(!c.insert("c", Value::Json(json!([1])), 3, SessionId(2), 12, 3));
         assert_eq!(c.bytes(), recount(&c));
         assert_eq!(c.remove("ab").unwrap().version, 2);
         assert_eq!(c.remove("ab"), None);
@@ -406,7 +406,14 @@ mod tests {
         for i in 0..MAX_CONTEXT_KEYS {
             let key = format!("k{i}");
             c.check_fit(&key, 0).unwrap();
-            c.insert(&key, Value::Text(String::new()), 0, 1, 0, i as u64 + 1);
+            c.insert(
+                &key,
+                Value::Text(String::new()),
+                0,
+                SessionId(1),
+                0,
+                i as u64 + 1,
+            );
         }
         assert_eq!(c.len(), 1024);
         assert_eq!(
@@ -425,7 +432,14 @@ mod tests {
             let key = format!("{:02}", i);
             let size = 65534;
             c.check_fit(&key, size).unwrap();
-            c.insert(&key, Value::Text("v".repeat(size)), size, 1, 0, i + 1);
+            c.insert(
+                &key,
+                Value::Text("v".repeat(size)),
+                size,
+                SessionId(1),
+                0,
+                i + 1,
+            );
         }
         assert_eq!(c.bytes(), MAX_CONTEXT_BYTES);
         assert_eq!(c.bytes(), recount(&c));

@@ -206,53 +206,65 @@ mod tests {
 
     #[test]
     fn members_in_join_order_not_id_order() {
-        let g = group_of(&[5, 2, 9]);
-        assert_eq!(g.members().collect::<Vec<_>>(), [5, 2, 9]);
+        let g = group_of(&[SessionId(5), SessionId(2), SessionId(9)]);
+        assert_eq!(
+            g.members().collect::<Vec<_>>(),
+            [SessionId(5), SessionId(2), SessionId(9)]
+        );
         assert_eq!(g.len(), 3);
         assert!(!g.is_empty());
-        assert_eq!(g.coordinator(), 5);
-        assert!(g.is_coordinator(5) && !g.is_coordinator(2));
-        assert!(g.is_member(9) && !g.is_member(1));
+        assert_eq!(g.coordinator(), SessionId(5));
+        assert!(g.is_coordinator(SessionId(5)) && !g.is_coordinator(SessionId(2)));
+        assert!(g.is_member(SessionId(9)) && !g.is_member(SessionId(1)));
         assert_eq!((g.created(), g.last_change()), (100, 102));
     }
 
     #[test]
     fn adding_a_member_twice_changes_nothing() {
-        let mut g = group_of(&[1, 2]);
+        let mut g = group_of(&[SessionId(1), SessionId(2)]);
         let before = g.clone();
-        assert!(!g.add(2, 500));
-        assert!(g.add(1, 500));
+        assert!(!g.add(SessionId(2), 500));
+        assert!(g.add(SessionId(1), 500));
         assert_eq!(g, before);
     }
 
     #[test]
     fn coordinator_hands_over_to_longest_standing() {
-        let mut g = group_of(&[3, 1, 2]);
-        assert_eq!(g.remove(1, 200), None);
+        let mut g = group_of(&[SessionId(3), SessionId(1), SessionId(2)]);
+        assert_eq!(g.remove(SessionId(1), 200), None);
         assert_eq!(g.last_change(), 200);
-        assert_eq!(g.remove(3, 201), Some(2));
-        assert_eq!(g.coordinator(), 2);
-        assert_eq!(g.remove(7, 202), None);
+        assert_eq!(g.remove(SessionId(3), 201), Some(SessionId(2)));
+        assert_eq!(g.coordinator(), SessionId(2));
+        assert_eq!(g.remove(SessionId(7), 202), None);
         assert_eq!(g.last_change(), 201);
-        assert_eq!(g.remove(2, 203), None);
+        assert_eq!(g.remove(SessionId(2), 203), None);
         assert!(g.is_empty());
     }
 
     #[test]
     fn rejoining_goes_to_the_back() {
-        let mut g = group_of(&[1, 2]);
-        g.remove(1, 0);
-        g.add(1, 0);
-        assert_eq!(g.members().collect::<Vec<_>>(), [2, 1]);
-        assert_eq!(g.coordinator(), 2);
+        let mut g = group_of(&[SessionId(1), SessionId(2)]);
+        g.remove(SessionId(1), 0);
+        g.add(SessionId(1), 0);
+        assert_eq!(
+            g.members().collect::<Vec<_>>(),
+            [SessionId(2), SessionId(1)]
+        );
+        assert_eq!(g.coordinator(), SessionId(2));
     }
 
     #[test]
     fn writes_and_erases_make_versions() {
-        let mut g = group_of(&[1]);
+        let mut g = group_of(&[SessionId(1)]);
         assert_eq!(g.version(), 0);
-        assert_eq!(g.write("k", Value::Text("a".into()), 1, 1, 5), (1, false));
-        assert_eq!(g.write("k", Value::Text("b".into()), 1, 1, 6), (2, true));
+        assert_eq!(
+            g.write("k", Value::Text("a".into()), 1, SessionId(1), 5),
+            (1, false)
+        );
+        assert_eq!(
+            g.write("k", Value::Text("b".into()), 1, SessionId(1), 6),
+            (2, true)
+        );
         assert_eq!(g.entry("k").unwrap().version, 2);
         assert_eq!(g.erase("nope", 7), None);
         assert_eq!((g.version(), g.last_change()), (2, 6));
@@ -262,7 +274,7 @@ mod tests {
 
     #[test]
     fn member_limit() {
-        let ids: Vec<SessionId> = (0..MAX_GROUP_MEMBERS as SessionId).collect();
+        let ids: Vec<SessionId> = (0..MAX_GROUP_MEMBERS as u32).map(SessionId).collect();
         let mut g = group_of(&ids[..MAX_GROUP_MEMBERS - 1]);
         assert_eq!(g.check_room(), Ok(()));
         g.add(ids[MAX_GROUP_MEMBERS - 1], 0);

@@ -244,7 +244,15 @@ mod tests {
     fn numbers_increase_and_order_is_oldest_first() {
         let mut i = Inbox::default();
         assert_eq!(
-            push(&mut i, Some(1), "a", "one", 10, InboxLimits::count(5), 0),
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "one",
+                10,
+                InboxLimits::count(5),
+                0
+            ),
             (1, vec![])
         );
         assert_eq!(
@@ -261,17 +269,40 @@ mod tests {
     fn full_inbox_drops_the_oldest_and_counts_it() {
         let mut i = Inbox::default();
         for n in 0..3 {
-            i.push(Some(1), "a", &n.to_string(), 0, InboxLimits::count(3), 0);
+            i.push(
+                Some(SessionId(1)),
+                "a",
+                &n.to_string(),
+                0,
+                InboxLimits::count(3),
+                0,
+            );
         }
         assert_eq!(
-            push(&mut i, Some(1), "a", "x", 0, InboxLimits::count(3), 0),
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "x",
+                0,
+                InboxLimits::count(3),
+                0
+            ),
             (4, vec![1])
         );
         assert_eq!(seqs(&i), vec![2, 3, 4]);
         assert_eq!(i.dropped(), 1);
         // A lower limit drops down to it at the next delivery.
         assert_eq!(
-            push(&mut i, Some(1), "a", "y", 0, InboxLimits::count(1), 0),
+            push(
+                &mut i,
+                Some(SessionId(1)),
+                "a",
+                "y",
+                0,
+                InboxLimits::count(1),
+                0
+            ),
             (5, vec![2, 3, 4])
         );
         assert_eq!(seqs(&i), vec![5]);

@@ -27,7 +27,7 @@ const MESSAGES: [&str; 4] = ["hi", "two\nlines\t", "", "bell\u{7}"];
 /// The inbox limit of each session: small, so inboxes fill and drop; 0 is
 /// taken as 1.
 fn limit_of(id: SessionId) -> usize {
-    id as usize % 4
+    id.0 as usize % 4
 }
 
 fn effective_limit(id: SessionId) -> usize {
@@ -67,21 +67,21 @@ fn op() -> impl Strategy<Value = Op> {
             proptest::option::of(0..TYPES.len()),
             proptest::option::of(0..GOALS.len())
         )
-            .prop_map(|(i, t, g)| Op::Set(i, t, g)),
-        1 => id.clone().prop_map(Op::Unset),
-        3 => (id.clone(), 0..GROUPS.len()).prop_map(|(i, g)| Op::Join(i, g)),
-        2 => id.clone().prop_map(Op::Leave),
-        3 => (id.clone(), 0..KEYS.len(), 0..5usize).prop_map(|(i, k, v)| Op::Share(i, k, v)),
-        1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Unshare(i, k)),
-        1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Get(i, k)),
-        1 => id.clone().prop_map(Op::Destroy),
+            .prop_map(|(i, t, g)| Op::Set(SessionId(i), t, g)),
+        1 => id.clone().prop_map(|i| Op::Unset(SessionId(i))),
+        3 => (id.clone(), 0..GROUPS.len()).prop_map(|(i, g)| Op::Join(SessionId(i), g)),
+        2 => id.clone().prop_map(|i| Op::Leave(SessionId(i))),
+        3 => (id.clone(), 0..KEYS.len(), 0..5usize).prop_map(|(i, k, v)| Op::Share(SessionId(i), k, v)),
+        1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Unshare(SessionId(i), k)),
+        1 => (id.clone(), 0..KEYS.len()).prop_map(|(i, k)| Op::Get(SessionId(i), k)),
+        1 => id.clone().prop_map(|i| Op::Destroy(SessionId(i))),
         4 => (
-            proptest::option::of(id.clone()),
-            prop_oneof![id.clone().prop_map(Ok), (0..GROUPS.len()).prop_map(Err)],
+            proptest::option::of(id.clone().prop_map(SessionId)),
+            prop_oneof![id.clone().prop_map(|i| Ok(SessionId(i))), (0..GROUPS.len()).prop_map(Err)],
             0..MESSAGES.len()
         )
             .prop_map(|(from, to, t)| Op::Send(from, to, t)),
-        2 => (id, proptest::option::of(0..3usize)).prop_map(|(i, n)| Op::Consume(i, n)),
+        2 => (id, proptest::option::of(0..3usize)).prop_map(|(i, n)| Op::Consume(SessionId(i), n)),
     ]
 }
 
@@ -145,7 +145,7 @@ impl Model {
     fn group_of(&self, id: SessionId) -> Result<&str, AgentError> {
         self.agents
             .get(&id)
-            .ok_or(AgentError::NoMetadata(id))?
+            .ok_or(AgentError::NoMetadataForGroup(id))?
             .as_deref()
             .ok_or(AgentError::NotInGroup(id))
     }
@@ -553,8 +553,11 @@ fn step(r: &mut Registry, m: &mut Model, op: &Op, now: i64) {
     // A session that is not an agent has no inbox: messages to a destroyed
     // session are gone with it.
     for id in 0..6 {
-        if !m.agents.contains_key(&id) {
-            assert_eq!(r.inbox(id), Err(AgentError::NoMetadata(id)));
+        if !m.agents.contains_key(&SessionId(id)) {
+            assert_eq!(
+                r.inbox(SessionId(id)),
+                Err(AgentError::NoMetadata(SessionId(id)))
+            );
         }
     }
 }
@@ -571,7 +574,7 @@ proptest! {
         }
         // Destroying every session leaves nothing behind.
         for id in 0..6 {
-            r.session_destroyed(id, 10_000);
+            let _ = r.session_destroyed(SessionId(id), 10_000);
         }
         prop_assert_eq!(r, Registry::new());
     }

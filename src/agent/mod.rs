@@ -1,7 +1,7 @@
 //! The agent domain: which sessions are agents, which coordination group each
 //! one is in, and the context each group shares.
 //!
-//! This module knows nothing about tmux or C. Sessions are plain numbers
+//! This module knows nothing about tmux or C. Sessions are ids
 //! ([`SessionId`], tmux's `$N`); their names are never stored, so a renamed
 //! session can't leave stale state, and errors are rendered with a name lookup
 //! the caller supplies ([`AgentError::render`]). There is no clock: every
@@ -36,13 +36,12 @@ pub mod wait;
 mod invariants;
 
 pub use context::{compact_json, parse_assignment, Entry, Value};
-pub use error::{AgentError, Field, Invalid, LayoutProblem, Limit};
+pub use error::{AgentError, Bare, Field, Invalid, LayoutProblem, Limit, Shown};
 pub use event::{Event, GroupEventKind};
 pub use group::Group;
 pub use layout::{
-    parse_layout_id, parse_managed_id, parse_override, CreatePlan, Layout, LayoutId, Layouts,
-    ManagedId, ManagedPane, PaneId, PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template,
-    Templates, Transition,
+    parse_override, CreatePlan, Layout, LayoutId, Layouts, ManagedId, ManagedPane, PaneId,
+    PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates, Transition,
 };
 pub use registry::{
     Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Role, SendOutcome, SendTo,
@@ -53,5 +52,4 @@ pub use validate::{
     MAX_GROUP_MEMBERS, MAX_GROUP_NAME_LEN, MAX_KEY_LEN, MAX_MESSAGE_BYTES, MAX_VALUE_BYTES,
 };
 
-/// A tmux session, by the number of its id (`$N`).
-pub type SessionId = u32;
+pub use crate::ids::SessionId;

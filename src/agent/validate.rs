@@ -69,13 +69,31 @@ pub const MAX_MESSAGE_BYTES: usize = 65536;
 /// Checks a message: not empty, no control characters except tab and
 /// newline, at most [`MAX_MESSAGE_BYTES`] bytes.
 pub fn message(message: &str) -> Result<(), AgentError> {
+    message_as(Field::Message, message)
+}
+
+/// Checks a prompt's text as [`message`] checks a message.
+pub fn prompt(prompt: &str) -> Result<(), AgentError> {
+    message_as(Field::Prompt, prompt)
+}
+
+fn message_as(field: Field, message: &str) -> Result<(), AgentError> {
     if message.is_empty() {
-        return Err(Invalid::Empty {
-            field: Field::Message,
-        }
-        .into());
+        return Err(Invalid::Empty { field }.into());
     }
-    text(Field::Message, message, MAX_MESSAGE_BYTES)
+    text(field, message, MAX_MESSAGE_BYTES)
+}
+
+/// Checks a session name as `new-agent-layout -s` takes it: the syntax of a
+/// group name.
+pub fn session_name(name: &str) -> Result<(), AgentError> {
+    group_name(name).map_err(|_| {
+        Invalid::Name {
+            field: Field::SessionName,
+            name: name.to_owned(),
+        }
+        .into()
+    })
 }
 
 /// Checks that a value measured at `len` bytes is within [`MAX_VALUE_BYTES`].
@@ -145,6 +163,26 @@ mod tests {
 
     fn is_invalid_name(r: Result<(), AgentError>, want: Field) -> bool {
         matches!(r, Err(AgentError::Invalid(Invalid::Name { field, .. })) if field == want)
+    }
+
+    #[test]
+    fn prompts_are_checked_as_messages_but_named_prompt_text() {
+        assert_eq!(prompt("go"), Ok(()));
+        assert_eq!(prompt("").unwrap_err().to_string(), "prompt text is empty");
+        assert_eq!(
+            prompt("a\u{1}b").unwrap_err().to_string(),
+            "prompt text contains a control character"
+        );
+        assert_eq!(message("").unwrap_err().to_string(), "message is empty");
+    }
+
+    #[test]
+    fn session_names_have_the_syntax_of_group_names() {
+        assert_eq!(session_name("team.1"), Ok(()));
+        assert_eq!(
+            session_name("a b").unwrap_err().to_string(),
+            r#"invalid session name: "a b" (allowed: A-Z a-z 0-9 _ . -, 1 to 64 characters)"#
+        );
     }
 
     #[test]

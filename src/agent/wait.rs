@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::layout::PaneId;
 use super::SessionId;
 
 /// A waiter's id, chosen by the caller.
@@ -19,7 +20,7 @@ pub enum WaitFor {
     /// Key `key` to be written in group `group`'s context.
     Key { group: String, key: String },
     /// Pane `%N` to become idle (or exit).
-    Idle { pane: u32 },
+    Idle { pane: PaneId },
     /// An unread message in session `$N`'s inbox; `consume`: the waiter
     /// takes (reads) the message it is woken with.
     Message { session: SessionId, consume: bool },
@@ -40,7 +41,7 @@ struct Waiter {
 pub struct WaitSet {
     waiters: BTreeMap<WaiterId, Waiter>,
     by_key: BTreeMap<(String, String), BTreeSet<WaiterId>>,
-    by_pane: BTreeMap<u32, BTreeSet<WaiterId>>,
+    by_pane: BTreeMap<PaneId, BTreeSet<WaiterId>>,
     by_inbox: BTreeMap<SessionId, BTreeSet<WaiterId>>,
     by_session: BTreeMap<SessionId, BTreeSet<WaiterId>>,
     by_client: BTreeMap<u64, BTreeSet<WaiterId>>,
@@ -121,7 +122,7 @@ impl WaitSet {
     }
 
     /// Pane `%pane` became idle, exited or went away.
-    pub fn take_pane(&mut self, pane: u32) -> Vec<WaiterId> {
+    pub fn take_pane(&mut self, pane: PaneId) -> Vec<WaiterId> {
         let ids = self.by_pane.get(&pane).cloned();
         self.take(ids)
     }
@@ -201,10 +202,10 @@ mod tests {
     #[test]
     fn key_waiters_wake_once_and_only_theirs() {
         let mut w = WaitSet::default();
-        w.add(1, key("g", "a"), Some(1), 10);
-        w.add(2, key("g", "a"), Some(2), 11);
-        w.add(3, key("g", "b"), Some(2), 11);
-        w.add(4, key("h", "a"), Some(3), 12);
+        w.add(1, key("g", "a"), Some(SessionId(1)), 10);
+        w.add(2, key("g", "a"), Some(SessionId(2)), 11);
+        w.add(3, key("g", "b"), Some(SessionId(2)), 11);
+        w.add(4, key("h", "a"), Some(SessionId(3)), 12);
         assert_eq!(w.take_key("g", "a"), vec![1, 2]);
         assert_eq!(w.take_key("g", "a"), Vec::<WaiterId>::new());
         assert_eq!(w.len(), 2);
@@ -216,22 +217,22 @@ mod tests {
     #[test]
     fn session_and_client_removal_unindex_everything() {
         let mut w = WaitSet::default();
-        w.add(1, key("g", "a"), Some(1), 10);
-        w.add(2, WaitFor::Idle { pane: 5 }, Some(1), 10);
+        w.add(1, key("g", "a"), Some(SessionId(1)), 10);
+        w.add(2, WaitFor::Idle { pane: PaneId(5) }, Some(SessionId(1)), 10);
         w.add(
             3,
             WaitFor::Message {
-                session: 2,
+                session: SessionId(2),
                 consume: false,
             },
-            Some(2),
+            Some(SessionId(2)),
             11,
         );
-        assert_eq!(w.take_session(1), vec![1, 2]);
+        assert_eq!(w.take_session(SessionId(1)), vec![1, 2]);
         assert!(w.take_key("g", "a").is_empty());
-        assert!(w.take_pane(5).is_empty());
+        assert!(w.take_pane(PaneId(5)).is_empty());
         assert_eq!(w.take_client(11), vec![3]);
-        assert!(w.inbox_waiters(2).is_empty());
+        assert!(w.inbox_waiters(SessionId(2)).is_empty());
         assert!(w.is_empty());
         assert!(w.by_key.is_empty() && w.by_pane.is_empty() && w.by_client.is_empty());
         assert!(w.by_session.is_empty() && w.by_inbox.is_empty());
@@ -241,40 +242,40 @@ mod tests {
     fn inbox_waiters_in_order_and_kept_until_removed() {
         let mut w = WaitSet::default();
         let m = |consume| WaitFor::Message {
-            session: 4,
+            session: SessionId(4),
             consume,
         };
-        w.add(9, m(true), Some(4), 1);
-        w.add(3, m(false), Some(4), 2);
-        w.add(5, WaitFor::Idle { pane: 4 }, Some(4), 2);
-        assert_eq!(w.inbox_waiters(4), vec![(3, false), (9, true)]);
-        assert_eq!(w.inbox_waiters(4), vec![(3, false), (9, true)]);
+        w.add(9, m(true), Some(SessionId(4)), 1);
+        w.add(3, m(false), Some(SessionId(4)), 2);
+        w.add(5, WaitFor::Idle { pane: PaneId(4) }, Some(SessionId(4)), 2);
+        assert_eq!(w.inbox_waiters(SessionId(4)), vec![(3, false), (9, true)]);
+        assert_eq!(w.inbox_waiters(SessionId(4)), vec![(3, false), (9, true)]);
         assert!(w.remove(3));
-        assert_eq!(w.inbox_waiters(4), vec![(9, true)]);
-        assert!(w.inbox_waiters(5).is_empty());
+        assert_eq!(w.inbox_waiters(SessionId(4)), vec![(9, true)]);
+        assert!(w.inbox_waiters(SessionId(5)).is_empty());
     }
 
     #[test]
     fn leaving_a_group_fails_key_waiters_only() {
         let mut w = WaitSet::default();
-        w.add(1, key("g", "a"), Some(4), 1);
+        w.add(1, key("g", "a"), Some(SessionId(4)), 1);
         let m = WaitFor::Message {
-            session: 4,
+            session: SessionId(4),
             consume: false,
         };
-        w.add(2, m, Some(4), 1);
-        assert_eq!(w.take_session_keys(4), vec![1]);
-        assert_eq!(w.inbox_waiters(4), vec![(2, false)]);
-        assert_eq!(w.take_session(4), vec![2]);
+        w.add(2, m, Some(SessionId(4)), 1);
+        assert_eq!(w.take_session_keys(SessionId(4)), vec![1]);
+        assert_eq!(w.inbox_waiters(SessionId(4)), vec![(2, false)]);
+        assert_eq!(w.take_session(SessionId(4)), vec![2]);
     }
 
     #[test]
     fn remove_is_idempotent() {
         let mut w = WaitSet::default();
-        w.add(7, WaitFor::Idle { pane: 1 }, None, 1);
-        assert_eq!(w.what(7), Some(&WaitFor::Idle { pane: 1 }));
+        w.add(7, WaitFor::Idle { pane: PaneId(1) }, None, 1);
+        assert_eq!(w.what(7), Some(&WaitFor::Idle { pane: PaneId(1) }));
         assert!(w.remove(7));
         assert!(!w.remove(7));
-        assert!(w.take_pane(1).is_empty());
+        assert!(w.take_pane(PaneId(1)).is_empty());
     }
 }

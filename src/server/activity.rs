@@ -5,6 +5,7 @@
 //! lines and wake `agent-wait -i`.
 
 use agent_tmux::agent::activity::{Activity, PaneStatus, Step, DEFAULT_IDLE_MS, MIN_IDLE_MS};
+use agent_tmux::ids::{PaneId, SessionId};
 
 use super::{state, wait};
 use crate::tmux::notify::{self, HookTarget};
@@ -12,7 +13,7 @@ use crate::tmux::{options, pane, session, timer};
 
 /// The idle threshold for pane `%id`: `@agent-idle-threshold` (seconds) of
 /// its session, else the global value, else 3 s; at least 0.1 s.
-fn threshold(id: u32) -> u64 {
+fn threshold(id: PaneId) -> u64 {
     let value = match pane::session_of(id) {
         Some(s) => options::session(s, "@agent-idle-threshold"),
         None => options::global("@agent-idle-threshold"),
@@ -25,7 +26,7 @@ fn threshold(id: u32) -> u64 {
 }
 
 /// Output arrived on pane `%id`.
-pub(super) fn output(id: u32) {
+pub(super) fn output(id: PaneId) {
     let armed = state::activity(|p| p.get(&id).is_some_and(Activity::timer_armed));
     let th = if armed { 0 } else { threshold(id) };
     let now = state::now_ms();
@@ -33,8 +34,7 @@ pub(super) fn output(id: u32) {
     apply(id, step);
 }
 
-fn timer_fired(id: u64) {
-    let id = id as u32;
+fn timer_fired(id: PaneId) {
     if !pane::exists(id) {
         return;
     }
@@ -46,9 +46,9 @@ fn timer_fired(id: u64) {
     }
 }
 
-fn apply(id: u32, step: Step) {
+fn apply(id: PaneId, step: Step) {
     if let Some(ms) = step.arm_after {
-        timer::after(ms as f64 / 1000.0, timer_fired, u64::from(id));
+        timer::after(ms as f64 / 1000.0, move || timer_fired(id));
     }
     if let Some(status) = step.became {
         announce(id, status);
@@ -56,7 +56,7 @@ fn apply(id: u32, step: Step) {
 }
 
 /// Status of pane `%id`.
-pub fn status(id: u32) -> PaneStatus {
+pub fn status(id: PaneId) -> PaneStatus {
     if pane::exited(id) {
         return PaneStatus::Exited;
     }
@@ -64,24 +64,24 @@ pub fn status(id: u32) -> PaneStatus {
 }
 
 /// Status of session `$id`'s agent pane (the active pane of its current window).
-pub fn session_status(id: u32) -> Option<PaneStatus> {
+pub fn session_status(id: SessionId) -> Option<PaneStatus> {
     pane::active_of_session(id).map(status)
 }
 
 /// Pane `%id` is going away: forget it and release whoever waits on it.
-pub(super) fn pane_gone(id: u32) {
+pub(super) fn pane_gone(id: PaneId) {
     state::activity(|p| p.remove(&id));
     let ids = wait::with_set(|s| s.take_pane(id));
-    wait::fail(&ids, &format!("agent-wait: pane %{id} is gone"));
+    wait::fail(&ids, &format!("agent-wait: pane {id} is gone"));
 }
 
 /// The process of pane `%id` exited: it is neither busy nor idle any more.
-pub(super) fn pane_exited(id: u32) {
+pub(super) fn pane_exited(id: PaneId) {
     state::activity(|p| p.remove(&id));
     announce(id, PaneStatus::Exited);
 }
 
-fn announce(id: u32, status: PaneStatus) {
+fn announce(id: PaneId, status: PaneStatus) {
     if status != PaneStatus::Busy {
         let ids = wait::with_set(|s| s.take_pane(id));
         wait::wake(&ids, None);
@@ -98,11 +98,9 @@ fn announce(id: u32, status: PaneStatus) {
         return;
     }
     let window = pane::window_of(id)
-        .map(|w| format!("@{w}"))
+        .map(|w| w.to_string())
         .unwrap_or_default();
-    notify::control(&format!(
-        "%agent-pane-status ${sid} {window} %{id} {status}"
-    ));
+    notify::control(&format!("%agent-pane-status {sid} {window} {id} {status}"));
     notify::hook(
         "agent-pane-status",
         HookTarget {
@@ -118,7 +116,7 @@ fn announce(id: u32, status: PaneStatus) {
 /// waiters wake), and the new one starts idle until its own output. With
 /// `had_process` the old program was still running; without, the pane
 /// showed exited and now shows idle.
-pub(super) fn pane_respawned(id: u32, had_process: bool) {
+pub(super) fn pane_respawned(id: PaneId, had_process: bool) {
     let was_busy = state::activity(|p| p.get_mut(&id).is_some_and(Activity::restart));
     if was_busy || !had_process {
         announce(id, PaneStatus::Idle);

@@ -7,6 +7,7 @@
 
 use agent_tmux::agent::layout::{ManagedId, Transition};
 use agent_tmux::agent::{Event, GroupEventKind};
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
 
 use super::{activity, prompt, state, typing, wait};
 use crate::tmux::notify::{self, HookTarget};
@@ -15,9 +16,9 @@ use crate::tmux::{self, pane, session};
 /// A session died by any path: it leaves its group exactly as with
 /// agent-leave-group, its metadata is dropped and its waiters fail. (The
 /// facade marks it dying meanwhile, so hooks name it by formats only.)
-pub(super) fn session_destroyed(id: u32) {
+pub(super) fn session_destroyed(id: SessionId) {
     let ids = wait::with_set(|s| s.take_session(id));
-    wait::fail(&ids, &format!("agent-wait: session ${id} is gone"));
+    wait::fail(&ids, &format!("agent-wait: session {id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
     if let Some(outcome) = outcome {
         deliver(&outcome.events);
@@ -46,7 +47,7 @@ pub(super) fn session_destroyed(id: u32) {
 /// the first of them by id that has no live layout of its own. Whether it
 /// did. (A window kept only by sessions it was linked into is not theirs:
 /// its panes are released.)
-fn layout_passes_on(id: u32) -> bool {
+fn layout_passes_on(id: SessionId) -> bool {
     let found = state::layouts(|l| {
         let lay = l.layout_of_session(id)?;
         Some((lay, l.layout(lay)?.window?))
@@ -68,7 +69,7 @@ fn layout_passes_on(id: u32) -> bool {
 
 /// Window `@id` changed its panes or joined a session: managed panes moved
 /// into it from their layout's window are released.
-pub(super) fn window_changed(id: u32) {
+pub(super) fn window_changed(id: WindowId) {
     let panes = pane::in_window(id);
     if panes.is_empty() {
         return;
@@ -78,7 +79,7 @@ pub(super) fn window_changed(id: u32) {
 }
 
 /// Pane `%id` was respawned; `had_process`: its old process was still there.
-pub(super) fn pane_respawned(id: u32, had_process: bool) {
+pub(super) fn pane_respawned(id: PaneId, had_process: bool) {
     activity::pane_respawned(id, had_process);
 }
 
@@ -92,7 +93,7 @@ pub(super) fn deliver(events: &[Event]) {
                 kind,
             } => {
                 session::refresh_status(*s);
-                notify::control(&format!("%agent-group-changed ${s} {group} {kind}"));
+                notify::control(&format!("%agent-group-changed {s} {group} {kind}"));
                 notify::hook(
                     "agent-group-changed",
                     HookTarget {
@@ -117,7 +118,7 @@ pub(super) fn deliver(events: &[Event]) {
                 author,
             } => {
                 notify::control(&format!(
-                    "%agent-context-changed {group} {key} {version} ${author}"
+                    "%agent-context-changed {group} {key} {version} {author}"
                 ));
                 notify::hook(
                     "agent-context-changed",
@@ -129,7 +130,7 @@ pub(super) fn deliver(events: &[Event]) {
                         ("hook_agent_group", group.clone()),
                         ("hook_agent_key", key.clone()),
                         ("hook_agent_version", version.to_string()),
-                        ("hook_agent_author", format!("${author}")),
+                        ("hook_agent_author", author.to_string()),
                         ("hook_agent_author_name", session::display_name(*author)),
                     ],
                 );
@@ -157,9 +158,9 @@ pub(super) fn deliver(events: &[Event]) {
 /// Message `seq` arrived in `to`'s inbox: announce it, redraw `to`'s status
 /// line (`#{agent_unread}`) and wake its waiters. The hook names the sender
 /// as it was named when it sent.
-fn message_delivered(to: u32, from: Option<u32>, from_name: &str, seq: u64) {
-    let from_id = from.map_or_else(|| "-".to_string(), |f| format!("${f}"));
-    notify::control(&format!("%agent-message ${to} {from_id} {seq}"));
+fn message_delivered(to: SessionId, from: Option<SessionId>, from_name: &str, seq: u64) {
+    let from_id = from.map_or_else(|| "-".to_string(), |f| f.to_string());
+    notify::control(&format!("%agent-message {to} {from_id} {seq}"));
     let from_name = match from {
         Some(f) if from_name.is_empty() => session::display_name(f),
         _ => from_name.to_string(),
@@ -182,7 +183,7 @@ fn message_delivered(to: u32, from: Option<u32>, from_name: &str, seq: u64) {
 
 /// The text of the oldest unread message of `to`, taken (read) with
 /// `consume`; `None` when there is none or `to` is not an agent.
-pub fn next_message(to: u32, consume: bool) -> Option<String> {
+pub fn next_message(to: SessionId, consume: bool) -> Option<String> {
     if consume {
         state::with_mut(|r| r.consume(to, Some(1)))
             .ok()
@@ -197,7 +198,7 @@ pub fn next_message(to: u32, consume: bool) -> Option<String> {
 /// are unread messages: one that consumes takes the oldest message (so the
 /// next consumer gets the next one, or keeps waiting); one that doesn't is
 /// shown the oldest.
-pub(super) fn wake_message_waiters(to: u32) {
+pub(super) fn wake_message_waiters(to: SessionId) {
     for (id, consume) in wait::with_set(|w| w.inbox_waiters(to)) {
         match next_message(to, consume) {
             Some(text) => wait::wake(&[id], Some(&text)),
@@ -207,7 +208,7 @@ pub(super) fn wake_message_waiters(to: u32) {
 }
 
 fn refresh_members(group: &str) {
-    let members: Vec<u32> = state::with(|r| {
+    let members: Vec<SessionId> = state::with(|r| {
         r.group(group)
             .map(|g| g.members().collect())
             .unwrap_or_default()
@@ -227,18 +228,18 @@ pub fn settle_time() -> f64 {
 
 /// Start the settle timer of managed pane `m`.
 pub fn start_settle_timer(m: ManagedId) {
-    tmux::timer::after(settle_time(), settle_fired, u64::from(m));
+    tmux::timer::after(settle_time(), move || settle_fired(m));
 }
 
-fn settle_fired(m: u64) {
-    let t = state::layouts_mut(|l| l.settle(m as ManagedId));
+fn settle_fired(m: ManagedId) {
+    let t = state::layouts_mut(|l| l.settle(m));
     if let Some(t) = t {
         pane_transition(&t);
     }
 }
 
 /// The process of pane `%id` exited with `code`.
-pub(super) fn pane_exited(id: u32, code: i32) {
+pub(super) fn pane_exited(id: PaneId, code: i32) {
     let t = state::layouts_mut(|l| l.pane_exited(id, code));
     if let Some(t) = t {
         pane_transition(&t);
@@ -247,7 +248,7 @@ pub(super) fn pane_exited(id: u32, code: i32) {
 }
 
 /// Pane `%id` is being destroyed (any path).
-pub(super) fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: PaneId) {
     let t = state::layouts_mut(|l| l.pane_destroyed(id));
     if let Some(t) = t {
         pane_transition(&t);
@@ -258,7 +259,7 @@ pub(super) fn pane_destroyed(id: u32) {
 }
 
 /// Output arrived on pane `%id`.
-pub(super) fn pane_output(id: u32) {
+pub(super) fn pane_output(id: PaneId) {
     activity::output(id);
 }
 
@@ -267,15 +268,15 @@ pub(super) fn pane_transition(t: &Transition) {
     let window = t
         .tmux_pane
         .and_then(pane::window_of)
-        .map(|w| format!("@{w}"))
-        .unwrap_or_else(|| "@".to_string());
+        .map(|w| w.to_string())
+        .unwrap_or_else(|| WindowId::PREFIX.to_string());
     let tmux_pane = t
         .tmux_pane
-        .map(|p| format!("%{p}"))
-        .unwrap_or_else(|| "%".to_string());
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| PaneId::PREFIX.to_string());
     let stage = t.stage.map(|s| format!(" {s}")).unwrap_or_default();
     notify::control(&format!(
-        "%agent-pane-state ${} {window} {tmux_pane} {}{stage}",
+        "%agent-pane-state {} {window} {tmux_pane} {}{stage}",
         t.session, t.to
     ));
     let label = state::layouts(|l| l.pane(t.pane).map(|p| p.label.clone())).unwrap_or_default();
@@ -293,8 +294,8 @@ pub(super) fn pane_transition(t: &Transition) {
                 t.stage.map(|s| s.to_string()).unwrap_or_default(),
             ),
             ("hook_agent_pane_label", label),
-            ("hook_agent_pane_id", format!("M{}", t.pane)),
-            ("hook_agent_layout", format!("L{}", t.layout)),
+            ("hook_agent_pane_id", t.pane.to_string()),
+            ("hook_agent_layout", t.layout.to_string()),
         ],
     );
     if let Some(p) = t.tmux_pane {

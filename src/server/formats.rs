@@ -3,6 +3,8 @@
 //! through vendor patch 0002 and the handler table; `None` lets tmux go on
 //! with its own lookup.
 
+use agent_tmux::ids::{PaneId, SessionId};
+
 use super::{activity, state, wait};
 use crate::tmux;
 
@@ -22,7 +24,11 @@ const SESSION_KEYS: &[&str] = &[
 ];
 
 /// Value of format `key` for session `$session` / pane `%pane`.
-pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Option<String> {
+pub(super) fn lookup(
+    key: &str,
+    session: Option<SessionId>,
+    pane: Option<PaneId>,
+) -> Option<String> {
     match key {
         "agent_tmux_version" => return Some(tmux::AGENT_TMUX_VERSION.to_string()),
         "agent_upstream_version" => return Some(tmux::UPSTREAM_VERSION.to_string()),
@@ -73,7 +79,7 @@ pub(super) fn lookup(key: &str, session: Option<u32>, pane: Option<u32>) -> Opti
 
 /// `#{agent_pane_*}` of a managed pane; `None` (fall through to tmux, then to
 /// keys a command added) for panes that are not managed.
-fn pane_format(key: &str, pane: u32) -> Option<String> {
+fn pane_format(key: &str, pane: PaneId) -> Option<String> {
     state::layouts(|l| {
         let p = l.by_tmux_pane(pane)?;
         Some(match key {
@@ -82,10 +88,10 @@ fn pane_format(key: &str, pane: u32) -> Option<String> {
             "agent_pane_state" => p.state.to_string(),
             "agent_pane_stage" => p.stage.map(|s| s.to_string()).unwrap_or_default(),
             "agent_pane_exit_status" => p.exit_status.map(|s| s.to_string()).unwrap_or_default(),
-            "agent_pane_id" => format!("M{}", p.id),
-            "agent_pane_layout" => format!("L{}", p.layout),
-            "agent_pane_tmux_id" => format!("%{pane}"),
-            "agent_pane_predecessor" => p.predecessor.map(|m| format!("M{m}")).unwrap_or_default(),
+            "agent_pane_id" => p.id.to_string(),
+            "agent_pane_layout" => p.layout.to_string(),
+            "agent_pane_tmux_id" => pane.to_string(),
+            "agent_pane_predecessor" => p.predecessor.map(|m| m.to_string()).unwrap_or_default(),
             "agent_pane_depth" => p.depth.to_string(),
             "agent_pane_created" => p.created.to_string(),
             // A pane found by its tmux pane is the layout's: not released.
@@ -97,12 +103,12 @@ fn pane_format(key: &str, pane: u32) -> Option<String> {
 
 /// `#{agent_layout_id}`, `#{agent_layout_state}`, `#{agent_layout_template}`
 /// of the session's live layout.
-fn layout_format(key: &str, session: u32) -> Option<String> {
+fn layout_format(key: &str, session: SessionId) -> Option<String> {
     state::layouts(|l| {
         let id = l.layout_of_session(session)?;
         let lay = l.layout(id)?;
         Some(match key {
-            "agent_layout_id" => format!("L{id}"),
+            "agent_layout_id" => id.to_string(),
             "agent_layout_state" => l.state(id).to_string(),
             "agent_layout_template" => lay.template.clone(),
             "agent_layout_group" => lay.group.clone(),

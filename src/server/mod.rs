@@ -23,6 +23,7 @@ pub mod wait;
 
 use agent_tmux::agent::layout::Layouts;
 use agent_tmux::agent::{AgentError, Registry};
+use agent_tmux::ids::SessionId;
 
 pub use outcome::{AgentUnset, Outcome};
 
@@ -64,7 +65,7 @@ pub fn apply_layouts<T: Outcome>(f: impl FnOnce(&mut Layouts) -> T) -> T {
 /// `set-agent -u` in the domain: drop `id`'s agent metadata (leaving its
 /// group first). Delivered through [`apply`], its waiters fail after the
 /// group's events.
-pub fn unset_agent(r: &mut Registry, id: u32, now: i64) -> Result<AgentUnset, AgentError> {
+pub fn unset_agent(r: &mut Registry, id: SessionId, now: i64) -> Result<AgentUnset, AgentError> {
     r.unset_agent(id, now)
         .map(|left| AgentUnset { session: id, left })
 }

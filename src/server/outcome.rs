@@ -7,6 +7,7 @@ use agent_tmux::agent::layout::Transition;
 use agent_tmux::agent::{
     JoinOutcome, LeaveOutcome, SendOutcome, SetAgentOutcome, ShareOutcome, UnshareOutcome,
 };
+use agent_tmux::ids::{LayoutId, ManagedId, SessionId};
 
 use super::{events, wait};
 
@@ -34,7 +35,7 @@ impl Outcome for SendOutcome {
     fn deliver(&self) {
         events::deliver(&self.events);
         // Inboxes that lost a message to the server-wide bound show it too.
-        let mut others: Vec<u32> = self.server_dropped.iter().map(|&(s, _)| s).collect();
+        let mut others: Vec<SessionId> = self.server_dropped.iter().map(|&(s, _)| s).collect();
         others.sort_unstable();
         others.dedup();
         others
@@ -51,9 +52,9 @@ macro_rules! quiet {
     )*};
 }
 
-// `u32`: a layout or managed-pane id that a mutation returns; `bool`:
-// whether a layout was discarded (no events by design).
-quiet!((), u32, bool, SetAgentOutcome, Message);
+// A layout or managed-pane id that a mutation returns; `bool`: whether a
+// layout was discarded (no events by design).
+quiet!((), LayoutId, ManagedId, bool, SetAgentOutcome, Message);
 
 impl Outcome for Transition {
     fn deliver(&self) {
@@ -94,7 +95,7 @@ impl<T: Outcome, E> Outcome for Result<T, E> {
 /// group (if it was in one) and whoever waited on it fails.
 #[derive(Debug)]
 pub struct AgentUnset {
-    pub session: u32,
+    pub session: SessionId,
     pub left: Option<LeaveOutcome>,
 }
 

@@ -9,6 +9,8 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use agent_tmux::ids::PaneId;
+
 use super::{state, typing};
 use crate::tmux::held::{self, Resume};
 use crate::tmux::pane::{self, InputRefused};
@@ -28,11 +30,11 @@ pub(super) struct Prompt {
 }
 
 /// A message for a refused write to pane `%id`.
-pub fn refused(id: u32, why: InputRefused) -> String {
+pub fn refused(id: PaneId, why: InputRefused) -> String {
     match why {
-        InputRefused::Gone => format!("can't find pane: %{id}"),
-        InputRefused::Dead => format!("pane %{id} is dead: its program has exited"),
-        InputRefused::Off => format!("pane %{id} has input disabled (select-pane -e enables it)"),
+        InputRefused::Gone => format!("can't find pane: {id}"),
+        InputRefused::Dead => format!("pane {id} is dead: its program has exited"),
+        InputRefused::Off => format!("pane {id} has input disabled (select-pane -e enables it)"),
     }
 }
 
@@ -41,7 +43,7 @@ pub fn refused(id: u32, why: InputRefused) -> String {
 /// failed paste is returned as an error with nothing queued (so the caller
 /// reports it instead of waiting).
 pub fn enqueue(
-    id: u32,
+    id: PaneId,
     text: String,
     delay: f64,
     force: bool,
@@ -52,7 +54,7 @@ pub fn enqueue(
     if !busy {
         paste::paste(id, &text).map_err(|why| refused(id, why))?;
         pasted = Some((pane::pid(id), Instant::now()));
-        timer::after(delay, enter, u64::from(id));
+        timer::after(delay, move || enter(id));
     }
     let client = waiter.map_or(0, Item::client_key);
     let held = waiter.map(held::hold);
@@ -72,7 +74,7 @@ pub fn enqueue(
 /// Paste the prompt at the front of pane `%id`'s queue and arm its Enter.
 /// A prompt whose paste fails is finished with the error and the next one
 /// starts.
-fn start_front(id: u32) {
+fn start_front(id: PaneId) {
     loop {
         let front = state::prompts(|q| {
             q.get(&id)
@@ -89,7 +91,7 @@ fn start_front(id: u32) {
                         p.pasted = Some((pane::pid(id), Instant::now()));
                     }
                 });
-                timer::after(delay, enter, u64::from(id));
+                timer::after(delay, move || enter(id));
                 return;
             }
             Err(why) => finish_front(id, Some(refused(id, why))),
@@ -99,8 +101,7 @@ fn start_front(id: u32) {
 
 /// The delay of pane `%id`'s front prompt is over: press Enter, finish it and
 /// start the next.
-fn enter(id: u64) {
-    let id = id as u32;
+fn enter(id: PaneId) {
     let front = state::prompts(|q| {
         q.get(&id)
             .and_then(|q| q.front())
@@ -111,15 +112,15 @@ fn enter(id: u64) {
     };
     let error = if pane::pid(id) != pid {
         // Respawned: the program that got the paste is gone.
-        Some(format!("pane %{id} exited before Enter was sent"))
+        Some(format!("pane {id} exited before Enter was sent"))
     } else if !force && typing::since_human_key(id).is_some_and(|ago| ago < at.elapsed()) {
         Some(format!(
-            "a human typed into pane %{id} after the paste: Enter not sent (-f sends it anyway)"
+            "a human typed into pane {id} after the paste: Enter not sent (-f sends it anyway)"
         ))
     } else {
         paste::enter(id).err().map(|why| match why {
             InputRefused::Off => refused(id, why),
-            _ => format!("pane %{id} exited before Enter was sent"),
+            _ => format!("pane {id} exited before Enter was sent"),
         })
     };
     finish_front(id, error);
@@ -127,7 +128,7 @@ fn enter(id: u64) {
 }
 
 /// Remove pane `%id`'s front prompt and let its command go on (with `error`).
-fn finish_front(id: u32, error: Option<String>) {
+fn finish_front(id: PaneId, error: Option<String>) {
     let p = state::prompts(|q| {
         let p = q.get_mut(&id).and_then(VecDeque::pop_front);
         if q.get(&id).is_some_and(VecDeque::is_empty) {
@@ -141,11 +142,11 @@ fn finish_front(id: u32, error: Option<String>) {
 }
 
 /// Pane `%id` is gone: its queued prompts fail.
-pub(super) fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: PaneId) {
     let queue = state::prompts(|q| q.remove(&id));
     for p in queue.into_iter().flatten() {
         if let Some(h) = p.held {
-            let e = format!("pane %{id} exited before Enter was sent");
+            let e = format!("pane {id} exited before Enter was sent");
             held::resume(h, Resume::Error(&e));
         }
     }

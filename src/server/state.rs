@@ -17,6 +17,7 @@ use agent_tmux::agent::activity::Activity;
 use agent_tmux::agent::layout::{Layouts, Templates};
 use agent_tmux::agent::wait::WaitSet;
 use agent_tmux::agent::Registry;
+use agent_tmux::ids::PaneId;
 
 use super::prompt::Prompt;
 use crate::tmux::timer::Timer;
@@ -26,14 +27,14 @@ thread_local! {
     static LAYOUTS: RefCell<Layouts> = RefCell::new(Layouts::default());
     static TEMPLATES: RefCell<Templates> = RefCell::new(Templates::new());
     /// Busy/idle state per pane (`%id`).
-    static ACTIVITY: RefCell<HashMap<u32, Activity>> = RefCell::new(HashMap::new());
+    static ACTIVITY: RefCell<HashMap<PaneId, Activity>> = RefCell::new(HashMap::new());
     /// The time origin of activity's millisecond clock.
     static EPOCH: Instant = Instant::now();
     /// When a human last typed into each pane.
-    static TYPED: RefCell<HashMap<u32, Instant>> = RefCell::new(HashMap::new());
+    static TYPED: RefCell<HashMap<PaneId, Instant>> = RefCell::new(HashMap::new());
     /// Per pane: the prompt being delivered (front, already pasted) and
     /// those queued behind it.
-    static PROMPTS: RefCell<HashMap<u32, VecDeque<Prompt>>> = RefCell::new(HashMap::new());
+    static PROMPTS: RefCell<HashMap<PaneId, VecDeque<Prompt>>> = RefCell::new(HashMap::new());
     /// Who waits for what; each waiter is a held command item.
     static WAITERS: RefCell<WaitSet> = RefCell::new(WaitSet::default());
     /// The `-T` timer of each waiter that has one (dropped: cancelled).
@@ -71,7 +72,7 @@ pub fn templates_mut<T>(f: impl FnOnce(&mut Templates) -> T) -> T {
 }
 
 /// Use the activity of every pane.
-pub(super) fn activity<T>(f: impl FnOnce(&mut HashMap<u32, Activity>) -> T) -> T {
+pub(super) fn activity<T>(f: impl FnOnce(&mut HashMap<PaneId, Activity>) -> T) -> T {
     ACTIVITY.with(|a| f(&mut a.borrow_mut()))
 }
 
@@ -81,12 +82,12 @@ pub(super) fn now_ms() -> u64 {
 }
 
 /// Use the last human key time of every pane.
-pub(super) fn typed<T>(f: impl FnOnce(&mut HashMap<u32, Instant>) -> T) -> T {
+pub(super) fn typed<T>(f: impl FnOnce(&mut HashMap<PaneId, Instant>) -> T) -> T {
     TYPED.with(|t| f(&mut t.borrow_mut()))
 }
 
 /// Use the prompt queues.
-pub(super) fn prompts<T>(f: impl FnOnce(&mut HashMap<u32, VecDeque<Prompt>>) -> T) -> T {
+pub(super) fn prompts<T>(f: impl FnOnce(&mut HashMap<PaneId, VecDeque<Prompt>>) -> T) -> T {
     PROMPTS.with(|p| f(&mut p.borrow_mut()))
 }
 

@@ -4,19 +4,21 @@
 
 use std::time::{Duration, Instant};
 
+use agent_tmux::ids::PaneId;
+
 use super::state;
 
 /// A human typed a key into pane `%id`.
-pub(super) fn human_key(id: u32) {
+pub(super) fn human_key(id: PaneId) {
     state::typed(|t| t.insert(id, Instant::now()));
 }
 
 /// How long ago a human last typed into pane `%id`, if ever.
-pub fn since_human_key(id: u32) -> Option<Duration> {
+pub fn since_human_key(id: PaneId) -> Option<Duration> {
     state::typed(|t| t.get(&id).map(Instant::elapsed))
 }
 
 /// Pane `%id` is gone.
-pub(super) fn pane_destroyed(id: u32) {
+pub(super) fn pane_destroyed(id: PaneId) {
     state::typed(|t| t.remove(&id));
 }

@@ -5,6 +5,7 @@
 //! thing it waits on goes away (an error), or its client goes away.
 
 use agent_tmux::agent::wait::{WaitFor, WaiterId};
+use agent_tmux::ids::SessionId;
 
 use super::state;
 use crate::tmux::held::{self, Resume};
@@ -17,17 +18,19 @@ use crate::tmux::{timer, CmdError, Flow, Item};
 pub fn block(
     item: &Item,
     what: WaitFor,
-    session: Option<u32>,
+    session: Option<SessionId>,
     timeout: Option<f64>,
 ) -> Result<Flow, CmdError> {
     if !item.can_wait() {
-        return Err("agent-wait: not able to wait here (no client of its own)".into());
+        return Err(CmdError::Failed(
+            "agent-wait: not able to wait here (no client of its own)".to_string(),
+        ));
     }
     let client = item.client_key();
     let id = held::hold(item);
     state::waiters(|w| w.add(id, what, session, client));
     if let Some(t) = timeout {
-        if let Some(timer) = timer::Timer::start(t, timed_out, id) {
+        if let Some(timer) = timer::Timer::start(t, move || timed_out(id)) {
             state::wait_timers(|m| m.insert(id, timer));
         }
     }
@@ -41,7 +44,7 @@ fn cancel_timer(id: WaiterId) {
     drop(timer);
 }
 
-fn timed_out(id: u64) {
+fn timed_out(id: WaiterId) {
     fail(&[id], "agent-wait: timed out");
 }
 

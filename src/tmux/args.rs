@@ -1,10 +1,11 @@
 //! The arguments of the command being executed: flags, their values and the
 //! positional arguments, borrowed from tmux's parsed `args` for as long as
-//! the [`Item`] lives.
+//! the [`Item`] lives. They are bytes: the commands read them as text with
+//! the domain's UTF-8 check, so every argument is refused alike.
 
 use std::ffi::CStr;
 
-use super::item::{CmdError, Item};
+use super::item::Item;
 use super::sys;
 
 impl Item {
@@ -24,16 +25,6 @@ impl Item {
         // SAFETY: args is live; the string lives as long as the command.
         let p = unsafe { sys::args_get(self.args(), flag as u8) };
         (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
-    }
-
-    /// Flag `-c`'s value as UTF-8 text.
-    pub fn value(&self, flag: char) -> Result<Option<&str>, CmdError> {
-        self.value_bytes(flag)
-            .map(|b| {
-                std::str::from_utf8(b)
-                    .map_err(|_| CmdError(format!("invalid UTF-8 in -{flag} value")))
-            })
-            .transpose()
     }
 
     /// Number of positional arguments.

@@ -2,7 +2,10 @@
 //! wait or is read-only, attaching it the way new-session and
 //! attach-session do, and the key that names it while it lives.
 
-use super::item::{c_string, CmdError, Item};
+use agent_tmux::ids::SessionId;
+
+use super::error::CmdError;
+use super::item::{c_string, Item};
 use super::sys;
 
 impl Item {
@@ -93,10 +96,14 @@ impl Item {
                 return Ok(true);
             }
             if (*c).fd != -1 && sys::server_client_check_nested(c) != 0 {
-                return Err("sessions should be nested with care, unset $TMUX to force".into());
+                return Err(CmdError::Failed(
+                    "sessions should be nested with care, unset $TMUX to force".to_string(),
+                ));
             }
             if flags & sys::CLIENT_TERMINAL as u64 == 0 {
-                return Err("open terminal failed: not a terminal".into());
+                return Err(CmdError::Failed(
+                    "open terminal failed: not a terminal".to_string(),
+                ));
             }
             Ok(true)
         }
@@ -104,8 +111,8 @@ impl Item {
 
     /// Attach this command's client to session `$id` (or switch it there if
     /// it is already attached), as attach-session would.
-    pub fn attach(&self, id: u32) -> Result<(), CmdError> {
-        let t = c_string(&format!("${id}"));
+    pub fn attach(&self, id: SessionId) -> Result<(), CmdError> {
+        let t = c_string(&id.to_string());
         // SAFETY: cmd_attach_session is upstream's attach, run for our item.
         let rc = unsafe {
             sys::cmd_attach_session(
@@ -120,7 +127,7 @@ impl Item {
             )
         };
         if rc == sys::cmd_retval_CMD_RETURN_ERROR {
-            return Err(CmdError::silent());
+            return Err(CmdError::Reported);
         }
         Ok(())
     }

@@ -4,6 +4,8 @@
 
 use std::ffi::CStr;
 
+use agent_tmux::ids::{PaneId, SessionId};
+
 use super::item::Item;
 use super::sys;
 
@@ -36,7 +38,7 @@ impl<'a> Format<'a> {
     }
 
     /// Add every session format (and through them the agent_* formats) of `$id`.
-    pub fn session(&mut self, id: u32) -> &mut Self {
+    pub fn session(&mut self, id: SessionId) -> &mut Self {
         // SAFETY: the session is looked up now and used at once.
         unsafe {
             let s = super::session::find(id).unwrap_or(std::ptr::null_mut());
@@ -64,10 +66,10 @@ impl<'a> Format<'a> {
     }
 
     /// Add every session, window and pane format of pane `%id`.
-    pub fn pane(&mut self, id: u32) -> &mut Self {
+    pub fn pane(&mut self, id: PaneId) -> &mut Self {
         // SAFETY: the pane is looked up now and used at once.
         unsafe {
-            let wp = sys::window_pane_find_by_id(id);
+            let wp = sys::window_pane_find_by_id(id.0);
             let mut fs: sys::cmd_find_state = std::mem::zeroed();
             if !wp.is_null() && sys::cmd_find_from_pane(&mut fs, wp, 0) == 0 {
                 sys::format_defaults(self.ft, std::ptr::null_mut(), fs.s, fs.wl, fs.wp);

@@ -5,33 +5,35 @@
 
 use std::sync::OnceLock;
 
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
+
 /// What the facade calls when tmux tells it something happened. Every call
 /// comes from tmux's event loop, already inside [`crate::tmux::guard::catch`].
 #[derive(Clone, Copy)]
 pub struct Handlers {
     /// Session `$id` is being destroyed (any path); it is still alive.
-    pub session_destroyed: fn(u32),
+    pub session_destroyed: fn(SessionId),
     /// The process of pane `%id` exited with this code (128 + signal).
-    pub pane_exited: fn(u32, i32),
+    pub pane_exited: fn(PaneId, i32),
     /// Pane `%id` is about to be freed (any path).
-    pub pane_destroyed: fn(u32),
+    pub pane_destroyed: fn(PaneId),
     /// Window `@id` changed its panes or was linked into a session (a pane
     /// may have been moved into it: join-pane, move-pane, break-pane,
     /// swap-pane).
-    pub window_changed: fn(u32),
+    pub window_changed: fn(WindowId),
     /// Pane `%id` was respawned (respawn-pane, respawn-window): its old
     /// process, if it had one (`true`), is gone and a new one runs.
-    pub pane_respawned: fn(u32, bool),
+    pub pane_respawned: fn(PaneId, bool),
     /// New output from pane `%id`'s program is about to be parsed.
-    pub pane_output: fn(u32),
+    pub pane_output: fn(PaneId),
     /// A human typed a key into pane `%id` through a client.
-    pub human_key: fn(u32),
+    pub human_key: fn(PaneId),
     /// The client with this key (see [`crate::tmux::Item::client_key`]) is
     /// being lost.
     pub client_lost: fn(u64),
     /// The value of `#{key}` for a session and pane, or `None` to let tmux
     /// go on with its own lookup.
-    pub format: fn(&str, Option<u32>, Option<u32>) -> Option<String>,
+    pub format: fn(&str, Option<SessionId>, Option<PaneId>) -> Option<String>,
 }
 
 impl Handlers {

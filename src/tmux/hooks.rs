@@ -6,6 +6,8 @@
 
 use std::ffi::{c_char, c_int, CStr};
 
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
+
 use super::handlers::get as handlers;
 use super::{guard, notify, sys};
 
@@ -27,7 +29,7 @@ pub unsafe extern "C" fn __wrap_session_destroy(
 ) {
     // session_destroy() ignores a session already destroyed (curw is NULL).
     if !s.is_null() && !unsafe { (*s).curw }.is_null() {
-        let id = unsafe { (*s).id };
+        let id = SessionId(unsafe { (*s).id });
         // While the session is being destroyed its windows are already gone,
         // so hooks about it name it by formats only.
         let _ = guard::catch("session-destroyed", || {
@@ -52,8 +54,8 @@ pub unsafe extern "C" fn format_agent_find(
         return std::ptr::null_mut();
     }
     let key = unsafe { CStr::from_ptr(key) }.to_string_lossy();
-    let session = (!s.is_null()).then(|| unsafe { (*s).id });
-    let pane = (!wp.is_null()).then(|| unsafe { (*wp).id });
+    let session = (!s.is_null()).then(|| SessionId(unsafe { (*s).id }));
+    let pane = (!wp.is_null()).then(|| PaneId(unsafe { (*wp).id }));
     let value = guard::catch("format", || (handlers().format)(&key, session, pane))
         .ok()
         .flatten();
@@ -82,7 +84,7 @@ pub unsafe extern "C" fn __wrap_notify_pane(name: *const c_char, wp: *mut sys::w
     if !name.is_null() && !wp.is_null() {
         let which = unsafe { CStr::from_ptr(name) }.to_bytes();
         if which == b"pane-died" || which == b"pane-exited" {
-            let (id, flags, status) = unsafe { ((*wp).id, (*wp).flags, (*wp).status) };
+            let (id, flags, status) = unsafe { (PaneId((*wp).id), (*wp).flags, (*wp).status) };
             if flags & sys::PANE_STATUSREADY as i32 != 0 {
                 let code = decode_wait_status(status);
                 let _ = guard::catch("pane-exited", || (handlers().pane_exited)(id, code));
@@ -113,7 +115,7 @@ pub unsafe extern "C" fn agent_pane_destroyed(wp: *mut sys::window_pane) {
     if wp.is_null() {
         return;
     }
-    let id = unsafe { (*wp).id };
+    let id = PaneId(unsafe { (*wp).id });
     let _ = guard::catch("pane-destroyed", || (handlers().pane_destroyed)(id));
 }
 
@@ -130,7 +132,7 @@ extern "C" {
 #[no_mangle]
 pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
     if !wp.is_null() {
-        let id = unsafe { (*wp).id };
+        let id = PaneId(unsafe { (*wp).id });
         let _ = guard::catch("pane-output", || (handlers().pane_output)(id));
     }
     unsafe { __real_input_parse_pane(wp) }
@@ -205,7 +207,7 @@ pub unsafe extern "C" fn __wrap_window_pane_key(
     m: *mut sys::mouse_event,
 ) -> c_int {
     if !wp.is_null() && !m.is_null() && !c.is_null() && unsafe { (*m).valid } == 0 {
-        let id = unsafe { (*wp).id };
+        let id = PaneId(unsafe { (*wp).id });
         let _ = guard::catch("pane-key", || (handlers().human_key)(id));
     }
     unsafe { __real_window_pane_key(wp, c, s, wl, key, m) }
@@ -236,7 +238,7 @@ pub unsafe extern "C" fn __wrap_notify_window(name: *const c_char, w: *mut sys::
     if !name.is_null() && !w.is_null() {
         let which = unsafe { CStr::from_ptr(name) }.to_bytes();
         if which == b"window-layout-changed" {
-            let id = unsafe { (*w).id };
+            let id = WindowId(unsafe { (*w).id });
             let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
         }
     }
@@ -258,7 +260,7 @@ pub unsafe extern "C" fn __wrap_notify_session_window(
     if !name.is_null() && !w.is_null() {
         let which = unsafe { CStr::from_ptr(name) }.to_bytes();
         if which == b"window-linked" {
-            let id = unsafe { (*w).id };
+            let id = WindowId(unsafe { (*w).id });
             let _ = guard::catch("window-changed", || (handlers().window_changed)(id));
         }
     }
@@ -286,7 +288,7 @@ pub unsafe extern "C" fn __wrap_spawn_pane(
     let had = respawn && has_process(unsafe { (*sc).wp0 });
     let wp = unsafe { __real_spawn_pane(sc, cause) };
     if respawn && !wp.is_null() {
-        let id = unsafe { (*wp).id };
+        let id = PaneId(unsafe { (*wp).id });
         let _ = guard::catch("pane-respawned", || (handlers().pane_respawned)(id, had));
     }
     wp
@@ -314,7 +316,7 @@ pub unsafe extern "C" fn __wrap_spawn_window(
     if respawn && !wl.is_null() {
         let wp = unsafe { (*sc).wp0 };
         if !wp.is_null() {
-            let id = unsafe { (*wp).id };
+            let id = PaneId(unsafe { (*wp).id });
             let _ = guard::catch("pane-respawned", || (handlers().pane_respawned)(id, had));
         }
     }

@@ -14,24 +14,6 @@ use super::sys;
 pub(super) type ExecFn =
     unsafe extern "C" fn(*mut sys::cmd, *mut sys::cmdq_item) -> sys::cmd_retval;
 
-/// A command error: the message tmux shows (`%error` in control mode). An
-/// empty message means the error was already reported (by upstream code).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CmdError(pub String);
-
-impl CmdError {
-    /// An error that upstream code already printed.
-    pub fn silent() -> Self {
-        CmdError(String::new())
-    }
-}
-
-impl<T: Into<String>> From<T> for CmdError {
-    fn from(s: T) -> Self {
-        CmdError(s.into())
-    }
-}
-
 /// How a command finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -57,9 +39,6 @@ impl Flow {
         matches!(self, Flow::Upstream(r) if r == sys::cmd_retval_CMD_RETURN_ERROR)
     }
 }
-
-/// What every exec returns.
-pub type CmdResult = Result<Flow, CmdError>;
 
 /// Where [`Item::print`] sends output.
 #[derive(Debug, Clone, PartialEq, Eq)]

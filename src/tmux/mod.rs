@@ -15,6 +15,7 @@ mod sys;
 
 mod args;
 mod client;
+mod error;
 pub mod format;
 pub mod guard;
 mod handlers;
@@ -32,8 +33,9 @@ mod target;
 pub mod timer;
 mod upstream;
 
+pub use error::{CmdError, CmdResult};
 pub use handlers::Handlers;
-pub use item::{CmdError, CmdResult, Flow, Item};
+pub use item::{Flow, Item};
 pub use start::run;
 pub use table::{CommandSpec, Target, READONLY, STARTSERVER, WAITS};
 pub use upstream::At;

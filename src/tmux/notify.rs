@@ -10,6 +10,8 @@
 
 use std::ffi::{CStr, CString};
 
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
+
 use super::sys;
 
 thread_local! {
@@ -74,12 +76,12 @@ fn write_all(lines: &[CString]) {
 /// Where a hook runs: its session (and pane), when they still exist.
 #[derive(Default, Clone, Copy)]
 pub struct HookTarget {
-    pub session: Option<u32>,
-    pub pane: Option<u32>,
+    pub session: Option<SessionId>,
+    pub pane: Option<PaneId>,
 }
 
 thread_local! {
-    static DYING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    static DYING: std::cell::Cell<Option<SessionId>> = const { std::cell::Cell::new(None) };
     static NO_HOOKS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -93,7 +95,7 @@ pub fn without_hooks_if<T>(off: bool, f: impl FnOnce() -> T) -> T {
 
 /// While session `$id` is being destroyed its windows are already gone, so
 /// hooks about it must not look inside it: they name it by formats only.
-pub fn while_dying<T>(id: u32, f: impl FnOnce() -> T) -> T {
+pub fn while_dying<T>(id: SessionId, f: impl FnOnce() -> T) -> T {
     let before = DYING.with(|d| d.replace(Some(id)));
     let out = f();
     DYING.with(|d| d.set(before));
@@ -153,9 +155,10 @@ pub fn hook(name: &str, mut at: HookTarget, formats: &[(&str, String)]) {
     };
     let mut all: Vec<(String, String)> = vec![("hook".into(), name.into())];
     if at.session.is_some() && at.session == DYING.with(|d| d.get()) {
-        let id = at.session.take().unwrap_or_default();
-        all.push(("hook_session".into(), format!("${id}")));
-        all.push(("hook_session_name".into(), super::session::display_name(id)));
+        if let Some(id) = at.session.take() {
+            all.push(("hook_session".into(), id.to_string()));
+            all.push(("hook_session_name".into(), super::session::display_name(id)));
+        }
         at.pane = None;
     }
     let (fs, wp) = find_target(at);
@@ -238,7 +241,7 @@ fn find_target(at: HookTarget) -> (sys::cmd_find_state, *mut sys::window_pane) {
         sys::cmd_find_clear_state(&mut fs, 0);
         let wp = at
             .pane
-            .map(|p| sys::window_pane_find_by_id(p))
+            .map(|p| sys::window_pane_find_by_id(p.0))
             .unwrap_or(std::ptr::null_mut());
         let found = if at.pane.is_some() {
             !wp.is_null() && sys::cmd_find_from_pane(&mut fs, wp, 0) == 0
@@ -307,15 +310,15 @@ fn target_formats(
     // s is live or null.
     unsafe {
         if !s.is_null() {
-            out.push(("hook_session", format!("${}", (*s).id)));
+            out.push(("hook_session", SessionId((*s).id).to_string()));
             let n = CStr::from_ptr((*s).name).to_string_lossy().into_owned();
             out.push(("hook_session_name", n));
         }
         if !fs.w.is_null() {
-            out.push(("hook_window", format!("@{}", (*fs.w).id)));
+            out.push(("hook_window", WindowId((*fs.w).id).to_string()));
         }
         if !wp.is_null() {
-            out.push(("hook_pane", format!("%{}", (*wp).id)));
+            out.push(("hook_pane", PaneId((*wp).id).to_string()));
         }
     }
     out

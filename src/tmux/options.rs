@@ -3,6 +3,8 @@
 
 use std::ffi::{CStr, CString};
 
+use agent_tmux::ids::SessionId;
+
 use super::sys;
 
 /// The value of user option `name` (e.g. `@agent-layout-limit`): the global
@@ -26,7 +28,7 @@ pub fn global(name: &str) -> Option<String> {
 
 /// The value of user option `name` for session `$id` (its own value, else the
 /// global one).
-pub fn session(id: u32, name: &str) -> Option<String> {
+pub fn session(id: SessionId, name: &str) -> Option<String> {
     let key = CString::new(name).ok()?;
     // SAFETY: the session is looked up now; options_get walks to the parent.
     unsafe {

@@ -1,20 +1,22 @@
 //! Panes by id (`%N`), looked up again on every call.
 
+use agent_tmux::ids::{PaneId, SessionId, WindowId};
+
 use super::sys;
 
-pub(super) fn find(id: u32) -> Option<*mut sys::window_pane> {
+pub(super) fn find(id: PaneId) -> Option<*mut sys::window_pane> {
     // SAFETY: a lookup in the global pane tree.
-    let wp = unsafe { sys::window_pane_find_by_id(id) };
+    let wp = unsafe { sys::window_pane_find_by_id(id.0) };
     (!wp.is_null()).then_some(wp)
 }
 
 /// Does pane `%id` exist?
-pub fn exists(id: u32) -> bool {
+pub fn exists(id: PaneId) -> bool {
     find(id).is_some()
 }
 
 /// The ids of the panes in the same window as `%id`, in window order.
-pub fn window_panes(id: u32) -> Vec<u32> {
+pub fn window_panes(id: PaneId) -> Vec<PaneId> {
     let mut out = Vec::new();
     if let Some(wp) = find(id) {
         // SAFETY: walking the window's pane list without changing it.
@@ -22,7 +24,7 @@ pub fn window_panes(id: u32) -> Vec<u32> {
             let w = (*wp).window;
             let mut p = (*w).panes.tqh_first;
             while !p.is_null() {
-                out.push((*p).id);
+                out.push(PaneId((*p).id));
                 p = (*p).entry.tqe_next;
             }
         }
@@ -31,26 +33,26 @@ pub fn window_panes(id: u32) -> Vec<u32> {
 }
 
 /// The ids of the panes of window `@window`, in window order.
-pub fn in_window(window: u32) -> Vec<u32> {
+pub fn in_window(window: WindowId) -> Vec<PaneId> {
     // SAFETY: a lookup in the global window tree.
-    let w = unsafe { sys::window_find_by_id(window) };
+    let w = unsafe { sys::window_find_by_id(window.0) };
     if w.is_null() {
         return Vec::new();
     }
     // SAFETY: walking the live window's pane list.
     match unsafe { (*w).panes.tqh_first } {
         p if p.is_null() => Vec::new(),
-        p => window_panes(unsafe { (*p).id }),
+        p => window_panes(PaneId(unsafe { (*p).id })),
     }
 }
 
 /// The sessions that link window `@window` (in link order), and whether
 /// each is in the same session group as session `$like`.
-pub fn window_sessions(window: u32, like: u32) -> Vec<(u32, bool)> {
+pub fn window_sessions(window: WindowId, like: SessionId) -> Vec<(SessionId, bool)> {
     let mut out = Vec::new();
     // SAFETY: lookups in live structures; walking the window's link list.
     unsafe {
-        let w = sys::window_find_by_id(window);
+        let w = sys::window_find_by_id(window.0);
         if w.is_null() {
             return out;
         }
@@ -60,9 +62,9 @@ pub fn window_sessions(window: u32, like: u32) -> Vec<(u32, bool)> {
         let mut wl = (*w).winlinks.tqh_first;
         while !wl.is_null() {
             let s = (*wl).session;
-            if !s.is_null() && !out.iter().any(|(id, _)| *id == (*s).id) {
+            if !s.is_null() && !out.iter().any(|(id, _)| id.0 == (*s).id) {
                 let same = !group.is_null() && sys::session_group_contains(s) == group;
-                out.push(((*s).id, same));
+                out.push((SessionId((*s).id), same));
             }
             wl = (*wl).wentry.tqe_next;
         }
@@ -71,7 +73,7 @@ pub fn window_sessions(window: u32, like: u32) -> Vec<(u32, bool)> {
 }
 
 /// The id of the session's current window's active pane.
-pub fn active_of_session(session: u32) -> Option<u32> {
+pub fn active_of_session(session: SessionId) -> Option<PaneId> {
     // SAFETY: lookups in live structures.
     unsafe {
         let s = super::session::find(session)?;
@@ -80,12 +82,12 @@ pub fn active_of_session(session: u32) -> Option<u32> {
         }
         let w = (*(*s).curw).window;
         let wp = (*w).active;
-        (!wp.is_null()).then(|| (*wp).id)
+        (!wp.is_null()).then(|| PaneId((*wp).id))
     }
 }
 
 /// Redraw the borders and status of the window showing pane `%id`.
-pub fn redraw(id: u32) {
+pub fn redraw(id: PaneId) {
     if let Some(wp) = find(id) {
         // SAFETY: wp and its window are live.
         unsafe {
@@ -96,15 +98,15 @@ pub fn redraw(id: u32) {
 }
 
 /// The window id (`@N`) of pane `%id`.
-pub fn window_of(id: u32) -> Option<u32> {
+pub fn window_of(id: PaneId) -> Option<WindowId> {
     // SAFETY: the pane's window pointer is valid while the pane exists.
-    find(id).map(|wp| unsafe { (*(*wp).window).id })
+    find(id).map(|wp| WindowId(unsafe { (*(*wp).window).id }))
 }
 
 /// A session that shows pane `%id`, found through the window's own list of
 /// links (O(links), not O(sessions)): the first that `prefer` accepts, else
 /// the first.
-pub fn session_of_preferring(id: u32, prefer: impl Fn(u32) -> bool) -> Option<u32> {
+pub fn session_of_preferring(id: PaneId, prefer: impl Fn(SessionId) -> bool) -> Option<SessionId> {
     let wp = find(id)?;
     let mut first = None;
     // SAFETY: walking the live window's winlink list.
@@ -112,7 +114,7 @@ pub fn session_of_preferring(id: u32, prefer: impl Fn(u32) -> bool) -> Option<u3
         let mut wl = (*(*wp).window).winlinks.tqh_first;
         while !wl.is_null() {
             if !(*wl).session.is_null() {
-                let s = (*(*wl).session).id;
+                let s = SessionId((*(*wl).session).id);
                 if prefer(s) {
                     return Some(s);
                 }
@@ -125,12 +127,12 @@ pub fn session_of_preferring(id: u32, prefer: impl Fn(u32) -> bool) -> Option<u3
 }
 
 /// A session that shows pane `%id` (the first that links its window).
-pub fn session_of(id: u32) -> Option<u32> {
+pub fn session_of(id: PaneId) -> Option<SessionId> {
     session_of_preferring(id, |_| true)
 }
 
 /// Has the process of pane `%id` exited (or is there none, for an empty pane)?
-pub fn exited(id: u32) -> bool {
+pub fn exited(id: PaneId) -> bool {
     match find(id) {
         // SAFETY: reading flags of a live pane.
         Some(wp) => unsafe {
@@ -152,7 +154,7 @@ pub enum InputRefused {
 }
 
 /// Can input be written to pane `%id`?
-pub fn accepts_input(id: u32) -> Result<(), InputRefused> {
+pub fn accepts_input(id: PaneId) -> Result<(), InputRefused> {
     let wp = find(id).ok_or(InputRefused::Gone)?;
     // SAFETY: reading fields of a live pane.
     unsafe {
@@ -167,7 +169,7 @@ pub fn accepts_input(id: u32) -> Result<(), InputRefused> {
 }
 
 /// Has the program in pane `%id` turned bracketed paste on?
-pub fn bracketed_paste(id: u32) -> bool {
+pub fn bracketed_paste(id: PaneId) -> bool {
     // SAFETY: the pane's base screen (the program's, whatever mode the pane
     // shows) lives as long as the pane.
     find(id).is_some_and(|wp| unsafe { (*wp).base.mode & sys::MODE_BRACKETPASTE as i32 != 0 })
@@ -175,7 +177,7 @@ pub fn bracketed_paste(id: u32) -> bool {
 
 /// Write `bytes` to the program in pane `%id` as if typed (the pane's pty),
 /// after [`accepts_input`] says it can.
-pub fn write_input(id: u32, bytes: &[u8]) -> Result<(), InputRefused> {
+pub fn write_input(id: PaneId, bytes: &[u8]) -> Result<(), InputRefused> {
     accepts_input(id)?;
     let wp = find(id).ok_or(InputRefused::Gone)?;
     // SAFETY: the pane's bufferevent is live (checked above); libevent copies
@@ -188,7 +190,7 @@ pub fn write_input(id: u32, bytes: &[u8]) -> Result<(), InputRefused> {
 }
 
 /// The process id of pane `%id`'s program (a respawned pane gets a new one).
-pub fn pid(id: u32) -> Option<i32> {
+pub fn pid(id: PaneId) -> Option<i32> {
     // SAFETY: reading a field of a live pane.
     find(id).map(|wp| unsafe { (*wp).pid })
 }

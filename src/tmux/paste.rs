@@ -2,6 +2,8 @@
 //! the program turned bracketed paste on) and the Enter key. The queueing
 //! and timing of prompts is the server's (`agent-prompt`).
 
+use agent_tmux::ids::PaneId;
+
 use super::pane::{self, InputRefused};
 
 /// Bracketed paste start and end, as terminals send them.
@@ -23,12 +25,12 @@ pub fn paste_bytes(text: &str, bracketed: bool) -> Vec<u8> {
 }
 
 /// Paste `text` into the program of pane `%id`.
-pub fn paste(id: u32, text: &str) -> Result<(), InputRefused> {
+pub fn paste(id: PaneId, text: &str) -> Result<(), InputRefused> {
     pane::write_input(id, &paste_bytes(text, pane::bracketed_paste(id)))
 }
 
 /// Press Enter in pane `%id`.
-pub fn enter(id: u32) -> Result<(), InputRefused> {
+pub fn enter(id: PaneId) -> Result<(), InputRefused> {
     pane::write_input(id, b"\r")
 }
 

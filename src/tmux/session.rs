@@ -12,38 +12,40 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::CStr;
 
+use agent_tmux::ids::SessionId;
+
 use super::sys;
 
 thread_local! {
-    static BY_ID: RefCell<HashMap<u32, usize>> = RefCell::new(HashMap::new());
+    static BY_ID: RefCell<HashMap<SessionId, usize>> = RefCell::new(HashMap::new());
 }
 
 /// Record a session tmux just created.
 pub(super) fn created(s: *mut sys::session) {
     if !s.is_null() {
         // SAFETY: tmux just returned this live session.
-        let id = unsafe { (*s).id };
+        let id = SessionId(unsafe { (*s).id });
         BY_ID.with(|m| m.borrow_mut().insert(id, s as usize));
     }
 }
 
 /// Forget a session tmux is destroying.
-pub(super) fn destroyed(id: u32) {
+pub(super) fn destroyed(id: SessionId) {
     BY_ID.with(|m| m.borrow_mut().remove(&id));
 }
 
 /// The live session `$id`, in O(1).
-pub(super) fn find(id: u32) -> Option<*mut sys::session> {
+pub(super) fn find(id: SessionId) -> Option<*mut sys::session> {
     BY_ID.with(|m| m.borrow().get(&id).map(|&p| p as *mut sys::session))
 }
 
 /// Does session `$id` exist?
-pub fn exists(id: u32) -> bool {
+pub fn exists(id: SessionId) -> bool {
     find(id).is_some()
 }
 
 /// The current name of session `$id`.
-pub fn name(id: u32) -> Option<String> {
+pub fn name(id: SessionId) -> Option<String> {
     // SAFETY: s is live; name is a NUL-terminated string owned by the session.
     find(id).map(|s| {
         unsafe { CStr::from_ptr((*s).name) }
@@ -53,12 +55,12 @@ pub fn name(id: u32) -> Option<String> {
 }
 
 /// The name of session `$id`, or `$id` if it is gone.
-pub fn display_name(id: u32) -> String {
-    name(id).unwrap_or_else(|| format!("${id}"))
+pub fn display_name(id: SessionId) -> String {
+    name(id).unwrap_or_else(|| id.to_string())
 }
 
 /// Ask clients showing session `$id` to redraw their status line.
-pub fn refresh_status(id: u32) {
+pub fn refresh_status(id: SessionId) {
     if let Some(s) = find(id) {
         // SAFETY: s is live.
         unsafe { sys::server_status_session(s) };
@@ -66,15 +68,15 @@ pub fn refresh_status(id: u32) {
 }
 
 /// The id the next new session will get.
-pub fn next_id() -> u32 {
+pub fn next_id() -> SessionId {
     // SAFETY: a plain read of tmux's counter on the server's only thread.
-    unsafe { sys::next_session_id }
+    SessionId(unsafe { sys::next_session_id })
 }
 
 /// The session named exactly `name` (no prefix or pattern matching).
-pub fn find_by_name(name: &str) -> Option<u32> {
+pub fn find_by_name(name: &str) -> Option<SessionId> {
     let n = std::ffi::CString::new(name).ok()?;
     // SAFETY: session_find only reads the sessions tree.
     let s = unsafe { sys::session_find(n.as_ptr()) };
-    (!s.is_null()).then(|| unsafe { (*s).id })
+    (!s.is_null()).then(|| SessionId(unsafe { (*s).id }))
 }

@@ -13,7 +13,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use super::guard;
-use super::item::{Flow, Item, Output};
+use super::item::{Item, Output};
 use super::sys;
 
 /// Which target tmux resolves for the command before it runs.
@@ -57,7 +57,33 @@ pub struct CommandSpec {
     /// key binding or the command prompt) the output goes to the status line
     /// as one message instead of opening view mode.
     pub confirms: bool,
-    pub exec: fn(&mut Item) -> Result<Flow, crate::tmux::CmdError>,
+    pub exec: fn(&mut Item) -> super::CmdResult,
+}
+
+impl CommandSpec {
+    /// What an entry is unless it says otherwise, so each `cmds/` entry
+    /// lists only what differs (`..CommandSpec::BASE`): no alias, no flags
+    /// or positional arguments, no target, not read-only, not a wrapper, not a
+    /// confirming command.
+    /// Its name, usage and exec are placeholders every entry replaces.
+    pub const BASE: CommandSpec = CommandSpec {
+        name: c"",
+        alias: None,
+        args: c"",
+        lower: 0,
+        upper: 0,
+        usage: c"",
+        target: Target::None,
+        flags: 0,
+        wraps_upstream: false,
+        confirms: false,
+        exec: no_exec,
+    };
+}
+
+/// The exec of [`CommandSpec::BASE`]: an entry that forgot its own.
+fn no_exec(_: &mut Item) -> super::CmdResult {
+    Err(super::CmdError::Failed("command has no exec".to_string()))
 }
 
 use super::item::ExecFn;
@@ -211,7 +237,7 @@ unsafe extern "C" fn exec_trampoline(
     // control mode (upstream checks only command clients and key bindings).
     // Wrappers of upstream commands keep upstream's rules.
     if !reg.spec.wraps_upstream && reg.spec.flags & READONLY == 0 && it.client_is_readonly() {
-        it.error("client is read-only");
+        it.error(&super::CmdError::ReadOnly.message().unwrap_or_default());
         return sys::cmd_retval_CMD_RETURN_ERROR;
     }
     // A command run by a hook fires no hooks (as in tmux's notify.c), so a
@@ -239,8 +265,8 @@ unsafe extern "C" fn exec_trampoline(
             flow.retval()
         }
         Ok(Err(e)) => {
-            if !e.0.is_empty() {
-                it.error(&e.0);
+            if let Some(message) = e.message() {
+                it.error(&message);
             }
             sys::cmd_retval_CMD_RETURN_ERROR
         }

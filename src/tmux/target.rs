@@ -4,33 +4,35 @@
 
 use std::ffi::CStr;
 
+use agent_tmux::ids::{PaneId, SessionId};
+
 use super::item::{c_string, Item};
 use super::sys;
 
 impl Item {
     /// The id of the resolved target session (`$N`), for commands with a
     /// session or pane target.
-    pub fn target_session(&self) -> Option<u32> {
+    pub fn target_session(&self) -> Option<SessionId> {
         // SAFETY: the target state belongs to the item.
         unsafe {
             let fs = sys::cmdq_get_target(self.item);
-            (!fs.is_null() && !(*fs).s.is_null()).then(|| (*(*fs).s).id)
+            (!fs.is_null() && !(*fs).s.is_null()).then(|| SessionId((*(*fs).s).id))
         }
     }
 
     /// Resolve a session target the way tmux does (`None`: the current
     /// session). Prints nothing on failure.
-    pub fn find_session(&self, target: Option<&str>) -> Option<u32> {
+    pub fn find_session(&self, target: Option<&str>) -> Option<SessionId> {
         // SAFETY: a found state has a live session.
         self.find(target, sys::cmd_find_type_CMD_FIND_SESSION)
-            .map(|fs| unsafe { (*fs.s).id })
+            .map(|fs| SessionId(unsafe { (*fs.s).id }))
     }
 
     /// Resolve a pane target the way tmux does (`None`: the current pane).
-    pub fn find_pane(&self, target: Option<&str>) -> Option<u32> {
+    pub fn find_pane(&self, target: Option<&str>) -> Option<PaneId> {
         // SAFETY: a non-null pane of a found state is live.
         self.find(target, sys::cmd_find_type_CMD_FIND_PANE)
-            .and_then(|fs| (!fs.wp.is_null()).then(|| unsafe { (*fs.wp).id }))
+            .and_then(|fs| (!fs.wp.is_null()).then(|| PaneId(unsafe { (*fs.wp).id })))
     }
 
     fn find(&self, target: Option<&str>, kind: sys::cmd_find_type) -> Option<sys::cmd_find_state> {
@@ -52,7 +54,7 @@ impl Item {
     /// The session this command is run from, as a sender: the session of an
     /// attached (or control) client, or of the pane a command client runs
     /// in (`$TMUX_PANE`). `None` from outside tmux or with no client (hooks).
-    pub fn own_session(&self) -> Option<u32> {
+    pub fn own_session(&self) -> Option<SessionId> {
         // SAFETY: the client, if any, and its environment are live during
         // the command; the entry's value is copied at once.
         let pane = unsafe {
@@ -61,7 +63,7 @@ impl Item {
                 return None;
             }
             if !(*c).session.is_null() {
-                return Some((*(*c).session).id);
+                return Some(SessionId((*(*c).session).id));
             }
             if (*c).environ.is_null() {
                 return None;
@@ -72,7 +74,7 @@ impl Item {
             }
             CStr::from_ptr((*e).value).to_str().ok()?.to_string()
         };
-        let pane: u32 = pane.strip_prefix('%')?.parse().ok()?;
+        let pane: PaneId = pane.parse().ok()?;
         super::pane::session_of(pane)
     }
 }

@@ -6,7 +6,10 @@
 
 use std::ffi::{c_char, CStr, CString};
 
-use super::item::{c_string, CmdError, Flow, Item};
+use agent_tmux::ids::{PaneId, SessionId};
+
+use super::error::CmdError;
+use super::item::{c_string, Flow, Item};
 use super::sys;
 use super::table::call_upstream;
 
@@ -16,9 +19,9 @@ pub enum At {
     /// Whatever this command's target is.
     Current,
     /// Session `$N`.
-    Session(u32),
+    Session(SessionId),
     /// Pane `%N`.
-    Pane(u32),
+    Pane(PaneId),
 }
 
 /// Argument values made by `args_from_vector`, freed on drop.
@@ -132,7 +135,7 @@ impl BorrowedTarget {
             At::Pane(id) => {
                 // SAFETY: a lookup, then filling the item's state from a live pane.
                 unsafe {
-                    let wp = sys::window_pane_find_by_id(id);
+                    let wp = sys::window_pane_find_by_id(id.0);
                     !wp.is_null() && sys::cmd_find_from_pane(self.target, wp, 0) == 0
                 }
             }
@@ -166,25 +169,25 @@ impl Item {
     pub fn run(&self, at: At, argv: &[&str]) -> Result<(), CmdError> {
         let owned: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
         let cmd = ParsedCmd::parse(&owned).map_err(|cause| {
-            CmdError(cause.unwrap_or_else(|| format!("cannot run {}", argv.join(" "))))
+            CmdError::Failed(cause.unwrap_or_else(|| format!("cannot run {}", argv.join(" "))))
         })?;
         let rc = {
             let mut target = BorrowedTarget::new(self.item);
             if !target.point_at(at) {
-                return Err(CmdError(format!("target of {} is gone", argv[0])));
+                return Err(CmdError::Failed(format!("target of {} is gone", argv[0])));
             }
             cmd.exec(self.item)
         };
         drop(cmd);
         if rc == sys::cmd_retval_CMD_RETURN_ERROR {
-            return Err(CmdError::silent());
+            return Err(CmdError::Reported);
         }
         // Commands run this way must finish now: one that waits would keep
         // this item, which is freed when our command returns.
         debug_assert!(rc != sys::cmd_retval_CMD_RETURN_WAIT, "{} waited", argv[0]);
         if rc == sys::cmd_retval_CMD_RETURN_WAIT {
             super::guard::log(&format!("agent-tmux: {} waited inside Item::run", argv[0]));
-            return Err(CmdError(format!("{} cannot wait here", argv[0])));
+            return Err(CmdError::Failed(format!("{} cannot wait here", argv[0])));
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ use super::SessionId;
 mod quote;
 mod render;
 
+pub use quote::{Bare, Shown};
+
 /// What an input is, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -39,8 +41,12 @@ pub enum Field {
     LayoutKey,
     /// The command a managed pane runs.
     Command,
-    /// A message sent to an inbox, or a prompt.
+    /// A message sent to an inbox.
     Message,
+    /// The text of a prompt (`agent-prompt`).
+    Prompt,
+    /// A session's name (`new-agent-layout -s`).
+    SessionName,
 }
 
 /// What is wrong with a `-l` layout: a tmux layout name or a tmux layout
@@ -143,6 +149,9 @@ pub enum AgentError {
     Limit(Limit),
     /// The session is not an agent (has no agent metadata).
     NoMetadata(SessionId),
+    /// A group operation (leave, share, unshare, get, the session's group)
+    /// on a session that is not an agent, so not in any group either.
+    NoMetadataForGroup(SessionId),
     /// The session is not in a coordination group.
     NotInGroup(SessionId),
     /// The session's group context has no such key.

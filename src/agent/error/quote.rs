@@ -1,6 +1,7 @@
 //! How offending input appears inside an error message: quoted or bare,
 //! always escaped, so control characters can't reach the terminal, and cut,
-//! so a huge input doesn't make a huge message.
+//! so a huge input doesn't make a huge message. The layers above quote
+//! what they echo with these too, so every message quotes alike.
 
 use std::fmt::{self, Write as _};
 
@@ -9,7 +10,7 @@ const SHOWN_NAME_CHARS: usize = 80;
 
 /// `text` quoted and escaped, so control characters can't reach the
 /// terminal, and cut, so a huge input doesn't make a huge message.
-pub(super) struct Shown<'a>(pub(super) &'a str);
+pub struct Shown<'a>(pub &'a str);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -26,7 +27,7 @@ impl fmt::Display for Shown<'_> {
 /// `text` as typed, without quotes, for messages that end with the
 /// argument: control characters are escaped (`\u{1b}`) and a huge input is
 /// cut as in [`Shown`].
-pub(super) struct Bare<'a>(pub(super) &'a str);
+pub struct Bare<'a>(pub &'a str);
 
 impl fmt::Display for Bare<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -25,7 +25,8 @@ impl Field {
             Field::RoleName => Some(MAX_ROLE_NAME_LEN),
             Field::Label => Some(MAX_LABEL_LEN),
             Field::LayoutKey => Some(MAX_LAYOUT_KEY_LEN),
-            Field::Goal | Field::Value | Field::Command | Field::Message => None,
+            Field::SessionName => Some(MAX_GROUP_NAME_LEN),
+            Field::Goal | Field::Value | Field::Command | Field::Message | Field::Prompt => None,
         }
     }
 
@@ -53,6 +54,8 @@ impl fmt::Display for Field {
             Field::LayoutKey => "idempotency key",
             Field::Command => "command",
             Field::Message => "message",
+            Field::Prompt => "prompt text",
+            Field::SessionName => "session name",
         })
     }
 }
@@ -85,8 +88,8 @@ impl AgentError {
     /// The final message, with `name_of` giving the name of a session.
     ///
     /// ```
-    /// use agent_tmux::agent::AgentError;
-    /// let e = AgentError::NotInGroup(3);
+    /// use agent_tmux::agent::{AgentError, SessionId};
+    /// let e = AgentError::NotInGroup(SessionId(3));
     /// assert_eq!(
     ///     e.render(|_| "work".to_string()),
     ///     "session 'work' is not in a coordination group"
@@ -97,6 +100,10 @@ impl AgentError {
             AgentError::NoMetadata(id) => {
                 format!("session '{}' has no agent metadata", name_of(*id))
             }
+            AgentError::NoMetadataForGroup(id) => format!(
+                "session '{}' has no agent metadata (it is not in a coordination group)",
+                name_of(*id)
+            ),
             AgentError::NotInGroup(id) => {
                 format!("session '{}' is not in a coordination group", name_of(*id))
             }
@@ -110,22 +117,22 @@ impl AgentError {
                 format!("template {name} is built in and can't be undefined")
             }
             AgentError::UnknownRole(role) => format!("unknown role in -e: {role}"),
-            AgentError::LayoutNotFound(id) => format!("can't find layout: L{id}"),
-            AgentError::PaneNotFound(id) => format!("can't find pane: M{id}"),
+            AgentError::LayoutNotFound(id) => format!("can't find layout: {id}"),
+            AgentError::PaneNotFound(id) => format!("can't find pane: {id}"),
             AgentError::LabelNotFound { layout, label } => {
-                format!("can't find pane {label} in layout L{layout}")
+                format!("can't find pane {} in layout {layout}", Bare(label))
             }
             AgentError::NotRecreatable { pane, state } => format!(
-                "pane M{pane} is {state}: only failed, degraded or removed panes can be recreated"
+                "pane {pane} is {state}: only failed, degraded or removed panes can be recreated"
             ),
             AgentError::RecreateCreating { source, successor } => {
-                format!("a recreate of M{source} is still creating (M{successor})")
+                format!("a recreate of {source} is still creating ({successor})")
             }
             AgentError::AlreadyRecreated { source, successor } => {
-                format!("M{source} was already recreated as M{successor}")
+                format!("{source} was already recreated as {successor}")
             }
             AgentError::LayoutRemoved(id) => {
-                format!("layout L{id} is removed: its panes can't be recreated")
+                format!("layout {id} is removed: its panes can't be recreated")
             }
             AgentError::NoRecipients(group) => {
                 format!("group {group} has no other member to send to")
@@ -138,7 +145,7 @@ impl AgentError {
 
 impl fmt::Display for AgentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render(|id| format!("${id}")))
+        f.write_str(&self.render(|id| id.to_string()))
     }
 }
 
@@ -230,7 +237,7 @@ impl fmt::Display for Limit {
             }
             Limit::ChainDepth { pane, depth, max } => write!(
                 f,
-                "recreate chain too deep: M{pane} is at depth {depth} (limit {max})"
+                "recreate chain too deep: {pane} is at depth {depth} (limit {max})"
             ),
         }
     }
@@ -240,16 +247,22 @@ impl fmt::Display for Limit {
 mod tests {
     use super::*;
     use crate::agent::layout::PaneState;
+    use crate::ids::LayoutId;
+    use crate::ids::ManagedId;
 
     #[test]
     fn session_errors_render_with_names() {
-        let name = |id: SessionId| format!("s{id}");
+        let name = |id: SessionId| format!("s{}", id.0);
         assert_eq!(
-            AgentError::NoMetadata(2).render(name),
+            AgentError::NoMetadata(SessionId(2)).render(name),
             "session 's2' has no agent metadata"
         );
         assert_eq!(
-            AgentError::NotInGroup(7).render(name),
+            AgentError::NoMetadataForGroup(SessionId(2)).render(name),
+            "session 's2' has no agent metadata (it is not in a coordination group)"
+        );
+        assert_eq!(
+            AgentError::NotInGroup(SessionId(7)).render(name),
             "session 's7' is not in a coordination group"
         );
     }
@@ -257,11 +270,11 @@ mod tests {
     #[test]
     fn display_uses_session_ids() {
         assert_eq!(
-            AgentError::NoMetadata(2).to_string(),
+            AgentError::NoMetadata(SessionId(2)).to_string(),
             "session '$2' has no agent metadata"
         );
         assert_eq!(
-            AgentError::NotInGroup(0).to_string(),
+            AgentError::NotInGroup(SessionId(0)).to_string(),
             "session '$0' is not in a coordination group"
         );
     }
@@ -369,38 +382,44 @@ mod tests {
                 AgentError::UnknownRole("qa".into()),
                 "unknown role in -e: qa",
             ),
-            (AgentError::LayoutNotFound(3), "can't find layout: L3"),
-            (AgentError::PaneNotFound(7), "can't find pane: M7"),
+            (
+                AgentError::LayoutNotFound(LayoutId(3)),
+                "can't find layout: L3",
+            ),
+            (
+                AgentError::PaneNotFound(ManagedId(7)),
+                "can't find pane: M7",
+            ),
             (
                 AgentError::LabelNotFound {
-                    layout: 2,
+                    layout: LayoutId(2),
                     label: "s3".into(),
                 },
                 "can't find pane s3 in layout L2",
             ),
             (
                 AgentError::NotRecreatable {
-                    pane: 3,
+                    pane: ManagedId(3),
                     state: PaneState::Ready,
                 },
                 "pane M3 is ready: only failed, degraded or removed panes can be recreated",
             ),
             (
                 AgentError::RecreateCreating {
-                    source: 3,
-                    successor: 7,
+                    source: ManagedId(3),
+                    successor: ManagedId(7),
                 },
                 "a recreate of M3 is still creating (M7)",
             ),
             (
                 AgentError::AlreadyRecreated {
-                    source: 3,
-                    successor: 7,
+                    source: ManagedId(3),
+                    successor: ManagedId(7),
                 },
                 "M3 was already recreated as M7",
             ),
             (
-                AgentError::LayoutRemoved(4),
+                AgentError::LayoutRemoved(LayoutId(4)),
                 "layout L4 is removed: its panes can't be recreated",
             ),
             (
@@ -421,7 +440,7 @@ mod tests {
             ),
             (
                 Limit::ChainDepth {
-                    pane: 9,
+                    pane: ManagedId(9),
                     depth: 16,
                     max: 16,
                 }

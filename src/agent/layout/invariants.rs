@@ -4,6 +4,7 @@
 //! removed pane, keep chains at most [`MAX_CHAIN_DEPTH`] deep and their
 //! links consistent, and change states only by the transitions they return.
 
+use crate::ids::SessionId;
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -75,12 +76,12 @@ impl World {
     fn tmux_pane(&self, i: usize) -> PaneId {
         self.managed(i)
             .and_then(|m| self.ls.pane(m)?.pane)
-            .unwrap_or(100_000)
+            .unwrap_or(PaneId(100_000))
     }
 
     fn make_pane(&mut self, m: ManagedId, made: bool) -> Vec<Transition> {
         if made {
-            self.next_pane += 1;
+            self.next_pane = PaneId(self.next_pane.0 + 1);
             self.ls.pane_created(m, self.next_pane);
             Vec::new()
         } else {
@@ -100,7 +101,9 @@ impl World {
                 match self.ls.plan(&t, &[], key, LIMIT) {
                     Ok(CreatePlan::New) => {
                         let session = self.layouts.len() as u32;
-                        let (id, ms) = self.ls.create(session, &t, "g", key, t.slots(), self.now);
+                        let (id, ms) =
+                            self.ls
+                                .create(SessionId(session), &t, "g", key, t.slots(), self.now);
                         self.layouts.push(id);
                         let mut out = Vec::new();
                         for (i, m) in ms.into_iter().enumerate() {
@@ -214,7 +217,7 @@ proptest! {
             ls: Layouts::new(),
             templates: Templates::new(),
             layouts: Vec::new(),
-            next_pane: 0,
+            next_pane: PaneId(0),
             now: 1_700_000_000,
         };
         for op in &ops {

@@ -17,8 +17,8 @@
 //! - [`layouts`]: the registry of layouts and managed panes, recreate chains
 //!   and idempotency keys.
 //!
-//! Ids are plain numbers: layouts are shown `L<n>` and managed panes `M<n>`,
-//! both counting from 1; tmux panes keep tmux's own number (`%N`).
+//! Ids are typed ([`crate::ids`]): layouts are shown `L<n>` and managed panes
+//! `M<n>`, both counting from 1; tmux panes keep tmux's own id (`%N`).
 
 pub mod geometry;
 pub mod layouts;
@@ -33,9 +33,9 @@ pub use geometry::{
     MAX_LAYOUT_DEPTH, MAX_LAYOUT_LEN,
 };
 pub use layouts::{
-    parse_layout_id, parse_layout_target, parse_managed_id, parse_override, parse_pane_target,
-    CreatePlan, Layout, LayoutRef, Layouts, ManagedPane, PaneTarget, RecreatePlan, Transition,
-    DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH, MAX_ERROR_BYTES, RETAINED_REMOVED_LAYOUTS,
+    parse_layout_target, parse_override, parse_pane_target, CreatePlan, Layout, LayoutRef, Layouts,
+    ManagedPane, PaneTarget, RecreatePlan, Transition, DEFAULT_LAYOUT_LIMIT, MAX_CHAIN_DEPTH,
+    MAX_ERROR_BYTES, RETAINED_REMOVED_LAYOUTS,
 };
 pub use state::{aggregate, allowed, PaneState, Stage};
 pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};
@@ -43,18 +43,7 @@ pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};
 use super::error::{AgentError, Field, Invalid, Limit};
 use super::validate::is_refused_control;
 
-/// A managed layout, by its number (shown `L<n>`, from 1).
-pub type LayoutId = u32;
-
-/// A managed pane, by its number (shown `M<n>`, from 1). A recreated pane
-/// gets a new number; the chain links old and new.
-pub type ManagedId = u32;
-
-/// A tmux pane, by the number of its id (`%N`).
-pub type PaneId = u32;
-
-/// A tmux window, by the number of its id (`@N`).
-pub type WindowId = u32;
+pub use crate::ids::{LayoutId, ManagedId, PaneId, WindowId};
 
 /// Most characters in a template name.
 pub const MAX_TEMPLATE_NAME_LEN: usize = 64;

@@ -13,6 +13,7 @@ use super::{group_name_in, Registry};
 
 /// What [`Registry::share`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct ShareOutcome {
     /// The group whose context was written.
     pub group: String,
@@ -28,6 +29,7 @@ pub struct ShareOutcome {
 
 /// What [`Registry::unshare`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct UnshareOutcome {
     /// The group whose context lost the key.
     pub group: String,
@@ -122,8 +124,10 @@ mod tests {
 
     #[test]
     fn share_writes_the_groups_context() {
-        let mut r = with_group("g", &[1, 2]);
-        let out = r.share(2, "plan", text("step 1"), T + 4).unwrap();
+        let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
+        let out = r
+            .share(SessionId(2), "plan", text("step 1"), T + 4)
+            .unwrap();
         assert_eq!(
             out,
             ShareOutcome {
@@ -131,13 +135,13 @@ mod tests {
                 key: "plan".into(),
                 version: 1,
                 replaced: false,
-                events: vec![context_event("g", "plan", 1, 2)],
+                events: vec![context_event("g", "plan", 1, SessionId(2))],
             }
         );
         // Every member reads the same context.
         for id in [1, 2] {
-            let e = r.get(id, "plan").unwrap();
-            assert_eq!((e.author, e.time, e.version), (2, T + 4, 1));
+            let e = r.get(SessionId(id), "plan").unwrap();
+            assert_eq!((e.author, e.time, e.version), (SessionId(2), T + 4, 1));
             assert_eq!(e.value.as_display(), "step 1");
         }
         let g = r.group("g").unwrap();
@@ -147,44 +151,49 @@ mod tests {
 
     #[test]
     fn share_replaces_a_key_instead_of_duplicating() {
-        let mut r = with_group("g", &[1, 2]);
-        r.share(1, "k", text("first value"), T).unwrap();
+        let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
+        let _ = r.share(SessionId(1), "k", text("first value"), T).unwrap();
         let out = r
-            .share(2, "k", Value::parse_json("[1, 2]").unwrap(), T + 1)
+            .share(
+                SessionId(2),
+                "k",
+                Value::parse_json("[1, 2]").unwrap(),
+                T + 1,
+            )
             .unwrap();
         assert!(out.replaced);
         assert_eq!(out.version, 2);
         let g = r.group("g").unwrap();
         assert_eq!(g.context_len(), 1);
         assert_eq!(g.context_bytes(), 1 + "[1,2]".len());
-        let e = r.get(1, "k").unwrap();
-        assert_eq!((e.author, e.version), (2, 2));
+        let e = r.get(SessionId(1), "k").unwrap();
+        assert_eq!((e.author, e.version), (SessionId(2), 2));
         assert!(e.value.is_json());
         assert_eq!(e.value.as_display(), "[1,2]");
     }
 
     #[test]
     fn versions_increase_by_one_on_every_write_and_removal() {
-        let mut r = with_group("g", &[1]);
-        r.join(2, "other", T).unwrap();
+        let mut r = with_group("g", &[SessionId(1)]);
+        let _ = r.join(SessionId(2), "other", T).unwrap();
         let versions = [
-            r.share(1, "a", text("1"), T).unwrap().version,
-            r.share(1, "b", text("2"), T).unwrap().version,
-            r.share(1, "a", text("3"), T).unwrap().version,
-            r.unshare(1, "b", T).unwrap().version,
-            r.share(1, "b", text("4"), T).unwrap().version,
+            r.share(SessionId(1), "a", text("1"), T).unwrap().version,
+            r.share(SessionId(1), "b", text("2"), T).unwrap().version,
+            r.share(SessionId(1), "a", text("3"), T).unwrap().version,
+            r.unshare(SessionId(1), "b", T).unwrap().version,
+            r.share(SessionId(1), "b", text("4"), T).unwrap().version,
         ];
         assert_eq!(versions, [1, 2, 3, 4, 5]);
         // Versions are per group.
-        assert_eq!(r.share(2, "a", text("x"), T).unwrap().version, 1);
+        assert_eq!(r.share(SessionId(2), "a", text("x"), T).unwrap().version, 1);
         assert_eq!(r.group("g").unwrap().version(), 5);
     }
 
     #[test]
     fn context_lists_in_key_order() {
-        let mut r = with_group("g", &[1]);
+        let mut r = with_group("g", &[SessionId(1)]);
         for key in ["zeta", "alpha", "mid"] {
-            r.share(1, key, text(key), T).unwrap();
+            let _ = r.share(SessionId(1), key, text(key), T).unwrap();
         }
         let keys: Vec<&str> = r.group("g").unwrap().context().map(|(k, _)| k).collect();
         assert_eq!(keys, ["alpha", "mid", "zeta"]);
@@ -192,16 +201,16 @@ mod tests {
 
     #[test]
     fn unshare_removes_a_key() {
-        let mut r = with_group("g", &[1, 2]);
-        r.share(1, "k", text("v"), T).unwrap();
-        let out = r.unshare(2, "k", T + 2).unwrap();
+        let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let out = r.unshare(SessionId(2), "k", T + 2).unwrap();
         assert_eq!(
             out,
             UnshareOutcome {
                 group: "g".into(),
                 key: "k".into(),
                 version: 2,
-                events: vec![context_event("g", "k", 2, 2)],
+                events: vec![context_event("g", "k", 2, SessionId(2))],
             }
         );
         let g = r.group("g").unwrap();
@@ -210,28 +219,38 @@ mod tests {
             (0, 0, T + 2)
         );
         fails(&r, AgentError::KeyNotFound("k".into()), |r| {
-            r.unshare(1, "k", T)
+            r.unshare(SessionId(1), "k", T)
         });
     }
 
     #[test]
     fn share_unshare_get_errors_change_nothing() {
-        let mut r = with_group("g", &[1]);
-        r.set_agent(2, None, None, T).unwrap();
-        r.share(1, "k", text("v"), T).unwrap();
+        let mut r = with_group("g", &[SessionId(1)]);
+        r.set_agent(SessionId(2), None, None, T).unwrap();
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
 
-        fails(&r, AgentError::NoMetadata(3), |r| {
-            r.share(3, "k", text("v"), T)
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
+            r.share(SessionId(3), "k", text("v"), T)
         });
-        fails(&r, AgentError::NotInGroup(2), |r| {
-            r.share(2, "k", text("v"), T)
+        fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {
+            r.share(SessionId(2), "k", text("v"), T)
         });
-        fails(&r, AgentError::NoMetadata(3), |r| r.unshare(3, "k", T));
-        fails(&r, AgentError::NotInGroup(2), |r| r.unshare(2, "k", T));
-        assert_eq!(r.get(3, "k"), Err(AgentError::NoMetadata(3)));
-        assert_eq!(r.get(2, "k"), Err(AgentError::NotInGroup(2)));
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
+            r.unshare(SessionId(3), "k", T)
+        });
+        fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {
+            r.unshare(SessionId(2), "k", T)
+        });
         assert_eq!(
-            r.get(1, "nope"),
+            r.get(SessionId(3), "k"),
+            Err(AgentError::NoMetadataForGroup(SessionId(3)))
+        );
+        assert_eq!(
+            r.get(SessionId(2), "k"),
+            Err(AgentError::NotInGroup(SessionId(2)))
+        );
+        assert_eq!(
+            r.get(SessionId(1), "nope"),
             Err(AgentError::KeyNotFound("nope".into()))
         );
 
@@ -244,9 +263,9 @@ mod tests {
         };
         let long = "k".repeat(65);
         for k in ["", "a b", "a=b", long.as_str()] {
-            fails(&r, bad_key(k), |r| r.share(1, k, text("v"), T));
-            fails(&r, bad_key(k), |r| r.unshare(1, k, T));
-            assert_eq!(r.get(1, k), Err(bad_key(k)));
+            fails(&r, bad_key(k), |r| r.share(SessionId(1), k, text("v"), T));
+            fails(&r, bad_key(k), |r| r.unshare(SessionId(1), k, T));
+            assert_eq!(r.get(SessionId(1), k), Err(bad_key(k)));
         }
         fails(
             &r,
@@ -254,7 +273,7 @@ mod tests {
                 field: Field::Value,
             }
             .into(),
-            |r| r.share(1, "k", text("\u{1b}[31m"), T),
+            |r| r.share(SessionId(1), "k", text("\u{1b}[31m"), T),
         );
         fails(
             &r,
@@ -262,15 +281,19 @@ mod tests {
                 field: Field::Value,
             }
             .into(),
-            |r| r.share(1, "k", text("c1\u{85}"), T),
+            |r| r.share(SessionId(1), "k", text("c1\u{85}"), T),
         );
-        r.share(1, &"k".repeat(64), text("v"), T).unwrap();
+        let _ = r
+            .share(SessionId(1), &"k".repeat(64), text("v"), T)
+            .unwrap();
     }
 
     #[test]
     fn value_size_boundary() {
-        let mut r = with_group("g", &[1]);
-        r.share(1, "k", text(&"v".repeat(65536)), T).unwrap();
+        let mut r = with_group("g", &[SessionId(1)]);
+        let _ = r
+            .share(SessionId(1), "k", text(&"v".repeat(65536)), T)
+            .unwrap();
         fails(
             &r,
             Limit::TooLong {
@@ -279,7 +302,7 @@ mod tests {
                 max: 65536,
             }
             .into(),
-            |r| r.share(1, "k", text(&"v".repeat(65537)), T),
+            |r| r.share(SessionId(1), "k", text(&"v".repeat(65537)), T),
         );
         let json_long = Value::Json(json!("j".repeat(65535)));
         fails(
@@ -290,17 +313,20 @@ mod tests {
                 max: 65536,
             }
             .into(),
-            |r| r.share(1, "j", json_long, T),
+            |r| r.share(SessionId(1), "j", json_long, T),
         );
-        r.share(1, "j", Value::Json(json!("j".repeat(65534))), T)
+        let _ = r
+            .share(SessionId(1), "j", Value::Json(json!("j".repeat(65534))), T)
             .unwrap();
     }
 
     #[test]
     fn context_key_count_boundary() {
-        let mut r = with_group("g", &[1]);
+        let mut r = with_group("g", &[SessionId(1)]);
         for i in 0..MAX_CONTEXT_KEYS {
-            r.share(1, &format!("k{i}"), text(""), T).unwrap();
+            let _ = r
+                .share(SessionId(1), &format!("k{i}"), text(""), T)
+                .unwrap();
         }
         assert_eq!(r.group("g").unwrap().context_len(), 1024);
         let full = Limit::ContextKeys {
@@ -311,19 +337,31 @@ mod tests {
             AgentError::from(full.clone()).to_string(),
             "group context full: 1024 keys (limit 1024)"
         );
-        fails(&r, full.into(), |r| r.share(1, "k1024", text(""), T));
+        fails(&r, full.into(), |r| {
+            r.share(SessionId(1), "k1024", text(""), T)
+        });
         // Replacing a key is allowed, and after a removal a new key fits.
-        assert!(r.share(1, "k0", text("again"), T).unwrap().replaced);
-        r.unshare(1, "k1", T).unwrap();
-        r.share(1, "k1024", text(""), T).unwrap();
+        assert!(
+            r.share(SessionId(1), "k0", text("again"), T)
+                .unwrap()
+                .replaced
+        );
+        let _ = r.unshare(SessionId(1), "k1", T).unwrap();
+        let _ = r.share(SessionId(1), "k1024", text(""), T).unwrap();
     }
 
     #[test]
     fn context_byte_boundary() {
-        let mut r = with_group("g", &[1]);
+        let mut r = with_group("g", &[SessionId(1)]);
         // 16 entries of a 2-byte key and a 65534-byte value: exactly 1 MiB.
         for i in 0..16 {
-            r.share(1, &format!("{i:02}"), text(&"v".repeat(65534)), T)
+            let _ = r
+                .share(
+                    SessionId(1),
+                    &format!("{i:02}"),
+                    text(&"v".repeat(65534)),
+                    T,
+                )
                 .unwrap();
         }
         assert_eq!(r.group("g").unwrap().context_bytes(), MAX_CONTEXT_BYTES);
@@ -335,11 +373,15 @@ mod tests {
             AgentError::from(over.clone()).to_string(),
             "group context too large: 1048577 bytes (limit 1048576 bytes)"
         );
-        fails(&r, over.into(), |r| r.share(1, "x", text(""), T));
+        fails(&r, over.into(), |r| r.share(SessionId(1), "x", text(""), T));
         // Replacing counts the old size out first.
-        r.share(1, "00", text(&"w".repeat(65534)), T).unwrap();
-        r.share(1, "01", text("small"), T).unwrap();
-        r.share(1, "x", text(&"x".repeat(65529 - 1)), T).unwrap();
+        let _ = r
+            .share(SessionId(1), "00", text(&"w".repeat(65534)), T)
+            .unwrap();
+        let _ = r.share(SessionId(1), "01", text("small"), T).unwrap();
+        let _ = r
+            .share(SessionId(1), "x", text(&"x".repeat(65529 - 1)), T)
+            .unwrap();
         assert_eq!(r.group("g").unwrap().context_bytes(), MAX_CONTEXT_BYTES);
     }
 }

@@ -12,6 +12,7 @@ use super::{group_name_in, Agent, Registry, DEFAULT_AGENT_TYPE};
 
 /// What [`Registry::join`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct JoinOutcome {
     /// The group joined.
     pub group: String,
@@ -34,6 +35,7 @@ pub struct JoinOutcome {
 
 /// What leaving a group did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct LeaveOutcome {
     /// The group left.
     pub group: String,
@@ -169,8 +171,8 @@ mod tests {
     #[test]
     fn first_joiner_creates_the_group_and_coordinates() {
         let mut r = Registry::new();
-        r.set_agent(1, Some("claude"), None, T).unwrap();
-        let out = r.join(1, "team", T + 1).unwrap();
+        r.set_agent(SessionId(1), Some("claude"), None, T).unwrap();
+        let out = r.join(SessionId(1), "team", T + 1).unwrap();
         assert_eq!(
             out,
             JoinOutcome {
@@ -181,40 +183,55 @@ mod tests {
                 became_agent: false,
                 left: None,
                 events: vec![
-                    group_event(1, "team", GroupEventKind::Joined),
-                    group_event(1, "team", GroupEventKind::Coordinator),
+                    group_event(SessionId(1), "team", GroupEventKind::Joined),
+                    group_event(SessionId(1), "team", GroupEventKind::Coordinator),
                 ],
             }
         );
         let g = r.group("team").unwrap();
-        assert_eq!((g.name(), g.len(), g.coordinator()), ("team", 1, 1));
+        assert_eq!(
+            (g.name(), g.len(), g.coordinator()),
+            ("team", 1, SessionId(1))
+        );
         assert_eq!((g.created(), g.last_change()), (T + 1, T + 1));
-        assert_eq!(r.agent(1).unwrap().group.as_deref(), Some("team"));
-        assert_eq!(r.agent(1).unwrap().agent_type, "claude");
-        assert_eq!(r.role(1), Some(Role::Coordinator));
+        assert_eq!(
+            r.agent(SessionId(1)).unwrap().group.as_deref(),
+            Some("team")
+        );
+        assert_eq!(r.agent(SessionId(1)).unwrap().agent_type, "claude");
+        assert_eq!(r.role(SessionId(1)), Some(Role::Coordinator));
     }
 
     #[test]
     fn later_joiners_are_members_and_see_peers_in_join_order() {
-        let mut r = with_group("team", &[7, 3]);
-        let out = r.join(5, "team", T + 9).unwrap();
+        let mut r = with_group("team", &[SessionId(7), SessionId(3)]);
+        let out = r.join(SessionId(5), "team", T + 9).unwrap();
         assert!(!out.coordinator);
-        assert_eq!(out.peers, [7, 3]);
-        assert_eq!(out.events, [group_event(5, "team", GroupEventKind::Joined)]);
-        assert_eq!(members(&r, "team"), [7, 3, 5]);
+        assert_eq!(out.peers, [SessionId(7), SessionId(3)]);
+        assert_eq!(
+            out.events,
+            [group_event(SessionId(5), "team", GroupEventKind::Joined)]
+        );
+        assert_eq!(
+            members(&r, "team"),
+            [SessionId(7), SessionId(3), SessionId(5)]
+        );
         assert_eq!(r.group("team").unwrap().last_change(), T + 9);
-        assert_eq!(r.role(7), Some(Role::Coordinator));
-        assert_eq!(r.role(5), Some(Role::Member));
-        assert_eq!(r.peer_count(5), 2);
-        assert_eq!(r.peers(3).collect::<Vec<_>>(), [7, 5]);
+        assert_eq!(r.role(SessionId(7)), Some(Role::Coordinator));
+        assert_eq!(r.role(SessionId(5)), Some(Role::Member));
+        assert_eq!(r.peer_count(SessionId(5)), 2);
+        assert_eq!(
+            r.peers(SessionId(3)).collect::<Vec<_>>(),
+            [SessionId(7), SessionId(5)]
+        );
     }
 
     #[test]
     fn joining_without_metadata_makes_an_agent() {
         let mut r = Registry::new();
-        let out = r.join(2, "g", T).unwrap();
+        let out = r.join(SessionId(2), "g", T).unwrap();
         assert!(out.became_agent);
-        let a = r.agent(2).unwrap();
+        let a = r.agent(SessionId(2)).unwrap();
         assert_eq!(
             (a.agent_type.as_str(), a.goal.as_str(), a.created),
             ("custom", "", T)
@@ -223,64 +240,64 @@ mod tests {
 
     #[test]
     fn joining_the_same_group_is_a_no_op() {
-        let mut r = with_group("g", &[1, 2, 3]);
+        let mut r = with_group("g", &[SessionId(1), SessionId(2), SessionId(3)]);
         let before = r.clone();
-        let out = r.join(2, "g", T + 100).unwrap();
+        let out = r.join(SessionId(2), "g", T + 100).unwrap();
         assert_eq!(
             out,
             JoinOutcome {
                 group: "g".into(),
                 coordinator: false,
-                peers: vec![1, 3],
+                peers: vec![SessionId(1), SessionId(3)],
                 already_member: true,
                 became_agent: false,
                 left: None,
                 events: vec![],
             }
         );
-        assert!(r.join(1, "g", T + 100).unwrap().coordinator);
+        assert!(r.join(SessionId(1), "g", T + 100).unwrap().coordinator);
         assert_eq!(r, before);
     }
 
     #[test]
     fn joining_another_group_leaves_the_current_one() {
-        let mut r = with_group("a", &[1, 2]);
-        r.join(3, "b", T).unwrap();
-        let out = r.join(1, "b", T + 50).unwrap();
+        let mut r = with_group("a", &[SessionId(1), SessionId(2)]);
+        let _ = r.join(SessionId(3), "b", T).unwrap();
+        let out = r.join(SessionId(1), "b", T + 50).unwrap();
         assert!(!out.coordinator);
-        assert_eq!(out.peers, [3]);
+        assert_eq!(out.peers, [SessionId(3)]);
         let left = out.left.unwrap();
         assert_eq!(left.group, "a");
         assert_eq!(left.removed_from, 1);
-        assert_eq!(left.new_coordinator, Some(2));
+        assert_eq!(left.new_coordinator, Some(SessionId(2)));
         assert!(!left.dissolved);
         assert!(left.events.is_empty(), "moved to the join's events");
         assert_eq!(
             out.events,
             [
-                group_event(1, "a", GroupEventKind::Left),
-                group_event(2, "a", GroupEventKind::Coordinator),
-                group_event(1, "b", GroupEventKind::Joined),
+                group_event(SessionId(1), "a", GroupEventKind::Left),
+                group_event(SessionId(2), "a", GroupEventKind::Coordinator),
+                group_event(SessionId(1), "b", GroupEventKind::Joined),
             ]
         );
-        assert_eq!(members(&r, "a"), [2]);
-        assert_eq!(members(&r, "b"), [3, 1]);
-        assert_eq!(r.agent(1).unwrap().group.as_deref(), Some("b"));
+        assert_eq!(members(&r, "a"), [SessionId(2)]);
+        assert_eq!(members(&r, "b"), [SessionId(3), SessionId(1)]);
+        assert_eq!(r.agent(SessionId(1)).unwrap().group.as_deref(), Some("b"));
     }
 
     #[test]
     fn switching_out_of_a_lone_group_dissolves_it() {
-        let mut r = with_group("a", &[1]);
-        r.share(1, "k", text("v"), T).unwrap();
-        let out = r.join(1, "b", T + 1).unwrap();
+        let mut r = with_group("a", &[SessionId(1)]);
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let out = r.join(SessionId(1), "b", T + 1).unwrap();
         assert!(out.left.unwrap().dissolved);
         assert!(out.coordinator);
         assert_eq!(
             out.events,
             [
-                group_event(1, "a", GroupEventKind::Left),
-                group_event(1, "b", GroupEventKind::Joined),
-                group_event(1, "b", GroupEventKind::Coordinator),
+                group_event(SessionId(1), "a", GroupEventKind::Left),
+                group_event(SessionId(1), "b", GroupEventKind::Joined),
+                group_event(SessionId(1), "b", GroupEventKind::Coordinator),
             ]
         );
         assert!(r.group("a").is_none());
@@ -289,7 +306,7 @@ mod tests {
 
     #[test]
     fn join_errors_change_nothing() {
-        let r = with_group("a", &[1]);
+        let r = with_group("a", &[SessionId(1)]);
         for bad in ["", "a b", &"g".repeat(65), "ünï"] {
             fails(
                 &r,
@@ -298,7 +315,7 @@ mod tests {
                     name: bad.to_owned(),
                 }
                 .into(),
-                |r| r.join(1, bad, T),
+                |r| r.join(SessionId(1), bad, T),
             );
             fails(
                 &r,
@@ -307,41 +324,41 @@ mod tests {
                     name: bad.to_owned(),
                 }
                 .into(),
-                |r| r.join(9, bad, T),
+                |r| r.join(SessionId(9), bad, T),
             );
         }
         let mut r = r;
-        r.join(2, &"g".repeat(64), T).unwrap();
+        let _ = r.join(SessionId(2), &"g".repeat(64), T).unwrap();
     }
 
     #[test]
     fn group_member_limit() {
         let mut r = Registry::new();
-        for id in 0..MAX_GROUP_MEMBERS as SessionId {
-            r.join(id, "big", T).unwrap();
+        for id in (0..MAX_GROUP_MEMBERS as u32).map(SessionId) {
+            let _ = r.join(id, "big", T).unwrap();
         }
-        r.join(20_000, "other", T).unwrap();
+        let _ = r.join(SessionId(20_000), "other", T).unwrap();
         let full = AgentError::Limit(Limit::GroupMembers {
             count: 10_000,
             max: 10_000,
         });
         assert_eq!(full.to_string(), "group full: 10000 members (limit 10000)");
         // Neither a new session nor one that would leave another group.
-        fails(&r, full.clone(), |r| r.join(30_000, "big", T));
-        fails(&r, full, |r| r.join(20_000, "big", T));
+        fails(&r, full.clone(), |r| r.join(SessionId(30_000), "big", T));
+        fails(&r, full, |r| r.join(SessionId(20_000), "big", T));
         // A member joining again is still a no-op.
-        assert!(r.join(5, "big", T).unwrap().already_member);
-        r.leave(0, T).unwrap();
-        r.join(20_000, "big", T).unwrap();
-        assert_eq!(r.group("big").unwrap().coordinator(), 1);
+        assert!(r.join(SessionId(5), "big", T).unwrap().already_member);
+        let _ = r.leave(SessionId(0), T).unwrap();
+        let _ = r.join(SessionId(20_000), "big", T).unwrap();
+        assert_eq!(r.group("big").unwrap().coordinator(), SessionId(1));
     }
 
     // leave
 
     #[test]
     fn leave_as_member() {
-        let mut r = with_group("g", &[1, 2, 3]);
-        let out = r.leave(2, T + 7).unwrap();
+        let mut r = with_group("g", &[SessionId(1), SessionId(2), SessionId(3)]);
+        let out = r.leave(SessionId(2), T + 7).unwrap();
         assert_eq!(
             out,
             LeaveOutcome {
@@ -349,61 +366,77 @@ mod tests {
                 removed_from: 2,
                 new_coordinator: None,
                 dissolved: false,
-                events: vec![group_event(2, "g", GroupEventKind::Left)],
+                events: vec![group_event(SessionId(2), "g", GroupEventKind::Left)],
             }
         );
-        assert_eq!(members(&r, "g"), [1, 3]);
+        assert_eq!(members(&r, "g"), [SessionId(1), SessionId(3)]);
         assert_eq!(r.group("g").unwrap().last_change(), T + 7);
-        assert_eq!(r.agent(2).unwrap().group, None);
-        assert_eq!(r.role(2), None);
-        assert_eq!(r.peer_count(2), 0);
-        assert_eq!(r.peers(2).count(), 0);
+        assert_eq!(r.agent(SessionId(2)).unwrap().group, None);
+        assert_eq!(r.role(SessionId(2)), None);
+        assert_eq!(r.peer_count(SessionId(2)), 0);
+        assert_eq!(r.peers(SessionId(2)).count(), 0);
     }
 
     #[test]
     fn coordinator_hand_over_goes_by_join_order() {
         // Ids out of join order, so id order can't pass for join order.
-        let mut r = with_group("g", &[9, 4, 6, 1]);
-        let out = r.leave(9, T).unwrap();
-        assert_eq!(out.new_coordinator, Some(4));
+        let mut r = with_group(
+            "g",
+            &[SessionId(9), SessionId(4), SessionId(6), SessionId(1)],
+        );
+        let out = r.leave(SessionId(9), T).unwrap();
+        assert_eq!(out.new_coordinator, Some(SessionId(4)));
         assert_eq!(
             out.events,
             [
-                group_event(9, "g", GroupEventKind::Left),
-                group_event(4, "g", GroupEventKind::Coordinator),
+                group_event(SessionId(9), "g", GroupEventKind::Left),
+                group_event(SessionId(4), "g", GroupEventKind::Coordinator),
             ]
         );
         // 9 rejoins: it is now the newest, not the coordinator.
-        assert!(!r.join(9, "g", T).unwrap().coordinator);
-        r.leave(6, T).unwrap();
-        assert_eq!(r.leave(4, T).unwrap().new_coordinator, Some(1));
-        assert_eq!(r.leave(1, T).unwrap().new_coordinator, Some(9));
-        assert_eq!(r.role(9), Some(Role::Coordinator));
+        assert!(!r.join(SessionId(9), "g", T).unwrap().coordinator);
+        let _ = r.leave(SessionId(6), T).unwrap();
+        assert_eq!(
+            r.leave(SessionId(4), T).unwrap().new_coordinator,
+            Some(SessionId(1))
+        );
+        assert_eq!(
+            r.leave(SessionId(1), T).unwrap().new_coordinator,
+            Some(SessionId(9))
+        );
+        assert_eq!(r.role(SessionId(9)), Some(Role::Coordinator));
     }
 
     #[test]
     fn last_leaver_dissolves_the_group_and_its_context() {
-        let mut r = with_group("g", &[1]);
-        r.share(1, "k", text("v"), T).unwrap();
-        let out = r.leave(1, T).unwrap();
+        let mut r = with_group("g", &[SessionId(1)]);
+        let _ = r.share(SessionId(1), "k", text("v"), T).unwrap();
+        let out = r.leave(SessionId(1), T).unwrap();
         assert!(out.dissolved);
         assert_eq!(out.removed_from, 0);
         assert_eq!(out.new_coordinator, None);
         assert!(r.group("g").is_none());
         assert_eq!(r.group_count(), 0);
-        assert!(r.agent(1).is_some(), "still an agent");
+        assert!(r.agent(SessionId(1)).is_some(), "still an agent");
         // A new group of the same name starts empty.
-        r.join(1, "g", T + 1).unwrap();
+        let _ = r.join(SessionId(1), "g", T + 1).unwrap();
         let g = r.group("g").unwrap();
         assert_eq!((g.context_len(), g.version(), g.created()), (0, 0, T + 1));
-        assert_eq!(r.get(1, "k"), Err(AgentError::KeyNotFound("k".into())));
+        assert_eq!(
+            r.get(SessionId(1), "k"),
+            Err(AgentError::KeyNotFound("k".into()))
+        );
     }
 
     #[test]
     fn leave_errors_change_nothing() {
-        let mut r = with_group("g", &[1]);
-        r.set_agent(2, None, None, T).unwrap();
-        fails(&r, AgentError::NoMetadata(3), |r| r.leave(3, T));
-        fails(&r, AgentError::NotInGroup(2), |r| r.leave(2, T));
+        let mut r = with_group("g", &[SessionId(1)]);
+        r.set_agent(SessionId(2), None, None, T).unwrap();
+        fails(&r, AgentError::NoMetadataForGroup(SessionId(3)), |r| {
+            r.leave(SessionId(3), T)
+        });
+        fails(&r, AgentError::NotInGroup(SessionId(2)), |r| {
+            r.leave(SessionId(2), T)
+        });
     }
 }

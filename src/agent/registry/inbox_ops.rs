@@ -33,6 +33,7 @@ pub struct Delivery {
 
 /// What [`Registry::send`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "its events must be delivered"]
 pub struct SendOutcome {
     /// Every inbox that received the message, in member order for a group.
     pub delivered: Vec<Delivery>,
@@ -215,23 +216,31 @@ mod tests {
 
     #[test]
     fn a_message_and_its_event_keep_the_sender_s_name_at_send_time() {
-        let mut r = with_group("g", &[1, 2]);
+        let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
         let out = r
-            .send(Some(1), "alice", SendTo::Session(2), "hi", T, |_| {
-                InboxLimits::count(10)
-            })
+            .send(
+                Some(SessionId(1)),
+                "alice",
+                SendTo::Session(SessionId(2)),
+                "hi",
+                T,
+                |_| InboxLimits::count(10),
+            )
             .unwrap();
         assert_eq!(
             out.events,
             [Event::Message {
-                to: 2,
-                from: Some(1),
+                to: SessionId(2),
+                from: Some(SessionId(1)),
                 from_name: "alice".into(),
                 seq: 1
             }]
         );
-        let m = r.inbox(2).unwrap().oldest().unwrap();
-        assert_eq!((m.from, m.from_name.as_str()), (Some(1), "alice"));
+        let m = r.inbox(SessionId(2)).unwrap().oldest().unwrap();
+        assert_eq!(
+            (m.from, m.from_name.as_str()),
+            (Some(SessionId(1)), "alice")
+        );
     }
 
     fn send(r: &mut Registry, to: SendTo<'_>, text: &str, total: usize) -> SendOutcome {
@@ -245,29 +254,29 @@ mod tests {
 
     #[test]
     fn the_server_wide_bound_drops_the_server_s_oldest_first() {
-        let mut r = with_group("g", &[1, 2, 3]);
+        let mut r = with_group("g", &[SessionId(1), SessionId(2), SessionId(3)]);
         let k = "k".repeat(30_000);
         let total = MIN_INBOX_BYTES;
-        send(&mut r, SendTo::Session(1), &k, total);
-        send(&mut r, SendTo::Session(2), &k, total);
+        let _ = send(&mut r, SendTo::Session(SessionId(1)), &k, total);
+        let _ = send(&mut r, SendTo::Session(SessionId(2)), &k, total);
         assert_eq!(r.inbox_bytes(), 60_000);
-        let out = send(&mut r, SendTo::Session(3), &k, total);
-        assert_eq!(out.server_dropped, [(1, 1)]);
+        let out = send(&mut r, SendTo::Session(SessionId(3)), &k, total);
+        assert_eq!(out.server_dropped, [(SessionId(1), 1)]);
         assert_eq!(out.delivered[0].dropped, Vec::<u64>::new());
-        assert_eq!(r.inbox(1).unwrap().dropped(), 1);
-        assert_eq!(r.inbox(1).unwrap().unread_count(), 0);
+        assert_eq!(r.inbox(SessionId(1)).unwrap().dropped(), 1);
+        assert_eq!(r.inbox(SessionId(1)).unwrap().unread_count(), 0);
         assert_eq!(r.inbox_bytes(), 60_000);
         // Consuming and leaving free their bytes.
-        r.consume(2, None).unwrap();
+        r.consume(SessionId(2), None).unwrap();
         assert_eq!(r.inbox_bytes(), 30_000);
-        r.session_destroyed(3, T);
+        let _ = r.session_destroyed(SessionId(3), T);
         assert_eq!(r.inbox_bytes(), 0);
         r.assert_inbox_accounting();
     }
 
     #[test]
     fn a_group_send_stays_within_the_server_wide_bound() {
-        let ids: Vec<SessionId> = (1..=10).collect();
+        let ids: Vec<SessionId> = (1..=10).map(SessionId).collect();
         let mut r = with_group("g", &ids);
         let k = "k".repeat(30_000);
         let out = send(&mut r, SendTo::Group("g"), &k, MIN_INBOX_BYTES);
@@ -276,14 +285,14 @@ mod tests {
         assert_eq!(
             out.server_dropped,
             [
-                (1, 1),
-                (2, 1),
-                (3, 1),
-                (4, 1),
-                (5, 1),
-                (6, 1),
-                (7, 1),
-                (8, 1)
+                (SessionId(1), 1),
+                (SessionId(2), 1),
+                (SessionId(3), 1),
+                (SessionId(4), 1),
+                (SessionId(5), 1),
+                (SessionId(6), 1),
+                (SessionId(7), 1),
+                (SessionId(8), 1)
             ]
         );
         assert!(r.inbox_bytes() <= MIN_INBOX_BYTES);
@@ -296,16 +305,20 @@ mod tests {
 
     #[test]
     fn the_per_inbox_byte_bound_drops_that_inbox_s_oldest() {
-        let mut r = with_group("g", &[1, 2]);
+        let mut r = with_group("g", &[SessionId(1), SessionId(2)]);
         let k = "k".repeat(30_000);
         let limits = |_| InboxLimits::new(1000, MIN_INBOX_BYTES);
         for _ in 0..2 {
-            r.send(None, "", SendTo::Session(1), &k, T, limits).unwrap();
+            let _ = r
+                .send(None, "", SendTo::Session(SessionId(1)), &k, T, limits)
+                .unwrap();
         }
-        let out = r.send(None, "", SendTo::Session(1), &k, T, limits).unwrap();
+        let out = r
+            .send(None, "", SendTo::Session(SessionId(1)), &k, T, limits)
+            .unwrap();
         assert_eq!(out.delivered[0].dropped, [1]);
         assert!(out.server_dropped.is_empty());
-        assert_eq!(r.inbox(1).unwrap().bytes(), 60_000);
+        assert_eq!(r.inbox(SessionId(1)).unwrap().bytes(), 60_000);
         r.assert_inbox_accounting();
     }
 }

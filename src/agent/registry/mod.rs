@@ -210,7 +210,7 @@ impl Registry {
     }
 
     /// The group of `id`, or why it has none.
-    fn group_of_checked(&self, id: SessionId) -> Result<&Group, AgentError> {
+    pub fn group_of_checked(&self, id: SessionId) -> Result<&Group, AgentError> {
         let name = group_name_in(&self.agents, id)?;
         self.groups.get(name).ok_or(AgentError::NotInGroup(id))
     }
@@ -240,7 +240,7 @@ impl Registry {
 fn group_name_in(agents: &BTreeMap<SessionId, Agent>, id: SessionId) -> Result<&str, AgentError> {
     agents
         .get(&id)
-        .ok_or(AgentError::NoMetadata(id))?
+        .ok_or(AgentError::NoMetadataForGroup(id))?
         .group
         .as_deref()
         .ok_or(AgentError::NotInGroup(id))
@@ -254,18 +254,18 @@ mod tests {
 
     #[test]
     fn lookups_of_unknown_sessions() {
-        let r = with_group("g", &[1]);
-        assert_eq!(r.agent(2), None);
-        assert_eq!(r.role(2), None);
-        assert_eq!(r.peer_count(2), 0);
-        assert_eq!(r.peer_count(1), 0);
-        assert!(r.group_of(2).is_none());
-        assert_eq!(r.group_of(1).unwrap().name(), "g");
+        let r = with_group("g", &[SessionId(1)]);
+        assert_eq!(r.agent(SessionId(2)), None);
+        assert_eq!(r.role(SessionId(2)), None);
+        assert_eq!(r.peer_count(SessionId(2)), 0);
+        assert_eq!(r.peer_count(SessionId(1)), 0);
+        assert!(r.group_of(SessionId(2)).is_none());
+        assert_eq!(r.group_of(SessionId(1)).unwrap().name(), "g");
     }
 
     #[test]
     fn find_group() {
-        let r = with_group("g", &[1]);
+        let r = with_group("g", &[SessionId(1)]);
         assert_eq!(r.find_group("g").unwrap().name(), "g");
         assert_eq!(
             r.find_group("h").unwrap_err().to_string(),
@@ -280,13 +280,13 @@ mod tests {
     #[test]
     fn listings_are_ordered() {
         let mut r = Registry::new();
-        r.join(9, "beta", T).unwrap();
-        r.join(3, "alpha", T).unwrap();
-        r.set_agent(5, None, None, T).unwrap();
+        let _ = r.join(SessionId(9), "beta", T).unwrap();
+        let _ = r.join(SessionId(3), "alpha", T).unwrap();
+        r.set_agent(SessionId(5), None, None, T).unwrap();
         let names: Vec<&str> = r.groups().map(|g| g.name()).collect();
         assert_eq!(names, ["alpha", "beta"]);
         let ids: Vec<SessionId> = r.agents().map(|(id, _)| id).collect();
-        assert_eq!(ids, [3, 5, 9]);
+        assert_eq!(ids, [SessionId(3), SessionId(5), SessionId(9)]);
         assert_eq!((r.agent_count(), r.group_count()), (3, 2));
     }
 

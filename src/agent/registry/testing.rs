@@ -16,7 +16,7 @@ pub(super) fn text(s: &str) -> Value {
 pub(super) fn with_group(group: &str, ids: &[SessionId]) -> Registry {
     let mut r = Registry::new();
     for (i, &id) in ids.iter().enumerate() {
-        r.join(id, group, T + i as i64).unwrap();
+        let _ = r.join(id, group, T + i as i64).unwrap();
     }
     r
 }

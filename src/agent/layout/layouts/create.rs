@@ -64,11 +64,11 @@ impl Layouts {
         now: i64,
     ) -> (LayoutId, Vec<ManagedId>) {
         self.last_layout += 1;
-        let id = self.last_layout;
+        let id = LayoutId(self.last_layout);
         let mut ids = Vec::with_capacity(slots.len());
         for slot in slots {
             self.last_pane += 1;
-            let m = self.last_pane;
+            let m = ManagedId(self.last_pane);
             self.panes.insert(
                 m,
                 ManagedPane {
@@ -142,12 +142,12 @@ impl Layouts {
         }
         self.live.remove(&id);
         self.retired.remove(&id);
-        if self.last_layout == id {
+        if self.last_layout == id.0 {
             self.last_layout -= 1;
         }
         // The panes' ids were given in one run ending at last_pane.
-        let first = l.panes.iter().min().copied();
-        if let (Some(first), Some(&last)) = (first, l.panes.iter().max()) {
+        let first = l.panes.iter().min().map(|m| m.0);
+        if let (Some(first), Some(last)) = (first, l.panes.iter().max().map(|m| m.0)) {
             if last == self.last_pane && (last - first) as usize + 1 == l.panes.len() {
                 self.last_pane = first - 1;
             }
@@ -172,6 +172,7 @@ mod tests {
     use super::super::DEFAULT_LAYOUT_LIMIT;
     use super::*;
     use crate::agent::layout::template::Templates;
+    use crate::ids::PaneId;
     use PaneState::*;
 
     #[test]
@@ -179,24 +180,27 @@ mod tests {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
         let slots = t.slots_with(&[("specialist".into(), "codex".into())]);
-        let (id, ms) = ls.create(4, &t, "team", Some("k1"), slots, NOW);
-        assert_eq!((id, ms.clone()), (1, vec![1, 2, 3]));
+        let (id, ms) = ls.create(SessionId(4), &t, "team", Some("k1"), slots, NOW);
+        assert_eq!(
+            (id, ms.clone()),
+            (LayoutId(1), vec![ManagedId(1), ManagedId(2), ManagedId(3)])
+        );
         let l = ls.layout(id).unwrap();
         assert_eq!(
             l,
             &Layout {
-                id: 1,
-                session: 4,
+                id: LayoutId(1),
+                session: SessionId(4),
                 template: "1m+2s".into(),
                 tmux_layout: Some("main-vertical".into()),
                 group: "team".into(),
                 key: Some("k1".into()),
                 created: NOW,
-                panes: vec![1, 2, 3],
+                panes: vec![ManagedId(1), ManagedId(2), ManagedId(3)],
                 window: None,
             }
         );
-        let p = ls.pane(2).unwrap();
+        let p = ls.pane(ManagedId(2)).unwrap();
         assert_eq!(
             (p.label.as_str(), p.role.as_str(), p.command.as_deref()),
             ("s1", "specialist", Some("codex"))
@@ -206,12 +210,12 @@ mod tests {
             (Creating, None, None, 0)
         );
         assert_eq!((p.predecessor, p.successor, p.created), (None, None, NOW));
-        assert_eq!(ls.pane(1).unwrap().command, None);
+        assert_eq!(ls.pane(ManagedId(1)).unwrap().command, None);
         assert_eq!(ls.state(id), Creating);
         assert!(ls.is_live(id));
         assert_eq!(ls.live_count(), 1);
-        assert_eq!(ls.layout_of_session(4), Some(1));
-        assert_eq!(ls.layout_of_session(5), None);
+        assert_eq!(ls.layout_of_session(SessionId(4)), Some(LayoutId(1)));
+        assert_eq!(ls.layout_of_session(SessionId(5)), None);
         assert_eq!(
             ls.counts(id),
             [
@@ -222,10 +226,13 @@ mod tests {
                 (Removed, 0)
             ]
         );
-        let (id2, ms2) = ls.create(5, &t, "team", None, t.slots(), NOW);
-        assert_eq!((id2, ms2), (2, vec![4, 5, 6]));
+        let (id2, ms2) = ls.create(SessionId(5), &t, "team", None, t.slots(), NOW);
+        assert_eq!(
+            (id2, ms2),
+            (LayoutId(2), vec![ManagedId(4), ManagedId(5), ManagedId(6)])
+        );
         let ids: Vec<LayoutId> = ls.layouts().map(|l| l.id).collect();
-        assert_eq!(ids, [1, 2]);
+        assert_eq!(ids, [LayoutId(1), LayoutId(2)]);
         ls.assert_consistent();
     }
 
@@ -234,7 +241,7 @@ mod tests {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
         assert_eq!(ls.plan(&t, &[], Some("job-1"), 40), Ok(CreatePlan::New));
-        let (id, ms) = ls.create(1, &t, "g", Some("job-1"), t.slots(), NOW);
+        let (id, ms) = ls.create(SessionId(1), &t, "g", Some("job-1"), t.slots(), NOW);
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id))
@@ -249,15 +256,15 @@ mod tests {
         assert_eq!(ls.plan(&t, &[], None, 40), Ok(CreatePlan::New));
         // Once the layout is removed, the key is free.
         for &m in &ms {
-            ls.pane_create_failed(m, "no space for new pane");
+            let _ = ls.pane_create_failed(m, "no space for new pane");
         }
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id))
         );
-        ls.session_destroyed(1);
+        let _ = ls.session_destroyed(SessionId(1));
         assert_eq!(ls.plan(&t, &[], Some("job-1"), 40), Ok(CreatePlan::New));
-        let (id2, _) = ls.create(2, &t, "g", Some("job-1"), t.slots(), NOW);
+        let (id2, _) = ls.create(SessionId(2), &t, "g", Some("job-1"), t.slots(), NOW);
         assert_eq!(
             ls.plan(&t, &[], Some("job-1"), 40),
             Ok(CreatePlan::Replay(id2))
@@ -274,12 +281,12 @@ mod tests {
     fn plan_limit_counts_live_layouts() {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
-        for s in 0..DEFAULT_LAYOUT_LIMIT as SessionId {
+        for s in (0..DEFAULT_LAYOUT_LIMIT as u32).map(SessionId) {
             assert_eq!(
                 ls.plan(&t, &[], None, DEFAULT_LAYOUT_LIMIT),
                 Ok(CreatePlan::New)
             );
-            ls.create(s, &t, "g", Some(&format!("k{s}")), t.slots(), NOW);
+            ls.create(s, &t, "g", Some(&format!("k{}", s.0)), t.slots(), NOW);
         }
         assert_eq!(ls.live_count(), 40);
         let before = ls.clone();
@@ -292,10 +299,10 @@ mod tests {
         assert_eq!(ls, before);
         assert_eq!(
             ls.plan(&t, &[], Some("k3"), DEFAULT_LAYOUT_LIMIT),
-            Ok(CreatePlan::Replay(4))
+            Ok(CreatePlan::Replay(LayoutId(4)))
         );
         // A removed layout frees its place.
-        assert_eq!(ls.session_destroyed(0).len(), 3);
+        assert_eq!(ls.session_destroyed(SessionId(0)).len(), 3);
         assert_eq!(ls.live_count(), 39);
         assert_eq!(
             ls.plan(&t, &[], None, DEFAULT_LAYOUT_LIMIT),
@@ -353,21 +360,21 @@ mod tests {
     fn discard_forgets_a_layout_and_gives_its_ids_again() {
         use super::super::testing::made;
         let mut ls = Layouts::new();
-        let (a, _) = made(&mut ls, 1, 10);
+        let (a, _) = made(&mut ls, SessionId(1), PaneId(10));
         let before = ls.clone();
         let t = one_m_two_s();
-        let (b, ms) = ls.create(2, &t, "g", Some("k1"), t.slots(), NOW);
-        ls.pane_created(ms[0], 20);
+        let (b, ms) = ls.create(SessionId(2), &t, "g", Some("k1"), t.slots(), NOW);
+        ls.pane_created(ms[0], PaneId(20));
         assert!(ls.discard(b));
         assert!(!ls.discard(b));
         assert_eq!(ls, before);
-        assert!(ls.layout_of_session(2).is_none());
-        assert!(ls.by_tmux_pane(20).is_none());
+        assert!(ls.layout_of_session(SessionId(2)).is_none());
+        assert!(ls.by_tmux_pane(PaneId(20)).is_none());
         assert_eq!(ls.plan(&t, &[], Some("k1"), 40), Ok(CreatePlan::New));
         // The next layout gets the discarded ids.
-        let (c, ms2) = ls.create(3, &t, "g", None, t.slots(), NOW);
+        let (c, ms2) = ls.create(SessionId(3), &t, "g", None, t.slots(), NOW);
         assert_eq!((c, ms2), (b, ms));
-        assert_eq!(ls.layout_of_session(1), Some(a));
+        assert_eq!(ls.layout_of_session(SessionId(1)), Some(a));
         ls.assert_consistent();
     }
 }

@@ -35,6 +35,7 @@ impl Layouts {
     /// The tmux pane for `m` could not be created: Creating → Failed
     /// (stage pane_create), keeping `error` (cut to [`MAX_ERROR_BYTES`],
     /// control characters made spaces).
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_create_failed(&mut self, m: ManagedId, error: &str) -> Option<Transition> {
         let p = self.panes.get_mut(&m)?;
         if p.state != PaneState::Creating {
@@ -46,6 +47,7 @@ impl Layouts {
 
     /// The settle time passed: Creating → Ready; `None` if `m` is no longer
     /// Creating (its process exited first, say).
+    #[must_use = "its transitions must be delivered"]
     pub fn settle(&mut self, m: ManagedId) -> Option<Transition> {
         if self.panes.get(&m)?.state != PaneState::Creating {
             return None;
@@ -57,6 +59,7 @@ impl Layouts {
     /// decoded: the exit code, or 128 + the signal): Creating → Degraded
     /// (stage launch_command) or Ready → Degraded (stage process_exit).
     /// `None` for a pane that is not managed or not in one of those states.
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_exited(&mut self, pane: PaneId, status: i32) -> Option<Transition> {
         let m = *self.by_tmux.get(&pane)?;
         let p = self.panes.get_mut(&m)?;
@@ -72,6 +75,7 @@ impl Layouts {
     /// tmux pane `pane` is gone, by any path: its managed pane → Removed and
     /// the tmux pane is no longer mapped (the managed pane's `pane` keeps
     /// the id for display).
+    #[must_use = "its transitions must be delivered"]
     pub fn pane_destroyed(&mut self, pane: PaneId) -> Option<Transition> {
         let m = *self.by_tmux.get(&pane)?;
         self.apply(m, PaneState::Removed, None)
@@ -80,6 +84,7 @@ impl Layouts {
     /// Managed pane `m` → Removed, by its id: for a pane that has no tmux
     /// pane to be destroyed (Failed, or Creating before its pane was made)
     /// or whose tmux pane is already gone. `None` if it is Removed already.
+    #[must_use = "its transitions must be delivered"]
     pub fn mark_removed(&mut self, m: ManagedId) -> Option<Transition> {
         if self.panes.get(&m)?.state == PaneState::Removed {
             return None;
@@ -91,6 +96,7 @@ impl Layouts {
     /// order: the layout's session is gone or is being killed. Panes that
     /// never had a tmux pane (Failed, or Creating before their pane was
     /// made) can only be removed this way.
+    #[must_use = "its transitions must be delivered"]
     pub fn remove_layout(&mut self, id: LayoutId) -> Vec<Transition> {
         let ids = match self.layouts.get(&id) {
             Some(l) => l.panes.clone(),
@@ -111,6 +117,7 @@ impl Layouts {
 
     /// Session `s` is gone: [`Layouts::remove_layout`] for its layout, if
     /// it has one with panes left.
+    #[must_use = "its transitions must be delivered"]
     pub fn session_destroyed(&mut self, s: SessionId) -> Vec<Transition> {
         match self.by_session.get(&s) {
             Some(&id) => self.remove_layout(id),
@@ -146,40 +153,40 @@ mod tests {
     #[test]
     fn created_panes_are_found_by_tmux_pane() {
         let mut ls = Layouts::new();
-        let (_, ms) = made(&mut ls, 1, 10);
-        assert_eq!(ls.by_tmux_pane(11).map(|p| p.id), Some(ms[1]));
-        assert_eq!(ls.pane(ms[1]).unwrap().pane, Some(11));
-        assert!(ls.by_tmux_pane(99).is_none());
+        let (_, ms) = made(&mut ls, SessionId(1), PaneId(10));
+        assert_eq!(ls.by_tmux_pane(PaneId(11)).map(|p| p.id), Some(ms[1]));
+        assert_eq!(ls.pane(ms[1]).unwrap().pane, Some(PaneId(11)));
+        assert!(ls.by_tmux_pane(PaneId(99)).is_none());
         // A pane reused for another managed pane moves to it.
         let t = one_m_two_s();
-        let (_, other) = ls.create(2, &t, "g", None, t.slots(), NOW);
-        ls.pane_created(other[0], 11);
-        assert_eq!(ls.by_tmux_pane(11).map(|p| p.id), Some(other[0]));
+        let (_, other) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
+        ls.pane_created(other[0], PaneId(11));
+        assert_eq!(ls.by_tmux_pane(PaneId(11)).map(|p| p.id), Some(other[0]));
         // A second pane for the same managed pane replaces the first.
-        ls.pane_created(other[0], 12);
-        assert!(ls.by_tmux_pane(11).is_none());
-        assert_eq!(ls.by_tmux_pane(12).map(|p| p.id), Some(other[0]));
+        ls.pane_created(other[0], PaneId(12));
+        assert!(ls.by_tmux_pane(PaneId(11)).is_none());
+        assert_eq!(ls.by_tmux_pane(PaneId(12)).map(|p| p.id), Some(other[0]));
         // Only Creating panes get one.
-        ls.settle(other[1]).unwrap();
-        ls.pane_created(other[1], 50);
-        assert!(ls.by_tmux_pane(50).is_none());
-        ls.pane_created(999, 51);
-        assert!(ls.by_tmux_pane(51).is_none());
+        let _ = ls.settle(other[1]).unwrap();
+        ls.pane_created(other[1], PaneId(50));
+        assert!(ls.by_tmux_pane(PaneId(50)).is_none());
+        ls.pane_created(ManagedId(999), PaneId(51));
+        assert!(ls.by_tmux_pane(PaneId(51)).is_none());
         ls.assert_consistent();
     }
 
     #[test]
     fn settle_makes_ready() {
         let mut ls = Layouts::new();
-        let (id, ms) = made(&mut ls, 7, 10);
+        let (id, ms) = made(&mut ls, SessionId(7), PaneId(10));
         let t = ls.settle(ms[0]).unwrap();
         assert_eq!(
             t,
             Transition {
                 pane: ms[0],
                 layout: id,
-                tmux_pane: Some(10),
-                session: 7,
+                tmux_pane: Some(PaneId(10)),
+                session: SessionId(7),
                 from: Creating,
                 to: Ready,
                 stage: None,
@@ -188,18 +195,18 @@ mod tests {
         assert_eq!(ls.pane(ms[0]).unwrap().state, Ready);
         assert_eq!(ls.settle(ms[0]), None, "settles once");
         assert_eq!(ls.state(id), Creating);
-        ls.settle(ms[1]).unwrap();
-        ls.settle(ms[2]).unwrap();
+        let _ = ls.settle(ms[1]).unwrap();
+        let _ = ls.settle(ms[2]).unwrap();
         assert_eq!(ls.state(id), Ready);
-        assert_eq!(ls.settle(999), None);
+        assert_eq!(ls.settle(ManagedId(999)), None);
         ls.assert_consistent();
     }
 
     #[test]
     fn exit_before_settle_is_a_launch_failure() {
         let mut ls = Layouts::new();
-        let (_, ms) = made(&mut ls, 1, 10);
-        let t = ls.pane_exited(11, 127).unwrap();
+        let (_, ms) = made(&mut ls, SessionId(1), PaneId(10));
+        let t = ls.pane_exited(PaneId(11), 127).unwrap();
         assert_eq!((t.pane, t.from, t.to), (ms[1], Creating, Degraded));
         assert_eq!(t.stage, Some(Stage::LaunchCommand));
         let p = ls.pane(ms[1]).unwrap();
@@ -211,7 +218,7 @@ mod tests {
         assert_eq!(ls.settle(ms[1]), None);
         assert_eq!(ls.pane(ms[1]).unwrap().state, Degraded);
         // A second exit report changes nothing.
-        assert_eq!(ls.pane_exited(11, 0), None);
+        assert_eq!(ls.pane_exited(PaneId(11), 0), None);
         assert_eq!(ls.pane(ms[1]).unwrap().exit_status, Some(127));
         ls.assert_consistent();
     }
@@ -219,8 +226,8 @@ mod tests {
     #[test]
     fn exit_after_ready_is_a_process_exit() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
-        let t = ls.pane_exited(12, 128 + 9).unwrap();
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
+        let t = ls.pane_exited(PaneId(12), 128 + 9).unwrap();
         assert_eq!((t.pane, t.from, t.to), (ms[2], Ready, Degraded));
         assert_eq!(t.stage, Some(Stage::ProcessExit));
         assert_eq!(ls.pane(ms[2]).unwrap().exit_status, Some(137));
@@ -235,46 +242,46 @@ mod tests {
                 (Removed, 0)
             ]
         );
-        assert_eq!(ls.pane_exited(99, 0), None, "not a managed pane");
+        assert_eq!(ls.pane_exited(PaneId(99), 0), None, "not a managed pane");
         ls.assert_consistent();
     }
 
     #[test]
     fn destroyed_panes_are_removed() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 3, 10);
-        ls.pane_exited(10, 1).unwrap();
-        let t = ls.pane_destroyed(10).unwrap();
+        let (id, ms) = ready(&mut ls, SessionId(3), PaneId(10));
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap();
+        let t = ls.pane_destroyed(PaneId(10)).unwrap();
         assert_eq!(
             (t.pane, t.from, t.to, t.stage),
             (ms[0], Degraded, Removed, None)
         );
-        assert_eq!((t.tmux_pane, t.session), (Some(10), 3));
+        assert_eq!((t.tmux_pane, t.session), (Some(PaneId(10)), SessionId(3)));
         let p = ls.pane(ms[0]).unwrap();
         assert_eq!(
             (p.state, p.pane),
-            (Removed, Some(10)),
+            (Removed, Some(PaneId(10))),
             "keeps the id for display"
         );
         assert_eq!(p.stage, Some(Stage::ProcessExit), "keeps why it degraded");
-        assert!(ls.by_tmux_pane(10).is_none());
+        assert!(ls.by_tmux_pane(PaneId(10)).is_none());
         // Nothing moves a removed pane.
-        assert_eq!(ls.pane_destroyed(10), None);
-        assert_eq!(ls.pane_exited(10, 0), None);
+        assert_eq!(ls.pane_destroyed(PaneId(10)), None);
+        assert_eq!(ls.pane_exited(PaneId(10), 0), None);
         assert_eq!(ls.settle(ms[0]), None);
         assert_eq!(ls.pane_create_failed(ms[0], "x"), None);
         assert_eq!(ls.pane(ms[0]).unwrap().state, Removed);
         // Ready and Creating panes are removed directly.
-        let t = ls.pane_destroyed(11).unwrap();
+        let t = ls.pane_destroyed(PaneId(11)).unwrap();
         assert_eq!((t.from, t.to), (Ready, Removed));
         assert_eq!(ls.state(id), Ready);
         assert!(ls.is_live(id));
-        let t = ls.pane_destroyed(12).unwrap();
+        let t = ls.pane_destroyed(PaneId(12)).unwrap();
         assert_eq!((t.from, t.to), (Ready, Removed));
         assert_eq!(ls.state(id), Removed);
         assert!(!ls.is_live(id));
         assert_eq!(ls.live_count(), 0);
-        assert_eq!(ls.layout_of_session(3), None);
+        assert_eq!(ls.layout_of_session(SessionId(3)), None);
         assert!(ls.layout(id).is_some(), "still listed");
         ls.assert_consistent();
     }
@@ -283,8 +290,8 @@ mod tests {
     fn panes_that_could_not_be_created_fail() {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
-        let (id, ms) = ls.create(2, &t, "g", None, t.slots(), NOW);
-        ls.pane_created(ms[0], 20);
+        let (id, ms) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
+        ls.pane_created(ms[0], PaneId(20));
         let tr = ls
             .pane_create_failed(ms[1], "no space for new pane")
             .unwrap();
@@ -297,24 +304,26 @@ mod tests {
         assert_eq!(p.error.as_deref(), Some("no space for new pane"));
         assert_eq!(p.stage, Some(Stage::PaneCreate));
         assert_eq!(ls.state(id), Creating);
-        ls.settle(ms[0]).unwrap();
+        let _ = ls.settle(ms[0]).unwrap();
         assert_eq!(
             ls.pane_create_failed(ms[0], "late"),
             None,
             "ready can't fail"
         );
-        ls.pane_create_failed(ms[2], "x").unwrap();
+        let _ = ls.pane_create_failed(ms[2], "x").unwrap();
         assert_eq!(ls.state(id), Failed);
         // Only the session's end removes panes that never had a tmux pane.
-        ls.pane_destroyed(20).unwrap();
+        let _ = ls.pane_destroyed(PaneId(20)).unwrap();
         assert_eq!(ls.state(id), Failed);
         assert!(ls.is_live(id));
-        let ts = ls.session_destroyed(2);
+        let ts = ls.session_destroyed(SessionId(2));
         let moved: Vec<(ManagedId, PaneState)> = ts.iter().map(|t| (t.pane, t.from)).collect();
         assert_eq!(moved, [(ms[1], Failed), (ms[2], Failed)]);
-        assert!(ts.iter().all(|t| t.to == Removed && t.session == 2));
+        assert!(ts
+            .iter()
+            .all(|t| t.to == Removed && t.session == SessionId(2)));
         assert!(!ls.is_live(id));
-        assert!(ls.session_destroyed(2).is_empty());
+        assert!(ls.session_destroyed(SessionId(2)).is_empty());
         assert!(ls.remove_layout(id).is_empty());
         ls.assert_consistent();
     }
@@ -323,9 +332,9 @@ mod tests {
     fn panes_are_removed_by_id() {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
-        let (id, ms) = ls.create(2, &t, "g", None, t.slots(), NOW);
-        ls.pane_created(ms[0], 20);
-        ls.pane_create_failed(ms[1], "x").unwrap();
+        let (id, ms) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
+        ls.pane_created(ms[0], PaneId(20));
+        let _ = ls.pane_create_failed(ms[1], "x").unwrap();
         let tr = ls.mark_removed(ms[1]).unwrap();
         assert_eq!(
             (tr.pane, tr.from, tr.to, tr.tmux_pane),
@@ -333,12 +342,12 @@ mod tests {
         );
         assert_eq!(ls.mark_removed(ms[1]), None);
         let tr = ls.mark_removed(ms[0]).unwrap();
-        assert_eq!((tr.from, tr.tmux_pane), (Creating, Some(20)));
-        assert!(ls.by_tmux_pane(20).is_none(), "no longer mapped");
-        assert_eq!(ls.pane_destroyed(20), None);
-        ls.mark_removed(ms[2]).unwrap();
+        assert_eq!((tr.from, tr.tmux_pane), (Creating, Some(PaneId(20))));
+        assert!(ls.by_tmux_pane(PaneId(20)).is_none(), "no longer mapped");
+        assert_eq!(ls.pane_destroyed(PaneId(20)), None);
+        let _ = ls.mark_removed(ms[2]).unwrap();
         assert!(!ls.is_live(id));
-        assert_eq!(ls.mark_removed(999), None);
+        assert_eq!(ls.mark_removed(ManagedId(999)), None);
         ls.assert_consistent();
     }
 
@@ -346,14 +355,14 @@ mod tests {
     fn error_texts_are_cut_and_kept_on_one_line() {
         let mut ls = Layouts::new();
         let t = one_m_two_s();
-        let (_, ms) = ls.create(2, &t, "g", None, t.slots(), NOW);
-        ls.pane_create_failed(ms[0], "a\nb\u{1b}c");
+        let (_, ms) = ls.create(SessionId(2), &t, "g", None, t.slots(), NOW);
+        let _ = ls.pane_create_failed(ms[0], "a\nb\u{1b}c");
         assert_eq!(ls.pane(ms[0]).unwrap().error.as_deref(), Some("a b c"));
         let long = "é".repeat(MAX_ERROR_BYTES);
-        ls.pane_create_failed(ms[1], &long);
+        let _ = ls.pane_create_failed(ms[1], &long);
         let kept = ls.pane(ms[1]).unwrap().error.clone().unwrap();
         assert_eq!(kept, "é".repeat(MAX_ERROR_BYTES / 2));
-        ls.pane_create_failed(ms[2], &"x".repeat(MAX_ERROR_BYTES + 1));
+        let _ = ls.pane_create_failed(ms[2], &"x".repeat(MAX_ERROR_BYTES + 1));
         assert_eq!(
             ls.pane(ms[2]).unwrap().error.as_ref().unwrap().len(),
             MAX_ERROR_BYTES

@@ -37,7 +37,9 @@
 //! - `placement`: where a layout is (its session and window): passing a
 //!   layout to the session that keeps its window, releasing panes taken out
 //!   of it;
-//! - `ids`: the text forms `L<n>` and `M<n>`.
+//! - `target`: how a target that may name a layout or managed pane is read.
+//!
+//! The ids and their text forms (`L<n>`, `M<n>`) are [`crate::ids`]'.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,18 +48,15 @@ use super::{LayoutId, ManagedId, PaneId, WindowId};
 use crate::agent::SessionId;
 
 mod create;
-mod ids;
 mod lifecycle;
 mod placement;
 mod recreate;
+mod target;
 #[cfg(test)]
 mod testing;
 
 pub use create::parse_override;
-pub use ids::{
-    parse_layout_id, parse_layout_target, parse_managed_id, parse_pane_target, LayoutRef,
-    PaneTarget,
-};
+pub use target::{parse_layout_target, parse_pane_target, LayoutRef, PaneTarget};
 
 /// How many layouts may be live at once unless the server says otherwise.
 pub const DEFAULT_LAYOUT_LIMIT: usize = 40;
@@ -134,6 +133,7 @@ pub struct Layout {
 
 /// A managed pane's state changed: the event the server delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a transition must be delivered"]
 pub struct Transition {
     pub pane: ManagedId,
     pub layout: LayoutId,
@@ -183,8 +183,9 @@ pub struct Layouts {
     live: BTreeSet<LayoutId>,
     /// Layouts whose panes are all removed, kept for listing.
     retired: BTreeSet<LayoutId>,
-    last_layout: LayoutId,
-    last_pane: ManagedId,
+    /// The number of the newest layout and managed pane (0: none yet).
+    last_layout: u32,
+    last_pane: u32,
 }
 
 impl Layouts {
@@ -283,7 +284,7 @@ impl Layouts {
     fn apply(&mut self, m: ManagedId, to: PaneState, stage: Option<Stage>) -> Option<Transition> {
         let p = self.panes.get_mut(&m)?;
         let from = p.state;
-        debug_assert!(allowed(from, to), "M{m}: {from} -> {to}");
+        debug_assert!(allowed(from, to), "{m}: {from} -> {to}");
         if !allowed(from, to) {
             return None;
         }
@@ -299,7 +300,10 @@ impl Layouts {
                 }
             }
         }
-        let session = self.layouts.get(&layout).map_or(0, |l| l.session);
+        let session = self
+            .layouts
+            .get(&layout)
+            .map_or(SessionId(0), |l| l.session);
         self.refresh(layout);
         Some(Transition {
             pane: m,
@@ -363,64 +367,71 @@ mod tests {
     #[test]
     fn find_label_prefers_the_newest_pane_not_removed() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
-        ls.pane_exited(10, 1).unwrap(); // M1 degraded, its pane still there
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap(); // M1 degraded, its pane still there
         let m = ls.recreate(ms[0], None, None, NOW);
-        ls.pane_created(m, 20);
+        ls.pane_created(m, PaneId(20));
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(m));
-        ls.pane_destroyed(20).unwrap();
+        let _ = ls.pane_destroyed(PaneId(20)).unwrap();
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(ms[0]));
-        ls.pane_destroyed(10).unwrap();
+        let _ = ls.pane_destroyed(PaneId(10)).unwrap();
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(m));
         assert_eq!(ls.find_label(id, "s2").map(|p| p.id), Some(ms[2]));
         assert!(ls.find_label(id, "x9").is_none());
-        assert!(ls.find_label(99, "m1").is_none());
+        assert!(ls.find_label(LayoutId(99), "m1").is_none());
         ls.assert_consistent();
     }
 
     #[test]
     fn one_live_layout_per_session() {
         let mut ls = Layouts::new();
-        let (a, _) = ready(&mut ls, 1, 10);
-        let (b, _) = ready(&mut ls, 2, 20);
-        assert_eq!(ls.layout_of_session(1), Some(a));
-        assert_eq!(ls.layout_of_session(2), Some(b));
+        let (a, _) = ready(&mut ls, SessionId(1), PaneId(10));
+        let (b, _) = ready(&mut ls, SessionId(2), PaneId(20));
+        assert_eq!(ls.layout_of_session(SessionId(1)), Some(a));
+        assert_eq!(ls.layout_of_session(SessionId(2)), Some(b));
         for pane in 10..13 {
-            ls.pane_destroyed(pane).unwrap();
+            let _ = ls.pane_destroyed(PaneId(pane)).unwrap();
         }
-        assert_eq!(ls.layout_of_session(1), None);
-        assert_eq!(ls.layout_of_session(2), Some(b));
-        let (c, _) = ready(&mut ls, 1, 30);
-        assert_eq!(ls.layout_of_session(1), Some(c));
+        assert_eq!(ls.layout_of_session(SessionId(1)), None);
+        assert_eq!(ls.layout_of_session(SessionId(2)), Some(b));
+        let (c, _) = ready(&mut ls, SessionId(1), PaneId(30));
+        assert_eq!(ls.layout_of_session(SessionId(1)), Some(c));
         ls.assert_consistent();
     }
 
     #[test]
     fn removed_layouts_are_kept_then_forgotten() {
         let mut ls = Layouts::new();
-        let n = RETAINED_REMOVED_LAYOUTS as SessionId + 3;
+        let n = RETAINED_REMOVED_LAYOUTS as u32 + 3;
         for s in 0..n {
             let t = one_m_two_s();
-            ls.create(s, &t, "g", Some(&format!("k{s}")), t.slots(), NOW);
-            ls.session_destroyed(s);
+            ls.create(
+                SessionId(s),
+                &t,
+                "g",
+                Some(&format!("k{s}")),
+                t.slots(),
+                NOW,
+            );
+            let _ = ls.session_destroyed(SessionId(s));
         }
         assert_eq!(ls.layouts().count(), RETAINED_REMOVED_LAYOUTS);
         assert_eq!(
             ls.layouts().next().unwrap().id,
-            4,
+            LayoutId(4),
             "the oldest are forgotten"
         );
-        assert!(ls.layout(1).is_none());
-        assert!(ls.pane(1).is_none());
-        assert_eq!(ls.panes(1).count(), 0);
-        assert_eq!(ls.state(1), Removed);
-        assert!(ls.layout(n).is_some());
+        assert!(ls.layout(LayoutId(1)).is_none());
+        assert!(ls.pane(ManagedId(1)).is_none());
+        assert_eq!(ls.panes(LayoutId(1)).count(), 0);
+        assert_eq!(ls.state(LayoutId(1)), Removed);
+        assert!(ls.layout(LayoutId(n)).is_some());
         // Forgetting never touches a live layout.
-        let (live, _) = ready(&mut ls, 1000, 5000);
+        let (live, _) = ready(&mut ls, SessionId(1000), PaneId(5000));
         for s in n..n + 10 {
             let t = one_m_two_s();
-            ls.create(s, &t, "g", None, t.slots(), NOW);
-            ls.session_destroyed(s);
+            ls.create(SessionId(s), &t, "g", None, t.slots(), NOW);
+            let _ = ls.session_destroyed(SessionId(s));
         }
         assert!(ls.is_live(live));
         assert_eq!(ls.live_count(), 1);

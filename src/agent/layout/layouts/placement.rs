@@ -25,6 +25,7 @@ impl Layouts {
 
     /// The managed pane of tmux pane `pane` → Removed and released: its tmux
     /// pane is no longer the layout's. `None` if `pane` is not mapped.
+    #[must_use = "its transitions must be delivered"]
     pub fn release(&mut self, pane: PaneId) -> Option<Transition> {
         let m = *self.by_tmux.get(&pane)?;
         let p = self.panes.get_mut(&m)?;
@@ -38,6 +39,7 @@ impl Layouts {
     /// `panes` are the tmux panes now in window `window`: every managed pane
     /// among them whose layout's window is another one is released, in the
     /// order given.
+    #[must_use = "its transitions must be delivered"]
     pub fn window_changed(&mut self, window: WindowId, panes: &[PaneId]) -> Vec<Transition> {
         let mut out = Vec::new();
         for &pane in panes {
@@ -89,28 +91,42 @@ mod tests {
     #[test]
     fn panes_moved_out_of_the_window_are_released() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
         // Until the window is known nothing is released.
-        assert!(ls.window_changed(7, &[10, 11]).is_empty());
-        ls.set_window(id, 5);
+        assert!(ls
+            .window_changed(WindowId(7), &[PaneId(10), PaneId(11)])
+            .is_empty());
+        ls.set_window(id, WindowId(5));
         // Panes in their own window, and plain panes, stay as they are.
-        assert!(ls.window_changed(5, &[10, 11, 12, 99]).is_empty());
-        let ts = ls.window_changed(7, &[11, 99]);
+        assert!(ls
+            .window_changed(
+                WindowId(5),
+                &[PaneId(10), PaneId(11), PaneId(12), PaneId(99)]
+            )
+            .is_empty());
+        let ts = ls.window_changed(WindowId(7), &[PaneId(11), PaneId(99)]);
         assert_eq!(ts.len(), 1);
         let t = ts[0];
         assert_eq!(
             (t.pane, t.from, t.to, t.tmux_pane),
-            (ms[1], Ready, Removed, Some(11))
+            (ms[1], Ready, Removed, Some(PaneId(11)))
         );
         let p = ls.pane(ms[1]).unwrap();
         assert!(p.released);
-        assert_eq!(p.pane, Some(11), "keeps the id for display");
-        assert!(ls.by_tmux_pane(11).is_none(), "no longer the layout's");
-        assert_eq!(ls.pane_destroyed(11), None, "its end is not the layout's");
-        assert_eq!(ls.pane_exited(11, 0), None);
+        assert_eq!(p.pane, Some(PaneId(11)), "keeps the id for display");
+        assert!(
+            ls.by_tmux_pane(PaneId(11)).is_none(),
+            "no longer the layout's"
+        );
+        assert_eq!(
+            ls.pane_destroyed(PaneId(11)),
+            None,
+            "its end is not the layout's"
+        );
+        assert_eq!(ls.pane_exited(PaneId(11), 0), None);
         assert!(!ls.pane(ms[0]).unwrap().released);
-        assert_eq!(ls.tmux_panes(id), [10, 12]);
-        assert_eq!(ls.release(11), None);
+        assert_eq!(ls.tmux_panes(id), [PaneId(10), PaneId(12)]);
+        assert_eq!(ls.release(PaneId(11)), None);
         assert!(ls.is_live(id));
         ls.assert_consistent();
     }
@@ -118,19 +134,22 @@ mod tests {
     #[test]
     fn a_layout_passes_to_a_session_without_one() {
         let mut ls = Layouts::new();
-        let (a, _) = made(&mut ls, 1, 10);
-        let (b, _) = ready(&mut ls, 2, 20);
-        assert!(!ls.pass_to(a, 2), "session 2 has its own layout");
-        assert_eq!(ls.layout(a).unwrap().session, 1);
-        assert!(ls.pass_to(a, 3));
-        assert_eq!(ls.layout(a).unwrap().session, 3);
-        assert_eq!(ls.layout_of_session(3), Some(a));
-        assert_eq!(ls.layout_of_session(1), None);
-        assert_eq!(ls.layout_of_session(2), Some(b));
+        let (a, _) = made(&mut ls, SessionId(1), PaneId(10));
+        let (b, _) = ready(&mut ls, SessionId(2), PaneId(20));
+        assert!(!ls.pass_to(a, SessionId(2)), "session 2 has its own layout");
+        assert_eq!(ls.layout(a).unwrap().session, SessionId(1));
+        assert!(ls.pass_to(a, SessionId(3)));
+        assert_eq!(ls.layout(a).unwrap().session, SessionId(3));
+        assert_eq!(ls.layout_of_session(SessionId(3)), Some(a));
+        assert_eq!(ls.layout_of_session(SessionId(1)), None);
+        assert_eq!(ls.layout_of_session(SessionId(2)), Some(b));
         // The old session's end no longer touches it; the new one's does.
-        assert!(ls.session_destroyed(1).is_empty());
-        assert_eq!(ls.session_destroyed(3).len(), 3);
-        assert!(!ls.pass_to(a, 4), "a removed layout stays where it was");
+        assert!(ls.session_destroyed(SessionId(1)).is_empty());
+        assert_eq!(ls.session_destroyed(SessionId(3)).len(), 3);
+        assert!(
+            !ls.pass_to(a, SessionId(4)),
+            "a removed layout stays where it was"
+        );
         ls.assert_consistent();
     }
 }

@@ -77,14 +77,14 @@ impl Layouts {
             Ok(RecreatePlan::Replay(successor)) => return successor,
             Err(e) => {
                 debug_assert!(false, "recreate without a plan: {e}");
-                return 0;
+                return ManagedId(0);
             }
         };
         let Some(p) = self.panes.get_mut(&source) else {
-            return 0;
+            return ManagedId(0);
         };
         self.last_pane += 1;
-        let m = self.last_pane;
+        let m = ManagedId(self.last_pane);
         p.successor = Some(m);
         let successor = ManagedPane {
             id: m,
@@ -118,13 +118,15 @@ impl Layouts {
 mod tests {
     use super::super::testing::{made, ready, NOW};
     use super::*;
+    use crate::ids::PaneId;
+    use crate::ids::SessionId;
     use PaneState::*;
 
     #[test]
     fn recreate_makes_a_linked_successor() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
-        ls.pane_exited(11, 2).unwrap();
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
+        let _ = ls.pane_exited(PaneId(11), 2).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[1], None),
             Ok(RecreatePlan::New { depth: 1 })
@@ -132,7 +134,7 @@ mod tests {
         let before = ls.state(id);
         assert_eq!(before, Degraded);
         let m = ls.recreate(ms[1], Some("codex --resume"), Some("r1"), NOW + 5);
-        assert_eq!(m, 4);
+        assert_eq!(m, ManagedId(4));
         let p = ls.pane(m).unwrap();
         assert_eq!(
             (p.layout, p.label.as_str(), p.role.as_str()),
@@ -153,13 +155,19 @@ mod tests {
             Degraded,
             "the source is left as it was"
         );
-        assert_eq!(ls.layout(id).unwrap().panes, [1, 2, 3, 4]);
+        assert_eq!(
+            ls.layout(id).unwrap().panes,
+            [ManagedId(1), ManagedId(2), ManagedId(3), ManagedId(4)]
+        );
         // The layout's state follows its current panes.
         assert_eq!(ls.state(id), Creating);
-        assert_eq!(ls.current(id).map(|p| p.id).collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(
+            ls.current(id).map(|p| p.id).collect::<Vec<_>>(),
+            [ManagedId(1), ManagedId(3), ManagedId(4)]
+        );
         assert_eq!(ls.find_label(id, "s1").map(|p| p.id), Some(m));
-        ls.pane_created(m, 13);
-        ls.settle(m).unwrap();
+        ls.pane_created(m, PaneId(13));
+        let _ = ls.settle(m).unwrap();
         assert_eq!(ls.state(id), Ready);
         assert_eq!(
             ls.counts(id),
@@ -172,7 +180,7 @@ mod tests {
             ]
         );
         // Without a command the successor runs the source's.
-        ls.pane_exited(10, 1).unwrap();
+        let _ = ls.pane_exited(PaneId(10), 1).unwrap();
         let m0 = ls.recreate(ms[0], None, None, NOW);
         assert_eq!(
             ls.pane(m0).unwrap().command,
@@ -184,21 +192,23 @@ mod tests {
     #[test]
     fn only_failed_degraded_or_removed_panes_are_recreated() {
         let mut ls = Layouts::new();
-        let (_, ms) = made(&mut ls, 1, 10);
+        let (_, ms) = made(&mut ls, SessionId(1), PaneId(10));
         assert_eq!(
             ls.plan_recreate(ms[0], None).unwrap_err().to_string(),
             "pane M1 is creating: only failed, degraded or removed panes can be recreated"
         );
-        ls.settle(ms[2]).unwrap();
+        let _ = ls.settle(ms[2]).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], None).unwrap_err().to_string(),
             "pane M3 is ready: only failed, degraded or removed panes can be recreated"
         );
         assert_eq!(
-            ls.plan_recreate(99, None).unwrap_err().to_string(),
+            ls.plan_recreate(ManagedId(99), None)
+                .unwrap_err()
+                .to_string(),
             "can't find pane: M99"
         );
-        ls.pane_destroyed(12).unwrap();
+        let _ = ls.pane_destroyed(PaneId(12)).unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], None),
             Ok(RecreatePlan::New { depth: 1 })
@@ -206,7 +216,7 @@ mod tests {
         let before = ls.clone();
         assert_eq!(
             ls.recreate(ms[0], None, None, NOW),
-            0,
+            ManagedId(0),
             "refused: nothing made"
         );
         assert_eq!(ls, before);
@@ -220,8 +230,8 @@ mod tests {
     #[test]
     fn recreate_twice_replays_or_refuses() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
-        ls.pane_destroyed(12).unwrap();
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
+        let _ = ls.pane_destroyed(PaneId(12)).unwrap();
         let m = ls.recreate(ms[2], None, Some("k"), NOW);
         // Same key: the same successor, whatever its state.
         assert_eq!(
@@ -240,7 +250,7 @@ mod tests {
                 .to_string(),
             "a recreate of M3 is still creating (M4)"
         );
-        ls.pane_create_failed(m, "no space").unwrap();
+        let _ = ls.pane_create_failed(m, "no space").unwrap();
         assert_eq!(
             ls.plan_recreate(ms[2], Some("k")),
             Ok(RecreatePlan::Replay(m))
@@ -260,21 +270,21 @@ mod tests {
     #[test]
     fn chains_go_to_depth_16_and_no_further() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 100);
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(100));
         // Keep the layout live while the chain grows: the other panes stay.
         let mut m = ms[0];
-        ls.pane_destroyed(100).unwrap();
+        let _ = ls.pane_destroyed(PaneId(100)).unwrap();
         for depth in 1..=MAX_CHAIN_DEPTH {
             assert_eq!(ls.plan_recreate(m, None), Ok(RecreatePlan::New { depth }));
             m = ls.recreate(m, None, None, NOW);
             assert_eq!(ls.pane(m).unwrap().depth, depth);
-            ls.pane_create_failed(m, "no space").unwrap();
+            let _ = ls.pane_create_failed(m, "no space").unwrap();
             ls.assert_consistent();
         }
         assert_eq!(ls.pane(m).unwrap().depth, 16);
         assert_eq!(
             ls.plan_recreate(m, None).unwrap_err().to_string(),
-            format!("recreate chain too deep: M{m} is at depth 16 (limit 16)")
+            format!("recreate chain too deep: {m} is at depth 16 (limit 16)")
         );
         assert_eq!(ls.find_label(id, "m1").map(|p| p.id), Some(m));
         assert_eq!(ls.state(id), Failed);
@@ -290,11 +300,11 @@ mod tests {
     #[test]
     fn no_recreate_in_a_removed_layout() {
         let mut ls = Layouts::new();
-        let (id, ms) = ready(&mut ls, 1, 10);
-        ls.session_destroyed(1);
+        let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
+        let _ = ls.session_destroyed(SessionId(1));
         assert_eq!(
             ls.plan_recreate(ms[0], None).unwrap_err().to_string(),
-            format!("layout L{id} is removed: its panes can't be recreated")
+            format!("layout {id} is removed: its panes can't be recreated")
         );
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn made(
     let t = one_m_two_s();
     let (id, ms) = ls.create(session, &t, "team", None, t.slots(), NOW);
     for (i, &m) in ms.iter().enumerate() {
-        ls.pane_created(m, first_pane + i as PaneId);
+        ls.pane_created(m, PaneId(first_pane.0 + i as u32));
     }
     (id, ms)
 }
@@ -37,7 +37,7 @@ pub(super) fn ready(
 ) -> (LayoutId, Vec<ManagedId>) {
     let (id, ms) = made(ls, session, first_pane);
     for &m in &ms {
-        ls.settle(m).unwrap();
+        let _ = ls.settle(m).unwrap();
     }
     (id, ms)
 }
@@ -48,13 +48,13 @@ impl Layouts {
     pub(crate) fn assert_consistent(&self) {
         for (&pane, &m) in &self.by_tmux {
             let p = &self.panes[&m];
-            assert_eq!(p.pane, Some(pane), "M{m} mapped from %{pane}");
-            assert_ne!(p.state, PaneState::Removed, "M{m} removed but mapped");
+            assert_eq!(p.pane, Some(pane), "{m} mapped from {pane}");
+            assert_ne!(p.state, PaneState::Removed, "{m} removed but mapped");
         }
         for p in self.panes.values() {
             let l = &self.layouts[&p.layout];
             assert!(l.panes.contains(&p.id));
-            assert!(p.depth <= MAX_CHAIN_DEPTH, "M{} too deep", p.id);
+            assert!(p.depth <= MAX_CHAIN_DEPTH, "{} too deep", p.id);
             match p.predecessor {
                 None => assert_eq!(p.depth, 0),
                 Some(q) => {

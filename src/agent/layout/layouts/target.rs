@@ -1,5 +1,5 @@
-//! The text forms of layout and managed-pane ids, `L<n>` and `M<n>`
-//! counting from 1, and how a target that may hold one is read.
+//! How a target that may hold a layout or managed-pane id (`L<n>`, `M<n>`,
+//! see [`crate::ids`]) is read.
 //!
 //! Ids are read as tmux reads `$N`, `@N` and `%N`: a word of the id form is
 //! always the id, never a session name, and a command naming an id that
@@ -8,24 +8,6 @@
 //! (`=L2`, `=L2:m1`).
 
 use crate::agent::layout::{LayoutId, ManagedId};
-
-/// `"L3"` → 3. Ids count from 1.
-pub fn parse_layout_id(s: &str) -> Option<LayoutId> {
-    parse_id(s, 'L')
-}
-
-/// `"M7"` → 7. Ids count from 1.
-pub fn parse_managed_id(s: &str) -> Option<ManagedId> {
-    parse_id(s, 'M')
-}
-
-fn parse_id(s: &str, prefix: char) -> Option<u32> {
-    let digits = s.strip_prefix(prefix)?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().filter(|&n| n != 0)
-}
 
 /// The layout part of a `LAYOUT:LABEL` target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,16 +40,16 @@ pub enum PaneTarget<'a> {
 
 /// Reads a managed-pane target by the rule above.
 pub fn parse_pane_target(t: &str) -> PaneTarget<'_> {
-    if let Some(m) = parse_managed_id(t) {
+    if let Ok(m) = t.parse() {
         return PaneTarget::Managed(m);
     }
-    if let Some(id) = parse_layout_id(t) {
+    if let Ok(id) = t.parse() {
         return PaneTarget::Layout(id);
     }
     if let Some((lay, label)) = t.rsplit_once(':') {
-        let layout = match parse_layout_id(lay) {
-            Some(id) => LayoutRef::Id(id),
-            None => LayoutRef::Session(lay.strip_prefix('=').unwrap_or(lay)),
+        let layout = match lay.parse() {
+            Ok(id) => LayoutRef::Id(id),
+            Err(_) => LayoutRef::Session(lay.strip_prefix('=').unwrap_or(lay)),
         };
         return PaneTarget::Label { layout, label };
     }
@@ -77,7 +59,7 @@ pub fn parse_pane_target(t: &str) -> PaneTarget<'_> {
 /// The layout a layout target (`-t` of the commands acting on a layout)
 /// names by id; `None`: it is a session target, for tmux.
 pub fn parse_layout_target(t: &str) -> Option<LayoutId> {
-    parse_layout_id(t)
+    t.parse().ok()
 }
 
 #[cfg(test)]
@@ -85,40 +67,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_parse() {
-        assert_eq!(parse_layout_id("L3"), Some(3));
-        assert_eq!(parse_layout_id("L4294967295"), Some(u32::MAX));
-        assert_eq!(parse_managed_id("M7"), Some(7));
-        assert_eq!(parse_managed_id("M007"), Some(7));
-        for bad in [
-            "",
-            "L",
-            "L0",
-            "l3",
-            "3",
-            "L-1",
-            "L+1",
-            "L 1",
-            "L1x",
-            "L4294967296",
-            "M3",
-        ] {
-            assert_eq!(parse_layout_id(bad), None, "{bad:?}");
-        }
-        assert_eq!(parse_managed_id("L7"), None);
-        assert_eq!(parse_managed_id("%7"), None);
-    }
-
-    #[test]
     fn id_forms_are_ids_and_equals_names_the_session() {
         use LayoutRef::*;
         use PaneTarget::*;
-        assert_eq!(parse_pane_target("M7"), Managed(7));
-        assert_eq!(parse_pane_target("L2"), Layout(2));
+        assert_eq!(parse_pane_target("M7"), Managed(ManagedId(7)));
+        assert_eq!(parse_pane_target("L2"), Layout(LayoutId(2)));
         assert_eq!(
             parse_pane_target("L2:m1"),
             Label {
-                layout: Id(2),
+                layout: Id(LayoutId(2)),
                 label: "m1"
             }
         );
@@ -126,7 +83,7 @@ mod tests {
         assert_eq!(
             parse_pane_target("L2:0.1"),
             Label {
-                layout: Id(2),
+                layout: Id(LayoutId(2)),
                 label: "0.1"
             }
         );
@@ -154,7 +111,7 @@ mod tests {
                 label: "m1"
             }
         );
-        assert_eq!(parse_layout_target("L2"), Some(2));
+        assert_eq!(parse_layout_target("L2"), Some(LayoutId(2)));
         assert_eq!(parse_layout_target("=L2"), None);
         assert_eq!(parse_layout_target("work"), None);
     }
