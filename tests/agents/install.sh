@@ -11,6 +11,6 @@ if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then
 	exit 0
 fi
 command -v npm >/dev/null || { echo "test-agents: npm is needed (apt-get install npm)" >&2; exit 1; }
-echo "test-agents: installing the pinned agent CLIs (npm ci, ~400 MB)"
+echo "test-agents: installing the pinned agent CLIs (npm ci, ~800 MB)"
 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 cp package-lock.json "$stamp"
