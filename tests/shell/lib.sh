@@ -224,6 +224,23 @@ assert_error_contains() {
 
 # --- pseudo-terminal clients -----------------------------------------------------
 
+# ctl_start NAME SESSION [ATTACH-FLAGS...]: a control client attached to
+# SESSION, reading commands from the fifo NAME.in (kept open on the fd whose
+# number is left in CTL_FD) and writing to NAME.out. Sets CTL_PID (the client
+# process itself, not a subshell).
+ctl_start() {
+	local name=$1 s=$2; shift 2
+	rm -f "$TEST_DIR/$name.in"
+	mkfifo "$TEST_DIR/$name.in"
+	# Emptied, then appended to: an earlier client of the same NAME that is
+	# still writing can't leave a hole of NULs before the new output.
+	: >"$TEST_DIR/$name.out"
+	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach "$@" -t "$s" \
+	    <"$TEST_DIR/$name.in" >>"$TEST_DIR/$name.out" 2>&1 &
+	CTL_PID=$!
+	exec {CTL_FD}>"$TEST_DIR/$name.in"
+}
+
 # pty_start NAME CMD...: run CMD in the background on a new 80x24 pty.
 # Its screen output goes to $TEST_DIR/NAME.out; bytes written to the fifo
 # $TEST_DIR/NAME.in are typed into it (see pty_keys). Sets PTY_PID.

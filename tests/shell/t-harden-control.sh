@@ -9,19 +9,6 @@
 # are freed (bounded server memory, measured against a warm-up).
 . "$(dirname "$0")/lib.sh"
 
-# ctl_start NAME SESSION: a control client attached to SESSION, reading
-# commands from the fifo NAME.in (kept open on fd CTL_FD), writing NAME.out.
-ctl_start() {
-	local name=$1 s=$2
-	rm -f "$TEST_DIR/$name.in"
-	mkfifo "$TEST_DIR/$name.in"
-	: >"$TEST_DIR/$name.out"
-	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t "$s" \
-	    <"$TEST_DIR/$name.in" >>"$TEST_DIR/$name.out" 2>&1 &
-	CTL_PID=$!
-	exec {CTL_FD}>"$TEST_DIR/$name.in"
-}
-
 # ctl_sync NAME FD TOKEN: display -p TOKEN through FD and wait for it.
 ctl_sync() {
 	echo "display -p '$3'" >&"$2"

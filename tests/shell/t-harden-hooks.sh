@@ -87,16 +87,6 @@ assert_eq "m1 removed L" "$(cat "$TEST_DIR/gone" 2>/dev/null)"
 t set-hook -gu agent-pane-state
 t kill-session -t =L
 
-# ctl_start NAME SESSION: a control client attached to SESSION, reading
-# commands from the fifo NAME.in (kept open on fd CTL_FD), writing NAME.out.
-ctl_start() {
-	rm -f "$TEST_DIR/$1.in"
-	mkfifo "$TEST_DIR/$1.in"
-	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t "$2" \
-	    <"$TEST_DIR/$1.in" >"$TEST_DIR/$1.out" 2>&1 &
-	CTL_PID=$!
-	exec {CTL_FD}>"$TEST_DIR/$1.in"
-}
 # ctl_answers NAME TOKEN: send display -p TOKEN, wait (5 s) for its answer.
 ctl_answers() {
 	echo "display -p '$2'" >&"$CTL_FD"

@@ -481,16 +481,6 @@ assert_error_contains "session 'gone' has no agent metadata" t ainbox -t gone
 t set-agent -t gone
 assert_eq "0 0 0 0 1000" "$(counts gone)" "a new agent starts with an empty inbox"
 
-# ctl_start NAME SESSION: a control client attached to SESSION, reading
-# commands from the fifo NAME.in (fd left in CTL_FD), writing to NAME.out.
-ctl_start() {
-	rm -f "$TEST_DIR/$1.in"
-	mkfifo "$TEST_DIR/$1.in"
-	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t "$2" \
-	    <"$TEST_DIR/$1.in" >"$TEST_DIR/$1.out" 2>&1 &
-	CTL_PID=$!
-	exec {CTL_FD}>"$TEST_DIR/$1.in"
-}
 # ctl_sync NAME FD TOKEN: wait until everything sent before is answered.
 ctl_sync() {
 	echo "display -p '$3'" >&"$2"

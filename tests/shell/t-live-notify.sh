@@ -6,20 +6,6 @@
 # stops them and !no-agent-notify brings them back.
 . "$(dirname "$0")/lib.sh"
 
-# ctl_start NAME SESSION [ATTACH-FLAGS...]: a control client attached to
-# SESSION, reading commands from the fifo NAME.in (kept open on the fd whose
-# number is left in CTL_FD) and writing to NAME.out. Sets CTL_PID.
-ctl_start() {
-	local name=$1 s=$2; shift 2
-	rm -f "$TEST_DIR/$name.in"
-	mkfifo "$TEST_DIR/$name.in"
-	# The client process itself (not a subshell), so that CTL_PID is its pid.
-	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach "$@" -t "$s" \
-	    <"$TEST_DIR/$name.in" >"$TEST_DIR/$name.out" 2>&1 &
-	CTL_PID=$!
-	exec {CTL_FD}>"$TEST_DIR/$name.in"
-}
-
 # ctl_out NAME: what control client NAME received so far.
 ctl_out() { cat "$TEST_DIR/$1.out"; }
 

@@ -16,18 +16,6 @@
 # checkers, tests/memcheck, their own allocator replaces glibc's.)
 export GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.perturb=165
 
-# ctl_start NAME SESSION: a control client attached to SESSION, reading
-# commands from the fifo NAME.in (kept open on CTL_FD), writing to NAME.out;
-# its pid in CTL_PID.
-ctl_start() {
-	rm -f "$TEST_DIR/$1.in"
-	mkfifo "$TEST_DIR/$1.in"
-	"$TMUX_BIN" -S "$SOCK" -f /dev/null -C attach -t "$2" \
-	    <"$TEST_DIR/$1.in" >"$TEST_DIR/$1.out" 2>&1 &
-	CTL_PID=$!
-	exec {CTL_FD}>"$TEST_DIR/$1.in"
-}
-
 # ctl_sync NAME FD TOKEN: have control client NAME print TOKEN (sent through
 # FD) and wait for it: everything the server queued before has run. (The
 # write is in a subshell: if the client has died with the server, SIGPIPE
