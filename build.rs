@@ -338,6 +338,11 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         "getversion",
         "next_session_id",
         "agent_pane_destroyed",
+        "job_run",
+        "job_free",
+        "job_get_status",
+        "job_get_event",
+        "job_get_data",
     ]
     .join("|");
     let generated = bindgen::Builder::default()

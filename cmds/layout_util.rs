@@ -163,6 +163,14 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
         .add("agent_pane_depth", &p.depth.to_string())
         .add("agent_pane_released", if p.released { "1" } else { "0" })
         .add("agent_pane_created", &p.created.to_string());
+    let wt = p.worktree.as_ref();
+    ft.add("agent_pane_worktree", wt.map_or("", |w| w.path.as_str()))
+        .add("agent_pane_branch", wt.map_or("", |w| w.branch.as_str()))
+        .add("agent_pane_worktree_base", wt.map_or("", |w| w.base.as_str()))
+        .add(
+            "agent_pane_worktree_removed",
+            if wt.is_some_and(|w| w.removed) { "1" } else { "0" },
+        );
 }
 
 /// A managed pane as JSON.
@@ -183,6 +191,10 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "depth": p.depth,
         "created": p.created,
         "released": p.released,
+        "worktree": p.worktree.as_ref().map(|w| w.path.clone()),
+        "branch": p.worktree.as_ref().map(|w| w.branch.clone()),
+        "worktree_base": p.worktree.as_ref().map(|w| w.base.clone()),
+        "worktree_removed": p.worktree.as_ref().map(|w| w.removed),
     })
 }
 

@@ -1,8 +1,16 @@
-//! `new-agent-layout [-dP] [-c start-directory] [-e role=command]... [-F format]
-//! [-g group] [-k idempotency-key] [-s session-name] [-T template]` (alias
-//! `newal`): a new session laid out by a template, one managed pane per slot,
-//! each titled with its label and tracked through its lifecycle; the session
-//! joins group `-g` (default: the session name).
+//! `new-agent-layout [-dPw] [-b base] [-c start-directory] [-e role=command]...
+//! [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]`
+//! (alias `newal`): a new session laid out by a template, one managed pane per
+//! slot, each titled with its label and tracked through its lifecycle; the
+//! session joins group `-g` (default: the session name).
+//!
+//! With `-w` (or a template defined with `-w`) the start directory must be in
+//! a git repository: each pane gets its own worktree and branch from `-b`
+//! (default `HEAD`), named by [`agent_tmux::agent::layout::worktree`], and
+//! starts in it. Git runs as jobs: the command holds its client (never the
+//! server) while git first checks the repository and base (an error then
+//! makes nothing), then while each pane's worktree is made; a pane whose git
+//! fails or times out is `failed` (stage `worktree`) with git's message.
 //!
 //! Everything that can be checked is checked before anything is created. The
 //! panes are then made with upstream's own split-window (so hooks, sizes and
@@ -14,25 +22,32 @@
 
 use std::path::Path;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use agent_tmux::agent::layout::{
-    parse_override, CreatePlan, LayoutId, PaneId, DEFAULT_LAYOUT_LIMIT,
+    parse_override, worktree, CreatePlan, LayoutId, ManagedId, PaneId, PaneState, Worktree,
+    DEFAULT_LAYOUT_LIMIT,
 };
 use agent_tmux::agent::validate;
 
 use super::layout_util::{layout_formats, split_pane, Launch};
 use super::util::text;
 use crate::server::state;
+use crate::server::worktree::{self as git, Repo};
 use crate::server::{self, events};
+use crate::tmux::held::{self, Resume};
 use crate::tmux::{
     self, options, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, STARTSERVER,
+    WAITS,
 };
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"new-agent-layout",
     alias: Some(c"newal"),
-    args: c"c:de:F:g:k:Ps:T:",
-    usage: c"[-dP] [-c start-directory] [-e role=command] [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]",
-    flags: STARTSERVER,
+    args: c"b:c:de:F:g:k:Ps:T:w",
+    usage: c"[-dPw] [-b base] [-c start-directory] [-e role=command] [-F format] [-g group] [-k idempotency-key] [-s session-name] [-T template]",
+    flags: STARTSERVER | WAITS,
     exec,
     ..CommandSpec::BASE
 };
@@ -47,21 +62,16 @@ fn layout_limit() -> usize {
         .unwrap_or(DEFAULT_LAYOUT_LIMIT)
 }
 
-fn exec(item: &mut Item) -> CmdResult {
-    let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
-    let template = state::templates(|t| t.get(template_name).cloned())?;
-    let mut overrides = Vec::new();
-    for e in item.values_bytes('e') {
-        let e = text(Some(e))?.unwrap_or_default();
-        overrides.push(parse_override(e)?);
-    }
-    let key = text(item.value_bytes('k'))?;
-    let plan = state::layouts(|l| l.plan(&template, &overrides, key, layout_limit()))?;
-    if let CreatePlan::Replay(id) = plan {
-        return print_created(item, id, true);
-    }
+/// What `-w` found before the layout is made: where git put the repository
+/// and which commit the worktrees start from.
+struct WorktreePlan {
+    repo: Repo,
+    base_ref: String,
+}
 
-    let name = match text(item.value_bytes('s'))? {
+/// The session name `-s` gives, or the first free `layoutN`.
+fn session_name(item: &Item) -> Result<String, CmdError> {
+    Ok(match text(item.value_bytes('s'))? {
         Some(n) => {
             validate::session_name(n)?;
             if session::find_by_name(n).is_some() {
@@ -73,19 +83,18 @@ fn exec(item: &mut Item) -> CmdResult {
             .map(|n| format!("layout{n}"))
             .find(|n| session::find_by_name(n).is_none())
             .expect("some name is free"),
-    };
-    let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
-    validate::group_name(&group)?;
-    // Formats are expanded as upstream's -c does: '#{pane_current_path}'.
+    })
+}
+
+/// The start directory `-c` gives (formats expanded as upstream's -c does:
+/// '#{pane_current_path}'), checked for what can't be a directory at all.
+fn start_dir(item: &Item) -> Result<Option<String>, CmdError> {
     let dir: Option<String> = text(item.value_bytes('c'))?.map(|d| {
         let mut f = item.format();
         f.current();
         f.expand(d)
     });
-    let dir = dir.as_deref();
-    // A directory that does not exist makes failed panes; one that can't be
-    // a directory at all is bad input, refused before anything is made.
-    if let Some(d) = dir {
+    if let Some(d) = &dir {
         if d.is_empty() {
             return Err(CmdError::Failed(
                 "invalid start directory: empty".to_string(),
@@ -95,6 +104,177 @@ fn exec(item: &mut Item) -> CmdResult {
             return Err(CmdError::Failed(
                 "start directory contains a control character".to_string(),
             ));
+        }
+    }
+    Ok(dir)
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
+    let template = state::templates(|t| t.get(template_name).cloned())?;
+    if !(item.has('w') || template.worktree) {
+        if item.has('b') {
+            return Err(CmdError::Usage("-b needs -w (a worktree per pane)"));
+        }
+        return create(item, None).map(|_| Flow::Done);
+    }
+    // -w: everything but git is checked now; git answers later.
+    for e in item.values_bytes('e') {
+        parse_override(text(Some(e))?.unwrap_or_default())?;
+    }
+    let key = text(item.value_bytes('k'))?;
+    let plan = state::layouts(|l| l.plan(&template, &[], key, layout_limit()))?;
+    if let CreatePlan::Replay(id) = plan {
+        return print_created(item, id, true);
+    }
+    let base = text(item.value_bytes('b'))?.unwrap_or("HEAD").to_string();
+    worktree::base(&base)?;
+    worktree::name(&session_name(item)?)?;
+    for slot in template.slots() {
+        worktree::name(&slot.label)?;
+    }
+    text(item.value_bytes('g'))?.map(validate::group_name).transpose()?;
+    let dir = start_dir(item)?.unwrap_or_else(|| item.client_cwd());
+    if !Path::new(&dir).is_dir() {
+        return Err(CmdError::Failed(format!(
+            "start directory does not exist: {dir}"
+        )));
+    }
+    if !item.can_wait() {
+        return Err(CmdError::Failed(
+            "new-agent-layout -w: not able to wait here (no client of its own; use run-shell)"
+                .to_string(),
+        ));
+    }
+    git::git().map_err(CmdError::Failed)?;
+    let id = held::hold(item);
+    let shown = base.clone();
+    git::probe(&dir, &shown, move |found| probed(id, found, base));
+    Ok(Flow::Wait)
+}
+
+/// Git answered the probe of held command `id`: make the layout, then each
+/// pane's worktree; the command ends when every pane is started or failed.
+fn probed(id: u64, found: Result<Repo, String>, base_ref: String) {
+    let repo = match found.and_then(|r| {
+        worktree::repo_path(&r.top).map_err(|e| e.to_string())?;
+        Ok(r)
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            held::resume(id, Resume::Error(&e));
+            return;
+        }
+    };
+    let plan = WorktreePlan { repo, base_ref };
+    let made = held::with_item(id, |item| {
+        item.capture();
+        let made = create(item, Some(&plan));
+        (made, item.take_captured())
+    });
+    let (starts, out) = match made {
+        // Its client went away while git ran: nothing is made.
+        None => {
+            held::resume(id, Resume::Silent);
+            return;
+        }
+        Some((Err(e), _)) => {
+            let message = e.message().unwrap_or_else(|| "new-agent-layout failed".to_string());
+            held::resume(id, Resume::Error(&message));
+            return;
+        }
+        Some((Ok((_, starts)), out)) => (starts, out),
+    };
+    let left = Rc::new(RefCell::new((starts.len(), out)));
+    if starts.is_empty() {
+        finish(id, &[], &left.borrow().1);
+        return;
+    }
+    let ms: Rc<Vec<ManagedId>> = Rc::new(starts.iter().map(|(m, _, _)| *m).collect());
+    for (m, p, wt) in starts {
+        let (left, ms) = (left.clone(), ms.clone());
+        git::start_pane(m, p, &wt, false, move || {
+            let mut l = left.borrow_mut();
+            l.0 -= 1;
+            if l.0 == 0 {
+                let out = std::mem::take(&mut l.1);
+                drop(l);
+                finish(id, &ms, &out);
+            }
+        });
+    }
+}
+
+/// End held command `id`: its output, and an error naming each pane whose
+/// worktree could not be made.
+fn finish(id: u64, panes: &[ManagedId], out: &str) {
+    let failed: Vec<String> = state::layouts(|l| {
+        panes
+            .iter()
+            .filter_map(|m| l.pane(*m))
+            .filter(|p| p.state == PaneState::Failed)
+            .map(|p| {
+                format!(
+                    "layout {}: pane {} failed: {}",
+                    p.layout,
+                    p.label,
+                    p.error.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    });
+    if failed.is_empty() {
+        let how = if out.is_empty() { Resume::Silent } else { Resume::Print(out) };
+        held::resume(id, how);
+        return;
+    }
+    if !out.is_empty() {
+        held::with_item(id, |item| item.print(out));
+    }
+    held::resume(id, Resume::Error(&failed.join("\n")));
+}
+
+/// A managed pane to start in its worktree once git made it.
+type Start = (ManagedId, PaneId, Worktree);
+
+/// Make the layout (with `wt`: each pane a placeholder, returned for its
+/// worktree to be made).
+fn create(item: &Item, wt: Option<&WorktreePlan>) -> Result<(LayoutId, Vec<Start>), CmdError> {
+    let template_name = text(item.value_bytes('T'))?.unwrap_or("1m+2s");
+    let template = state::templates(|t| t.get(template_name).cloned())?;
+    let mut overrides = Vec::new();
+    for e in item.values_bytes('e') {
+        let e = text(Some(e))?.unwrap_or_default();
+        overrides.push(parse_override(e)?);
+    }
+    let key = text(item.value_bytes('k'))?;
+    let plan = state::layouts(|l| l.plan(&template, &overrides, key, layout_limit()))?;
+    if let CreatePlan::Replay(id) = plan {
+        print_created(item, id, true)?;
+        return Ok((id, Vec::new()));
+    }
+
+    let name = session_name(item)?;
+    let group = text(item.value_bytes('g'))?.unwrap_or(&name).to_string();
+    validate::group_name(&group)?;
+    // A directory that does not exist makes failed panes; one that can't be
+    // a directory at all is bad input, refused before anything is made.
+    let dir = start_dir(item)?;
+    let dir = dir.as_deref();
+    // Every worktree's name, before anything is made.
+    let mut worktrees = Vec::new();
+    if let Some(wt) = wt {
+        worktree::name(&name)?;
+        for slot in template.slots() {
+            let (path, branch) = worktree::names(&wt.repo.top, &name, &slot.label)?;
+            worktrees.push(Worktree {
+                repo: wt.repo.top.clone(),
+                path,
+                branch,
+                base_ref: wt.base_ref.clone(),
+                base: wt.repo.base.clone(),
+                removed: false,
+            });
         }
     }
     let dir_error = dir
@@ -132,6 +312,7 @@ fn exec(item: &mut Item) -> CmdResult {
     for (slot, &m) in slots.iter().zip(&managed) {
         let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
         let launch = match dir_error {
+            _ if wt.is_some() => Launch::Empty,
             Some(_) => Launch::Empty,
             None => Launch::Command {
                 dir,
@@ -150,12 +331,19 @@ fn exec(item: &mut Item) -> CmdResult {
             }
         }
     }
-    for &m in &managed {
-        match &dir_error {
-            Some(e) => {
+    let mut starts = Vec::new();
+    for (i, &m) in managed.iter().enumerate() {
+        match (&dir_error, worktrees.get(i)) {
+            (Some(e), _) => {
                 server::apply_layouts(|l| l.pane_create_failed(m, e));
             }
-            None => events::start_settle_timer(m),
+            (None, Some(w)) => {
+                server::apply_layouts(|l| l.set_worktree(m, Some(w.clone())));
+                if let Some(p) = state::layouts(|l| l.pane(m).and_then(|p| p.pane)) {
+                    starts.push((m, p, w.clone()));
+                }
+            }
+            (None, None) => events::start_settle_timer(m),
         }
     }
     if first.is_some() {
@@ -176,7 +364,7 @@ fn exec(item: &mut Item) -> CmdResult {
     if attach {
         item.attach(sid)?;
     }
-    Ok(Flow::Done)
+    Ok((id, starts))
 }
 
 /// Lay the window out as the template says and show labels in the borders.

@@ -20,6 +20,7 @@ pub mod prompt;
 pub mod state;
 pub mod typing;
 pub mod wait;
+pub mod worktree;
 
 use agent_tmux::agent::layout::Layouts;
 use agent_tmux::agent::{AgentError, Registry};

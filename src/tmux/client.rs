@@ -70,6 +70,21 @@ impl Item {
         }
     }
 
+    /// The directory new-session starts in when it has no `-c`: the
+    /// client's working directory, else the home directory, else `/`.
+    pub fn client_cwd(&self) -> String {
+        // SAFETY: the client, if any, is live; server_client_get_cwd
+        // returns a string owned by the client or a static one.
+        unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            let p = sys::server_client_get_cwd(c, std::ptr::null_mut());
+            if p.is_null() {
+                return "/".to_string();
+            }
+            std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+        }
+    }
+
     /// Is this command's client read-only (`attach -r`, or read-only by
     /// server-access)?
     pub fn client_is_readonly(&self) -> bool {

@@ -50,6 +50,9 @@ pub(super) enum Output {
     /// Kept: once the command succeeded its lines become one status-line
     /// message, joined by "; " (a confirmation run from an attached client).
     StatusLine(Option<String>),
+    /// Kept, line by line, until [`Item::take_captured`] (a held command
+    /// prints it when it is resumed).
+    Captured(String),
 }
 
 /// The command being executed.
@@ -133,6 +136,13 @@ impl Item {
         match &mut *self.output.borrow_mut() {
             Output::Client => {}
             Output::Quiet => return,
+            Output::Captured(kept) => {
+                if !kept.is_empty() {
+                    kept.push('\n');
+                }
+                kept.push_str(text);
+                return;
+            }
             Output::StatusLine(kept) => {
                 for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
                     match kept {
@@ -156,6 +166,23 @@ impl Item {
         let line = output_line(self.item, text);
         // SAFETY: as print.
         unsafe { sys::cmdq_error(self.item, c"%s".as_ptr(), line.as_ptr()) };
+    }
+
+    /// Keep what [`Item::print`] prints from now on (unless quiet), for
+    /// [`Item::take_captured`].
+    pub fn capture(&self) {
+        let mut out = self.output.borrow_mut();
+        if *out != Output::Quiet {
+            *out = Output::Captured(String::new());
+        }
+    }
+
+    /// What was printed since [`Item::capture`] (empty if nothing).
+    pub fn take_captured(&self) -> String {
+        match &mut *self.output.borrow_mut() {
+            Output::Captured(kept) => std::mem::take(kept),
+            _ => String::new(),
+        }
     }
 
     pub(super) fn raw(&self) -> *mut sys::cmdq_item {

@@ -22,6 +22,7 @@ mod handlers;
 pub mod held;
 mod hooks;
 mod item;
+pub mod job;
 pub mod notify;
 pub mod options;
 pub mod pane;
@@ -38,7 +39,7 @@ pub use handlers::Handlers;
 pub use item::{Flow, Item};
 pub use start::run;
 pub use table::{CommandSpec, Target, READONLY, STARTSERVER, WAITS};
-pub use upstream::At;
+pub use upstream::{queue, At};
 
 /// The version of agent-tmux itself (`tmux -V` keeps printing upstream's).
 pub const AGENT_TMUX_VERSION: &str = env!("CARGO_PKG_VERSION");

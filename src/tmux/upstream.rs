@@ -192,3 +192,26 @@ impl Item {
         Ok(())
     }
 }
+
+/// Queue an upstream command (its own `-t` resolved when it runs, as any
+/// command's) on the server's global queue, to run on the next pass of the
+/// event loop with no client: for reacting to something that finished
+/// outside any command (a job). Its errors go to the server log only.
+/// `Err`: the parser's message.
+pub fn queue(argv: &[&str]) -> Result<(), String> {
+    let owned: Vec<CString> = argv.iter().map(|a| c_string(a)).collect();
+    let cmd = ParsedCmd::parse(&owned)
+        .map_err(|cause| cause.unwrap_or_else(|| format!("cannot run {}", argv.join(" "))))?;
+    let raw = cmd.0;
+    std::mem::forget(cmd);
+    // SAFETY: the list takes the command; cmdq_get_command takes its own
+    // reference to the list, so freeing ours leaves the item's.
+    unsafe {
+        let list = sys::cmd_list_new();
+        sys::cmd_list_append(list, raw);
+        let item = sys::cmdq_get_command(list, std::ptr::null_mut());
+        sys::cmdq_append(std::ptr::null_mut(), item);
+        sys::cmd_list_free(list);
+    }
+    Ok(())
+}

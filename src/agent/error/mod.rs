@@ -108,6 +108,13 @@ pub enum Invalid {
     LayoutPanes { layout: u32, template: u32 },
     /// A pane state name that is not one of the five.
     PaneState(String),
+    /// A name or path for a git worktree that git or the naming rules
+    /// refuse (`what`: "name", "base", "path"; `why`: the rule).
+    Worktree {
+        what: &'static str,
+        value: String,
+        why: &'static str,
+    },
 }
 
 /// An input or a state that would go past one of the documented limits.

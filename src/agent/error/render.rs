@@ -206,6 +206,9 @@ impl fmt::Display for Invalid {
                 "invalid pane state: {} (allowed: creating, ready, degraded, failed, removed)",
                 Shown(state)
             ),
+            Invalid::Worktree { what, value, why } => {
+                write!(f, "invalid worktree {what}: {} ({why})", Shown(value))
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod geometry;
 pub mod layouts;
 pub mod state;
 pub mod template;
+pub mod worktree;
 
 #[cfg(test)]
 mod invariants;
@@ -39,6 +40,7 @@ pub use layouts::{
 };
 pub use state::{aggregate, allowed, PaneState, Stage};
 pub use template::{builtin_templates, RoleSpec, Slot, Template, Templates};
+pub use worktree::Worktree;
 
 use super::error::{AgentError, Field, Invalid, Limit};
 use super::validate::is_refused_control;

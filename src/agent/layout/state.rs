@@ -85,6 +85,8 @@ pub enum Stage {
     LaunchCommand,
     /// The command exited after it was ready (Ready to Degraded).
     ProcessExit,
+    /// Git could not make the pane's worktree (Creating to Failed).
+    Worktree,
 }
 
 impl Stage {
@@ -94,6 +96,7 @@ impl Stage {
             Stage::PaneCreate => "pane_create",
             Stage::LaunchCommand => "launch_command",
             Stage::ProcessExit => "process_exit",
+            Stage::Worktree => "worktree",
         }
     }
 }

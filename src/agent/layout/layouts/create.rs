@@ -88,6 +88,7 @@ impl Layouts {
                     created: now,
                     recreate_key: None,
                     released: false,
+                    worktree: None,
                 },
             );
             ids.push(m);

@@ -10,6 +10,7 @@ use crate::agent::layout::{LayoutId, ManagedId, PaneId};
 use crate::agent::validate::is_refused_control;
 use crate::agent::SessionId;
 
+use super::super::worktree::Worktree;
 use super::{Layouts, PaneState, Stage, Transition, MAX_ERROR_BYTES};
 
 impl Layouts {
@@ -43,6 +44,28 @@ impl Layouts {
         }
         p.error = Some(clean_error(error));
         self.apply(m, PaneState::Failed, Some(Stage::PaneCreate))
+    }
+
+    /// Managed pane `m` gets (or, `None`, loses) its worktree record: set
+    /// when its worktree is planned, marked removed when it is removed.
+    /// Its recreates made later share it.
+    pub fn set_worktree(&mut self, m: ManagedId, worktree: Option<Worktree>) {
+        if let Some(p) = self.panes.get_mut(&m) {
+            p.worktree = worktree;
+        }
+    }
+
+    /// Git could not make `m`'s worktree: Creating → Failed (stage
+    /// worktree), keeping git's `error` as [`Layouts::pane_create_failed`]
+    /// does.
+    #[must_use = "its transitions must be delivered"]
+    pub fn worktree_failed(&mut self, m: ManagedId, error: &str) -> Option<Transition> {
+        let p = self.panes.get_mut(&m)?;
+        if p.state != PaneState::Creating {
+            return None;
+        }
+        p.error = Some(clean_error(error));
+        self.apply(m, PaneState::Failed, Some(Stage::Worktree))
     }
 
     /// The settle time passed: Creating → Ready; `None` if `m` is no longer

@@ -44,6 +44,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::state::{aggregate, allowed, PaneState, Stage};
+use super::worktree::Worktree;
 use super::{LayoutId, ManagedId, PaneId, WindowId};
 use crate::agent::SessionId;
 
@@ -107,6 +108,8 @@ pub struct ManagedPane {
     /// Removed because its tmux pane left the layout's window (join-pane,
     /// move-pane, break-pane, swap-pane): that pane runs on as a plain pane.
     pub released: bool,
+    /// Its git worktree (`new-agent-layout -w`), shared with its recreates.
+    pub worktree: Option<Worktree>,
 }
 
 /// One managed layout: a tmux session whose window holds its panes.

@@ -103,6 +103,7 @@ impl Layouts {
             created: now,
             recreate_key: key.map(str::to_owned),
             released: false,
+            worktree: p.worktree.clone(),
         };
         let layout = p.layout;
         self.panes.insert(m, successor);

@@ -59,6 +59,9 @@ pub struct Template {
     pub roles: Vec<RoleSpec>,
     /// One of [`builtin_templates`], not defined by a user.
     pub builtin: bool,
+    /// Its layouts give each pane a git worktree, as `new-agent-layout -w`
+    /// (`define-agent-template -w`).
+    pub worktree: bool,
 }
 
 /// One pane a template makes.
@@ -119,6 +122,7 @@ impl Template {
             layout: layout.map(str::to_owned),
             roles,
             builtin: false,
+            worktree: false,
         })
     }
 

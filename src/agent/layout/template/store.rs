@@ -26,12 +26,14 @@ pub fn builtin_templates() -> Vec<Template> {
             layout: Some("main-vertical".to_owned()),
             roles: vec![role("manager", 1), role("specialist", 2)],
             builtin: true,
+            worktree: false,
         },
         Template {
             name: "2m+2s".to_owned(),
             layout: Some("tiled".to_owned()),
             roles: vec![role("manager", 2), role("specialist", 2)],
             builtin: true,
+            worktree: false,
         },
     ]
 }
