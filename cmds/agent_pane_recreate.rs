@@ -3,12 +3,19 @@
 //! same layout, with the same role and label, linked to its predecessor (chain
 //! depth + 1, at most 16). The dead predecessor pane, if still shown, is
 //! removed. A retry with the same key returns the pane it made.
+//!
+//! A pane with a git worktree (`new-agent-layout -w`) passes it and its
+//! branch on: the successor starts in the same worktree. If the worktree is
+//! gone (removed, or deleted by hand), git adds it again from its branch
+//! (or, if the branch is gone too, a new branch from the same base) as a
+//! job; the successor starts once git is done, or fails (stage worktree).
 
 use agent_tmux::agent::layout::{self, RecreatePlan};
 
 use super::layout_util::{resolve_pane, split_managed, Launch};
 use super::util::text;
 use crate::server::state;
+use crate::server::worktree as git;
 use crate::server::{self, events};
 use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item};
 
@@ -84,9 +91,19 @@ fn exec(item: &mut Item) -> CmdResult {
 
     let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
-    let launch = Launch::Command {
-        dir: None,
-        command: command.as_deref(),
+    let worktree = state::layouts(|l| l.pane(new).and_then(|p| p.worktree.clone()));
+    let present = worktree.as_ref().filter(|w| git::present(w)).map(|w| w.path.clone());
+    let readd = worktree.filter(|_| present.is_none()).map(|mut w| {
+        w.removed = false;
+        server::apply_layouts(|l| l.set_worktree(new, Some(w.clone())));
+        w
+    });
+    let launch = match (&present, &readd) {
+        (_, Some(_)) => Launch::Empty,
+        (dir, None) => Launch::Command {
+            dir: dir.as_deref(),
+            command: command.as_deref(),
+        },
     };
     let Some(p) = split_managed(item, anchor, new, &label, launch) else {
         return Err(CmdError::Failed(format!(
@@ -94,7 +111,10 @@ fn exec(item: &mut Item) -> CmdResult {
             new
         )));
     };
-    events::start_settle_timer(new);
+    match &readd {
+        Some(w) => git::start_pane(new, p, w, true, || {}),
+        None => events::start_settle_timer(new),
+    }
     if old_pane.is_none() && in_window.is_none() {
         if let Some(w) = pane::window_of(p) {
             server::apply_layouts(|l| l.set_window(layout, w));

@@ -1,5 +1,6 @@
-//! `define-agent-template [-fu] [-l tmux-layout] name [role:count[:command] ...]`:
+//! `define-agent-template [-fquw] [-l tmux-layout] name [role:count[:command] ...]`:
 //! define (or redefine) a layout template, from a config file or the prompt.
+//! `-w`: its layouts give each pane a git worktree (as `new-agent-layout -w`).
 //! Built-in templates are replaced only with `-f`; `-u` removes a user
 //! template (restoring the built-in it overrode).
 
@@ -11,10 +12,10 @@ use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"define-agent-template",
-    args: c"fl:qu",
+    args: c"fl:quw",
     lower: 1,
     upper: -1,
-    usage: c"[-fqu] [-l tmux-layout] name [role:count[:command] ...]",
+    usage: c"[-fquw] [-l tmux-layout] name [role:count[:command] ...]",
     confirms: true,
     exec,
     ..CommandSpec::BASE
@@ -26,14 +27,15 @@ fn exec(item: &mut Item) -> CmdResult {
         .map(|i| text(item.arg_bytes(i)).map(Option::unwrap_or_default))
         .collect::<Result<_, CmdError>>()?;
     if item.has('u') {
-        if !specs.is_empty() || item.has('l') {
+        if !specs.is_empty() || item.has('l') || item.has('w') {
             return Err(CmdError::Usage("-u takes only a template name"));
         }
         state::templates_mut(|t| t.undefine(name))?;
         return Ok(Flow::Done);
     }
     let layout = text(item.value_bytes('l'))?;
-    let template = Template::parse(name, layout, &specs)?;
+    let mut template = Template::parse(name, layout, &specs)?;
+    template.worktree = item.has('w');
     state::templates_mut(|t| t.define(template, item.has('f')))?;
     Ok(Flow::Done)
 }

@@ -326,3 +326,15 @@ pub fn split_pane(
     let _ = item.run(At::Pane(p), &["select-pane", "-T", label]);
     Ok(p)
 }
+
+/// The worktree removing managed pane `m` should clean up: its own, not yet
+/// removed, and not taken over by a recreate of it.
+pub fn worktree_to_clean(m: ManagedId) -> Option<layout::Worktree> {
+    state::layouts(|l| {
+        let p = l.pane(m)?;
+        if p.successor.is_some() {
+            return None;
+        }
+        p.worktree.clone().filter(|w| !w.removed)
+    })
+}

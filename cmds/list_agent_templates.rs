@@ -18,7 +18,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     ..CommandSpec::BASE
 };
 
-const DEFAULT_FORMAT: &str = "#{template_name}: #{template_roles} (#{template_panes} pane#{?#{==:#{template_panes},1},,s}, layout #{?template_layout,#{template_layout},tiled}#{?template_builtin,#, built in,})";
+const DEFAULT_FORMAT: &str = "#{template_name}: #{template_roles} (#{template_panes} pane#{?#{==:#{template_panes},1},,s}, layout #{?template_layout,#{template_layout},tiled}#{?template_builtin,#, built in,}#{?template_worktree,#, worktree per pane,})";
 
 fn exec(item: &mut Item) -> CmdResult {
     let list = List::new(item)?;
@@ -36,7 +36,8 @@ fn exec(item: &mut Item) -> CmdResult {
             .add("template_layout", t.layout.as_deref().unwrap_or(""))
             .add("template_panes", &t.pane_count().to_string())
             .add("template_roles", &roles.join(" "))
-            .add("template_builtin", if t.builtin { "1" } else { "0" });
+            .add("template_builtin", if t.builtin { "1" } else { "0" })
+            .add("template_worktree", if t.worktree { "1" } else { "0" });
         true
     });
     list.print("templates", &rows, template_json, |r| {
@@ -50,6 +51,7 @@ fn template_json(t: &Template) -> serde_json::Value {
         "name": t.name,
         "layout": t.layout,
         "builtin": t.builtin,
+        "worktree": t.worktree,
         "panes": t.pane_count(),
         "roles": t.roles.iter().map(|r| json!({
             "role": r.role, "count": r.count, "command": r.command,
