@@ -121,9 +121,11 @@ assert_error_contains "invalid session name: \"$long\"" \
 assert_error_contains "start directory does not exist: $TEST_DIR/nowhere" \
     t new-agent-layout -d -w -s b3 -c "$TEST_DIR/nowhere"
 assert_error_contains "-b needs -w" t new-agent-layout -d -s b4 -b main -c "$R"
-t define-agent-template bad -- '.dot:1'
+t define-agent-template dotted '.x:1'
+assert_error_contains 'invalid worktree name: ".1" (must not start with . or -)' \
+    t new-agent-layout -d -w -s b5 -T dotted -c "$R"
 assert_fails t has-session -t b1
-for s in b1 b2 x..y -x a.lock b3 b4; do assert_fails t has-session -t "=$s"; done
+for s in b1 b2 x..y -x a.lock b3 b4 b5; do assert_fails t has-session -t "=$s"; done
 assert_eq 7 "$(git -C "$R" worktree list | wc -l | tr -d ' ')" "no worktrees made"
 
 test_case "a name already taken in the repository fails those panes with git's message"
