@@ -92,7 +92,10 @@ fn exec(item: &mut Item) -> CmdResult {
     let new = server::apply_layouts(|l| l.recreate(source, command, key, tmux::now()));
     let command = state::layouts(|l| l.pane(new).and_then(|p| p.command.clone()));
     let worktree = state::layouts(|l| l.pane(new).and_then(|p| p.worktree.clone()));
-    let present = worktree.as_ref().filter(|w| git::present(w)).map(|w| w.path.clone());
+    let present = worktree
+        .as_ref()
+        .filter(|w| git::present(w))
+        .map(|w| w.path.clone());
     let readd = worktree.filter(|_| present.is_none()).map(|mut w| {
         w.removed = false;
         server::apply_layouts(|l| l.set_worktree(new, Some(w.clone())));

@@ -70,7 +70,14 @@ fn exec(item: &mut Item) -> CmdResult {
             git::mark_removed(m);
         }
         let text = format!("{done}\n{}", r.message);
-        held::resume(id, if quiet { Resume::Silent } else { Resume::Print(&text) });
+        held::resume(
+            id,
+            if quiet {
+                Resume::Silent
+            } else {
+                Resume::Print(&text)
+            },
+        );
     });
     Ok(Flow::Wait)
 }

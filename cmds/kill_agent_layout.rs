@@ -84,7 +84,14 @@ fn exec(item: &mut Item) -> CmdResult {
                 text.extend(all.iter_mut().filter_map(Option::take));
                 drop(all);
                 let text = text.join("\n");
-                held::resume(hold, if quiet { Resume::Silent } else { Resume::Print(&text) });
+                held::resume(
+                    hold,
+                    if quiet {
+                        Resume::Silent
+                    } else {
+                        Resume::Print(&text)
+                    },
+                );
             }
         });
     }

@@ -166,10 +166,17 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
     let wt = p.worktree.as_ref();
     ft.add("agent_pane_worktree", wt.map_or("", |w| w.path.as_str()))
         .add("agent_pane_branch", wt.map_or("", |w| w.branch.as_str()))
-        .add("agent_pane_worktree_base", wt.map_or("", |w| w.base.as_str()))
+        .add(
+            "agent_pane_worktree_base",
+            wt.map_or("", |w| w.base.as_str()),
+        )
         .add(
             "agent_pane_worktree_removed",
-            if wt.is_some_and(|w| w.removed) { "1" } else { "0" },
+            if wt.is_some_and(|w| w.removed) {
+                "1"
+            } else {
+                "0"
+            },
         );
 }
 

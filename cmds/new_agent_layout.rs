@@ -133,7 +133,9 @@ fn exec(item: &mut Item) -> CmdResult {
     for slot in template.slots() {
         worktree::name(&slot.label)?;
     }
-    text(item.value_bytes('g'))?.map(validate::group_name).transpose()?;
+    text(item.value_bytes('g'))?
+        .map(validate::group_name)
+        .transpose()?;
     let dir = start_dir(item)?.unwrap_or_else(|| item.client_cwd());
     if !Path::new(&dir).is_dir() {
         return Err(CmdError::Failed(format!(
@@ -179,7 +181,9 @@ fn probed(id: u64, found: Result<Repo, String>, base_ref: String) {
             return;
         }
         Some((Err(e), _)) => {
-            let message = e.message().unwrap_or_else(|| "new-agent-layout failed".to_string());
+            let message = e
+                .message()
+                .unwrap_or_else(|| "new-agent-layout failed".to_string());
             held::resume(id, Resume::Error(&message));
             return;
         }
@@ -224,7 +228,11 @@ fn finish(id: u64, panes: &[ManagedId], out: &str) {
             .collect()
     });
     if failed.is_empty() {
-        let how = if out.is_empty() { Resume::Silent } else { Resume::Print(out) };
+        let how = if out.is_empty() {
+            Resume::Silent
+        } else {
+            Resume::Print(out)
+        };
         held::resume(id, how);
         return;
     }

@@ -96,8 +96,16 @@ fn pane_format(key: &str, pane: PaneId) -> Option<String> {
             "agent_pane_created" => p.created.to_string(),
             // A pane found by its tmux pane is the layout's: not released.
             "agent_pane_released" => "0".to_string(),
-            "agent_pane_worktree" => p.worktree.as_ref().map(|w| w.path.clone()).unwrap_or_default(),
-            "agent_pane_branch" => p.worktree.as_ref().map(|w| w.branch.clone()).unwrap_or_default(),
+            "agent_pane_worktree" => p
+                .worktree
+                .as_ref()
+                .map(|w| w.path.clone())
+                .unwrap_or_default(),
+            "agent_pane_branch" => p
+                .worktree
+                .as_ref()
+                .map(|w| w.branch.clone())
+                .unwrap_or_default(),
             _ => return None,
         })
     })

@@ -47,7 +47,11 @@ pub fn git() -> Result<String, String> {
 /// Git's message from its output: the last `fatal:`/`error:` line if any,
 /// else the last non-empty line, trimmed.
 fn git_message(output: &str) -> String {
-    let lines: Vec<&str> = output.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = output
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     lines
         .iter()
         .rev()
@@ -61,9 +65,10 @@ fn git_message(output: &str) -> String {
 fn outcome(end: JobEnd, what: &str) -> Result<String, String> {
     match end {
         JobEnd::Exited { status: 0, output } => Ok(output),
-        JobEnd::Exited { status, output } => {
-            Err(format!("{what} failed ({status}): {}", git_message(&output)))
-        }
+        JobEnd::Exited { status, output } => Err(format!(
+            "{what} failed ({status}): {}",
+            git_message(&output)
+        )),
         JobEnd::Signalled(sig) => Err(format!("{what} killed by signal {sig}")),
         JobEnd::TimedOut => Err(format!("{what} timed out after {}s", timeout())),
         JobEnd::NotStarted => Err(format!("{what} could not be started")),
@@ -91,7 +96,15 @@ pub fn probe(dir: &str, base: &str, done: impl FnOnce(Result<Repo, String>) + 's
     let shown = dir.to_string();
     let base_shown = base.to_string();
     job::run(
-        &[&git, "-C", dir, "rev-parse", "--show-toplevel", "--verify", &rev],
+        &[
+            &git,
+            "-C",
+            dir,
+            "rev-parse",
+            "--show-toplevel",
+            "--verify",
+            &rev,
+        ],
         None,
         timeout(),
         move |end| {
@@ -151,7 +164,9 @@ pub fn start_pane(
     };
     let path = wt.path.clone();
     job::run(
-        &["/bin/sh", "-c", script, "sh", &git, &wt.repo, &wt.path, &wt.branch, &wt.base],
+        &[
+            "/bin/sh", "-c", script, "sh", &git, &wt.repo, &wt.path, &wt.branch, &wt.base,
+        ],
         None,
         timeout(),
         move |end| {
@@ -174,7 +189,9 @@ fn launch(m: ManagedId, pane: PaneId, dir: &str) {
             .filter(|p| p.state == agent_tmux::agent::layout::PaneState::Creating)?;
         Some((p.command.clone(), l.layout(p.layout)?.session))
     });
-    let Some((command, session)) = found else { return };
+    let Some((command, session)) = found else {
+        return;
+    };
     if !tmux::pane::exists(pane) {
         return;
     }
@@ -184,7 +201,16 @@ fn launch(m: ManagedId, pane: PaneId, dir: &str) {
         options::session(session, "default-shell").unwrap_or_else(|| "/bin/sh".to_string())
     });
     let target = pane.to_string();
-    let argv = ["respawn-pane", "-k", "-t", &target, "-c", dir, "--", &command];
+    let argv = [
+        "respawn-pane",
+        "-k",
+        "-t",
+        &target,
+        "-c",
+        dir,
+        "--",
+        &command,
+    ];
     match tmux::queue(&argv) {
         Ok(()) => events::start_settle_timer(m),
         Err(e) => {
@@ -246,7 +272,12 @@ pub fn remove(wt: &Worktree, force: bool, done: impl FnOnce(Removal) + 'static) 
         Ok(g) => g,
         Err(e) => {
             let message = format!("worktree kept: {path} ({e})");
-            return tmux::timer::after(0.0, move || done(Removal { gone: false, message }));
+            return tmux::timer::after(0.0, move || {
+                done(Removal {
+                    gone: false,
+                    message,
+                })
+            });
         }
     };
     let force = if force { "1" } else { "0" };

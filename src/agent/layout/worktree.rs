@@ -201,7 +201,15 @@ mod tests {
         for ok in ["HEAD", "main", "HEAD~2", "v1.0^", "0123abcd", "origin/main"] {
             assert_eq!(base(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "-x", "--upload-pack=x", "a..b", "a b", "a\nb", &"x".repeat(257)] {
+        for bad in [
+            "",
+            "-x",
+            "--upload-pack=x",
+            "a..b",
+            "a b",
+            "a\nb",
+            &"x".repeat(257),
+        ] {
             assert!(base(bad).is_err(), "{bad:?}");
         }
         assert_eq!(
