@@ -124,6 +124,31 @@ mod tests {
     use PaneState::*;
 
     #[test]
+    fn worktrees_fail_their_pane_and_pass_to_successors() {
+        use crate::agent::layout::Worktree;
+        let mut ls = Layouts::new();
+        let (_, ms) = made(&mut ls, SessionId(1), PaneId(10));
+        let wt = Worktree {
+            repo: "/r".into(),
+            path: "/r.agent-worktrees/x/s1".into(),
+            branch: "agent/x/s1".into(),
+            base_ref: "HEAD".into(),
+            base: "abc".into(),
+            removed: false,
+        };
+        ls.set_worktree(ms[1], Some(wt.clone()));
+        let t = ls.worktree_failed(ms[1], "fatal: no\nway").unwrap();
+        assert_eq!((t.to, t.stage), (Failed, Some(crate::agent::layout::Stage::Worktree)));
+        let p = ls.pane(ms[1]).unwrap();
+        assert_eq!(p.error.as_deref(), Some("fatal: no way"));
+        assert_eq!(ls.worktree_failed(ms[1], "again"), None, "only from creating");
+        let m = ls.recreate(ms[1], None, None, NOW + 1);
+        assert_eq!(ls.pane(m).unwrap().worktree.as_ref(), Some(&wt));
+        assert_eq!(ls.pane(ms[0]).unwrap().worktree, None);
+        ls.assert_consistent();
+    }
+
+    #[test]
     fn recreate_makes_a_linked_successor() {
         let mut ls = Layouts::new();
         let (id, ms) = ready(&mut ls, SessionId(1), PaneId(10));
