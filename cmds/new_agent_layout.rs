@@ -67,6 +67,8 @@ fn layout_limit() -> usize {
 struct WorktreePlan {
     repo: Repo,
     base_ref: String,
+    /// The start directory, absolute.
+    dir: String,
 }
 
 /// The session name `-s` gives, or the first free `layoutN`.
@@ -136,7 +138,15 @@ fn exec(item: &mut Item) -> CmdResult {
     text(item.value_bytes('g'))?
         .map(validate::group_name)
         .transpose()?;
-    let dir = start_dir(item)?.unwrap_or_else(|| item.client_cwd());
+    // A relative -c is the client's, as a shell would read it.
+    let dir = match start_dir(item)? {
+        Some(d) if !d.starts_with('/') => Path::new(&item.client_cwd())
+            .join(d)
+            .to_string_lossy()
+            .into_owned(),
+        Some(d) => d,
+        None => item.client_cwd(),
+    };
     if !Path::new(&dir).is_dir() {
         return Err(CmdError::Failed(format!(
             "start directory does not exist: {dir}"
@@ -151,13 +161,16 @@ fn exec(item: &mut Item) -> CmdResult {
     git::git().map_err(CmdError::Failed)?;
     let id = held::hold(item);
     let shown = base.clone();
-    git::probe(&dir, &shown, move |found| probed(id, found, base));
+    let probed_dir = dir.clone();
+    git::probe(&probed_dir, &shown, move |found| {
+        probed(id, found, base, dir)
+    });
     Ok(Flow::Wait)
 }
 
 /// Git answered the probe of held command `id`: make the layout, then each
 /// pane's worktree; the command ends when every pane is started or failed.
-fn probed(id: u64, found: Result<Repo, String>, base_ref: String) {
+fn probed(id: u64, found: Result<Repo, String>, base_ref: String, dir: String) {
     let repo = match found.and_then(|r| {
         worktree::repo_path(&r.top).map_err(|e| e.to_string())?;
         Ok(r)
@@ -168,7 +181,11 @@ fn probed(id: u64, found: Result<Repo, String>, base_ref: String) {
             return;
         }
     };
-    let plan = WorktreePlan { repo, base_ref };
+    let plan = WorktreePlan {
+        repo,
+        base_ref,
+        dir,
+    };
     let made = held::with_item(id, |item| {
         item.capture();
         let made = create(item, Some(&plan));
@@ -267,7 +284,10 @@ fn create(item: &Item, wt: Option<&WorktreePlan>) -> Result<(LayoutId, Vec<Start
     validate::group_name(&group)?;
     // A directory that does not exist makes failed panes; one that can't be
     // a directory at all is bad input, refused before anything is made.
-    let dir = start_dir(item)?;
+    let dir = match wt {
+        Some(wt) => Some(wt.dir.clone()),
+        None => start_dir(item)?,
+    };
     let dir = dir.as_deref();
     // Every worktree's name, before anything is made.
     let mut worktrees = Vec::new();

@@ -86,6 +86,16 @@ assert_eq 0 "$RC" "$ERR"
 assert_eq "$(git -C "$R" rev-parse older)" "$(git -C "$W/based/m1" rev-parse HEAD)"
 assert_ne "$(git -C "$R" rev-parse main)" "$(git -C "$W/based/m1" rev-parse HEAD)"
 
+test_case "a relative -c, and no -c, are the client's working directory"
+run sh -c "cd '$TEST_DIR' && exec '$TMUX_BIN' -S '$SOCK' new-agent-layout -d -w -s rel -c repo"
+assert_eq 0 "$RC" "$ERR"
+assert_eq agent/rel/m1 "$(git -C "$W/rel/m1" branch --show-current)"
+run sh -c "cd '$R' && exec '$TMUX_BIN' -S '$SOCK' new-agent-layout -d -w -s here"
+assert_eq 0 "$RC" "$ERR"
+assert_eq agent/here/s2 "$(git -C "$W/here/s2" branch --show-current)"
+for s in rel here; do t kill-agent-layout -t "$s" >/dev/null; done
+assert_fails test -e "$W/rel/m1"
+
 test_case "outside a repository: an error and nothing made"
 mkdir -p "$TEST_DIR/plain-dir"
 before=$(t ls | wc -l)

@@ -138,10 +138,17 @@ mod tests {
         };
         ls.set_worktree(ms[1], Some(wt.clone()));
         let t = ls.worktree_failed(ms[1], "fatal: no\nway").unwrap();
-        assert_eq!((t.to, t.stage), (Failed, Some(crate::agent::layout::Stage::Worktree)));
+        assert_eq!(
+            (t.to, t.stage),
+            (Failed, Some(crate::agent::layout::Stage::Worktree))
+        );
         let p = ls.pane(ms[1]).unwrap();
         assert_eq!(p.error.as_deref(), Some("fatal: no way"));
-        assert_eq!(ls.worktree_failed(ms[1], "again"), None, "only from creating");
+        assert_eq!(
+            ls.worktree_failed(ms[1], "again"),
+            None,
+            "only from creating"
+        );
         let m = ls.recreate(ms[1], None, None, NOW + 1);
         assert_eq!(ls.pane(m).unwrap().worktree.as_ref(), Some(&wt));
         assert_eq!(ls.pane(ms[0]).unwrap().worktree, None);
