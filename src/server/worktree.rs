@@ -11,9 +11,11 @@
 //! - [`remove`]: remove a worktree and its branch unless it has uncommitted
 //!   changes, commits not merged, or is locked (force removes the first two).
 
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 
-use agent_tmux::agent::layout::{ManagedId, PaneId, Worktree};
+use agent_tmux::agent::layout::{ManagedId, PaneId, PaneState, Worktree};
 
 use super::{apply_layouts, events, state};
 use crate::tmux::job::{self, JobEnd};
@@ -27,6 +29,61 @@ fn timeout() -> f64 {
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
         .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+type Queued = (Vec<String>, Box<dyn FnOnce(JobEnd)>);
+
+thread_local! {
+    /// Per repository (top directory): git commands waiting for the one
+    /// running. Git's worktree commands are not safe to run at once in one
+    /// repository (one reads another's half-made `.git/worktrees/NAME`:
+    /// "failed to read .git/worktrees/s26/commondir"), so those of one
+    /// repository run one at a time, in order.
+    static QUEUES: RefCell<HashMap<String, VecDeque<Queued>>> = RefCell::new(HashMap::new());
+}
+
+/// Run `argv` as a job once no other git job of `repo` runs; its timeout
+/// counts from when it starts.
+fn run_serial(repo: &str, argv: Vec<String>, done: impl FnOnce(JobEnd) + 'static) {
+    let done: Box<dyn FnOnce(JobEnd)> = Box::new(done);
+    let start_now = QUEUES.with(|q| {
+        let mut q = q.borrow_mut();
+        match q.get_mut(repo) {
+            Some(waiting) => {
+                waiting.push_back((argv.clone(), done));
+                None
+            }
+            None => {
+                q.insert(repo.to_string(), VecDeque::new());
+                Some(done)
+            }
+        }
+    });
+    if let Some(done) = start_now {
+        start_serial(repo.to_string(), argv, done);
+    }
+}
+
+fn start_serial(repo: String, argv: Vec<String>, done: Box<dyn FnOnce(JobEnd)>) {
+    let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    job::run(&args, None, timeout(), move |end| {
+        done(end);
+        let next = QUEUES.with(|q| {
+            let mut q = q.borrow_mut();
+            let next = q.get_mut(&repo).and_then(VecDeque::pop_front);
+            if next.is_none() {
+                q.remove(&repo);
+            }
+            next
+        });
+        if let Some((argv, done)) = next {
+            start_serial(repo, argv, done);
+        }
+    });
+}
+
+fn owned(argv: &[&str]) -> Vec<String> {
+    argv.iter().map(|a| a.to_string()).collect()
 }
 
 /// The git on the server's PATH, as an absolute path.
@@ -163,14 +220,23 @@ pub fn start_pane(
         r#"exec "$1" -C "$2" worktree add -b "$4" "$3" "$5""#
     };
     let path = wt.path.clone();
-    job::run(
-        &[
+    let made = wt.clone();
+    run_serial(
+        &wt.repo,
+        owned(&[
             "/bin/sh", "-c", script, "sh", &git, &wt.repo, &wt.path, &wt.branch, &wt.base,
-        ],
-        None,
-        timeout(),
+        ]),
         move |end| {
             match outcome(end, "git worktree add") {
+                Ok(_) if gone(m) => {
+                    // Removed while git ran (kill-agent-layout): a fresh,
+                    // clean worktree nobody will use is removed again.
+                    remove(&made, false, move |r| {
+                        if r.gone {
+                            mark_removed(m);
+                        }
+                    });
+                }
                 Ok(_) => launch(m, pane, &path),
                 Err(e) => {
                     let _ = apply_layouts(|l| l.worktree_failed(m, &e));
@@ -181,12 +247,15 @@ pub fn start_pane(
     );
 }
 
+/// Was managed pane `m` removed (or forgotten)?
+fn gone(m: ManagedId) -> bool {
+    state::layouts(|l| l.pane(m).is_none_or(|p| p.state == PaneState::Removed))
+}
+
 /// Start `m`'s command in its placeholder pane, in `dir`.
 fn launch(m: ManagedId, pane: PaneId, dir: &str) {
     let found = state::layouts(|l| {
-        let p = l
-            .pane(m)
-            .filter(|p| p.state == agent_tmux::agent::layout::PaneState::Creating)?;
+        let p = l.pane(m).filter(|p| p.state == PaneState::Creating)?;
         Some((p.command.clone(), l.layout(p.layout)?.session))
     });
     let Some((command, session)) = found else {
@@ -281,8 +350,9 @@ pub fn remove(wt: &Worktree, force: bool, done: impl FnOnce(Removal) + 'static) 
         }
     };
     let force = if force { "1" } else { "0" };
-    job::run(
-        &[
+    run_serial(
+        &wt.repo,
+        owned(&[
             "/bin/sh",
             "-c",
             REMOVE_SCRIPT,
@@ -294,9 +364,7 @@ pub fn remove(wt: &Worktree, force: bool, done: impl FnOnce(Removal) + 'static) 
             &wt.base_ref,
             &wt.base,
             force,
-        ],
-        None,
-        timeout(),
+        ]),
         move |end| {
             let (gone, message) = match end {
                 JobEnd::Exited { status, output } => {

@@ -21,14 +21,18 @@ mp() {
 	t list-agent-panes -a -J |
 	    jq -r --arg m "$1" ".panes[] | select(.id == \$m) | .$2 | if . == null then \"\" else tostring end"
 }
+# mkl ARGS: new-agent-layout -d -w -P ARGS, its stderr kept for ok_made.
+mkl() { t new-agent-layout -d -w -P "$@" 2>"$TEST_DIR/mkl.err"; }
+ok_made() { assert_eq "" "$(cat "$TEST_DIR/mkl.err")" "new-agent-layout said"; }
 has_branch() { git -C "$R" rev-parse -q --verify "refs/heads/$1" >/dev/null; }
 
 R=$TEST_DIR/repo
 mkrepo "$R"
 W=$TEST_DIR/repo.agent-worktrees
-L=$(t new-agent-layout -d -w -P -s rm -T 2m+2s -c "$R")
+L=$(mkl -s rm -T 2m+2s -c "$R")
 
 test_case "a clean worktree with no commits of its own is removed with its branch"
+ok_made
 M=$(mid "$L" m1)
 run t agent-pane-remove -t "$M"
 assert_eq 0 "$RC" "$ERR"
@@ -92,7 +96,8 @@ assert_fails has_branch agent/rm/s2
 assert_eq 1 "$(git -C "$R" worktree list | wc -l | tr -d ' ')"
 
 test_case "a locked worktree is kept, even with -f"
-L2=$(t new-agent-layout -d -w -P -s lk -c "$R")
+L2=$(mkl -s lk -c "$R")
+ok_made
 git -C "$R" worktree lock "$W/lk/m1"
 run t agent-pane-remove -f -t "$(mid "$L2" m1)"
 assert_eq 0 "$RC" "$ERR"
@@ -114,7 +119,8 @@ assert_contains "worktree missing: $W/lk/s2 (pruned; branch agent/lk/s2 kept: 1 
 assert_ok has_branch agent/lk/s2
 
 test_case "kill-agent-layout: one line per worktree, removed or kept"
-L3=$(t new-agent-layout -d -w -P -s kl -c "$R")
+L3=$(mkl -s kl -c "$R")
+ok_made
 echo wip >"$W/kl/s1/wip"
 git -C "$W/kl/s2" commit -q --allow-empty -m mine
 run t kill-agent-layout -t "$L3"
@@ -128,7 +134,8 @@ assert_ok test -f "$W/kl/s1/wip"
 assert_ok has_branch agent/kl/s2
 
 test_case "kill-agent-layout -f removes them all"
-L4=$(t new-agent-layout -d -w -P -s kf -c "$R")
+L4=$(mkl -s kf -c "$R")
+ok_made
 echo wip >"$W/kf/s1/wip"
 git -C "$W/kf/s2" commit -q --allow-empty -m mine
 run t kill-agent-layout -f -t "$L4"
@@ -138,7 +145,8 @@ assert_fails test -e "$W/kf"/s1
 for l in m1 s1 s2; do assert_fails has_branch "agent/kf/$l"; done
 
 test_case "-q: quiet, the rules the same"
-L5=$(t new-agent-layout -d -w -P -s kq -c "$R")
+L5=$(mkl -s kq -c "$R")
+ok_made
 echo wip >"$W/kq/m1/wip"
 run t kill-agent-layout -q -t "$L5"
 assert_eq 0 "$RC" "$ERR"

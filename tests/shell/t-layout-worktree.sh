@@ -48,7 +48,7 @@ for l in m1 s1 s2; do
 	wait_for "[ \"\$(path_of $L $l)\" = '$W/squad/$l' ]" 5
 	assert_eq "$W/squad/$l" "$(path_of "$L" "$l")"
 done
-wait_for "[ \"\$(mp $(mid "$L" m1) state)\" = ready ]" 5
+wait_for "[ \"\$(mp $(mid "$L" m1) state)\" = ready ]" 30
 assert_eq ready "$(mp "$(mid "$L" m1)" state)"
 
 test_case "formats, list-agent-panes and -J show worktree and branch"
@@ -63,7 +63,7 @@ assert_eq "agent/squad/m1" "$(t lsap -t squad -F '#{agent_pane_branch}' | head -
 
 test_case "a commit in one pane's worktree is not in another's"
 t send-keys -t "$(pane_of "$L" m1)" 'echo mine > new.txt && git add new.txt && git commit -qm from-m1 && echo DONE-M1' Enter
-wait_for "capture $(pane_of "$L" m1) | grep -qx DONE-M1" 10
+wait_for "capture $(pane_of "$L" m1) | grep -qx DONE-M1" 30
 assert_contains from-m1 "$(git -C "$W/squad/m1" log --format=%s)"
 assert_not_contains from-m1 "$(git -C "$W/squad/s1" log --format=%s)"
 assert_fails test -e "$W/squad/s1/new.txt"
@@ -151,7 +151,7 @@ M=$(mid "$LT" s1)
 assert_eq failed "$(mp "$M" state)"
 assert_eq worktree "$(mp "$M" failed_stage)"
 assert_contains "already exists" "$(mp "$M" error)"
-wait_for "[ \"\$(mp $(mid "$LT" m1) state)\" = ready ]" 5
+wait_for "[ \"\$(mp $(mid "$LT" m1) state)\" = ready ]" 30
 assert_eq ready "$(mp "$(mid "$LT" m1)" state)" "other panes unaffected"
 assert_eq "$W/taken/s2" "$(path_of "$LT" s2)"
 
@@ -169,14 +169,14 @@ test_case "recreate reuses the predecessor's worktree and branch"
 M=$(mid "$L" s1)
 echo wip >"$W/squad/s1/wip.txt"
 t send-keys -t "$(pane_of "$L" s1)" 'exit' Enter
-wait_for "[ \"\$(mp $M state)\" = degraded ]" 5
+wait_for "[ \"\$(mp $M state)\" = degraded ]" 30
 run t agent-pane-recreate -t "$M"
 assert_eq 0 "$RC" "$ERR"
 N=$(mid "$L" s1)
 assert_ne "$M" "$N"
 assert_eq "$W/squad/s1" "$(mp "$N" worktree)"
 assert_eq agent/squad/s1 "$(mp "$N" branch)"
-wait_for "[ \"\$(path_of $L s1)\" = '$W/squad/s1' ]" 5
+wait_for "[ \"\$(path_of $L s1)\" = '$W/squad/s1' ]" 30
 assert_eq "$W/squad/s1" "$(path_of "$L" s1)"
 assert_eq wip "$(cat "$W/squad/s1/wip.txt")" "work kept"
 assert_eq 1 "$(git -C "$R" worktree list | grep -c "/squad/s1 ")"
@@ -184,12 +184,12 @@ assert_eq 1 "$(git -C "$R" worktree list | grep -c "/squad/s1 ")"
 test_case "recreate of a pane whose worktree was deleted adds it again from its branch"
 t send-keys -t "$(pane_of "$L" m1)" 'cd / && exit' Enter
 M=$(mid "$L" m1)
-wait_for "[ \"\$(mp $M state)\" = degraded ]" 5
+wait_for "[ \"\$(mp $M state)\" = degraded ]" 30
 rm -rf "$W/squad/m1"
 run t agent-pane-recreate -t "$M"
 assert_eq 0 "$RC" "$ERR"
 N=$(mid "$L" m1)
-wait_for "[ \"\$(mp $N state)\" = ready ]" 10
+wait_for "[ \"\$(mp $N state)\" = ready ]" 30
 assert_eq ready "$(mp "$N" state)"
 assert_eq "$W/squad/m1" "$(path_of "$L" m1)"
 assert_contains from-m1 "$(git -C "$W/squad/m1" log --format=%s)" "the branch's commits are back"
