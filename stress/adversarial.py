@@ -87,10 +87,20 @@ HOOK_COMMANDS = UNTARGETED_HOOK_COMMANDS + TARGETED_HOOK_COMMANDS
 # same way (its hooks do not guard against re-triggering through upstream
 # notifications), so such a hook is a fault of the configuration, not of the
 # server: the workload does not set them.
+# The same goes for a window-renamed hook that creates a window: a new
+# window's name is checked once, on a later pass of the server loop, against
+# its pane's current command; when the queue is busy (a hook storm, 32
+# clients), that pass comes after `sh -c cat` has started, the name changes
+# from cat to sh, window-renamed runs the hook again, and so on: a chain
+# that adds a window per rename without end (a session had 865 windows after
+# 40 s, and the watchdog then found the server still busy after 10 s, in
+# forkpty < spawn_window < new-window). Plain 3.5a's loop and names.c behave
+# the same; tmux has no window limit to hit.
 STORMS = {
     ("window-linked", "new-window -d -t A2"), ("window-linked", "new -d -s A4 -t A1"),
     ("window-linked", "new-window -d"), ("window-linked", "break-pane -d"),
     ("after-new-window", "new-window -d -t A2"), ("after-new-window", "new-window -d"),
+    ("window-renamed", "new-window -d -t A2"), ("window-renamed", "new-window -d"),
 }
 
 
