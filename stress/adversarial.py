@@ -156,6 +156,7 @@ class AdversarialRun(Run):
         self.state_ops = []     # set-hook, define-agent-template: in order
         self.finding = None
         self.after_finding = 0  # violations once the server was gone
+        self.killed_consumes = {}  # sid: agent-wait -m -c killed half way
         if args.server_log:
             self.server_flags = ["-v"]
         self.start_preexec = crashes.allow_core
@@ -434,7 +435,14 @@ class AdversarialWorker(Worker):
         if r == 0:
             argv = ["agent-wait", "-t", self.name(), self.pick(["k0", "k1", "never"])]
         elif r == 1:
-            argv = ["agent-wait", "-m", "-c", "-t", self.name()]
+            name = self.name()
+            argv = ["agent-wait", "-m", "-c", "-t", name]
+            # Killed, it may have consumed a message that no client then
+            # records: the end check allows one such consume per kill.
+            with self.r.lock:
+                for sid, n in name_of(self.r.view).items():
+                    if n == name:
+                        self.r.killed_consumes[sid] = self.r.killed_consumes.get(sid, 0) + 1
         elif r == 2:
             argv = ["wait-for", self.pick(CHANNELS)]
         else:
