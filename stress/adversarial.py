@@ -87,10 +87,20 @@ HOOK_COMMANDS = UNTARGETED_HOOK_COMMANDS + TARGETED_HOOK_COMMANDS
 # same way (its hooks do not guard against re-triggering through upstream
 # notifications), so such a hook is a fault of the configuration, not of the
 # server: the workload does not set them.
+# The same goes for a window-renamed hook that creates a window: a new
+# window's name is checked once, on a later pass of the server loop, against
+# its pane's current command; when the queue is busy (a hook storm, 32
+# clients), that pass comes after `sh -c cat` has started, the name changes
+# from cat to sh, window-renamed runs the hook again, and so on: a chain
+# that adds a window per rename without end (a session had 865 windows after
+# 40 s, and the watchdog then found the server still busy after 10 s, in
+# forkpty < spawn_window < new-window). Plain 3.5a's loop and names.c behave
+# the same; tmux has no window limit to hit.
 STORMS = {
     ("window-linked", "new-window -d -t A2"), ("window-linked", "new -d -s A4 -t A1"),
     ("window-linked", "new-window -d"), ("window-linked", "break-pane -d"),
     ("after-new-window", "new-window -d -t A2"), ("after-new-window", "new-window -d"),
+    ("window-renamed", "new-window -d -t A2"), ("window-renamed", "new-window -d"),
 }
 
 
@@ -146,6 +156,7 @@ class AdversarialRun(Run):
         self.state_ops = []     # set-hook, define-agent-template: in order
         self.finding = None
         self.after_finding = 0  # violations once the server was gone
+        self.killed_consumes = {}  # sid: agent-wait -m -c killed half way
         if args.server_log:
             self.server_flags = ["-v"]
         self.start_preexec = crashes.allow_core
@@ -424,7 +435,14 @@ class AdversarialWorker(Worker):
         if r == 0:
             argv = ["agent-wait", "-t", self.name(), self.pick(["k0", "k1", "never"])]
         elif r == 1:
-            argv = ["agent-wait", "-m", "-c", "-t", self.name()]
+            name = self.name()
+            argv = ["agent-wait", "-m", "-c", "-t", name]
+            # Killed, it may have consumed a message that no client then
+            # records: the end check allows one such consume per kill.
+            with self.r.lock:
+                for sid, n in name_of(self.r.view).items():
+                    if n == name:
+                        self.r.killed_consumes[sid] = self.r.killed_consumes.get(sid, 0) + 1
         elif r == 2:
             argv = ["wait-for", self.pick(CHANNELS)]
         else:
