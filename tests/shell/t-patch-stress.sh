@@ -28,8 +28,8 @@ fresh() {
 	start_server
 }
 
-test_case "kill-server ends the server although a session-closed hook makes a session (0014)"
-if patched 0014; then
+test_case "kill-server ends the server although a session-closed hook makes a session (0015)"
+if patched 0015; then
 	fresh
 	new_detached a cat
 	t set-hook -g session-closed 'new-session -d -s again cat'
@@ -44,8 +44,8 @@ if patched 0014; then
 	assert_eq "" "$(pgrep -P "$PID" 2>/dev/null)" "no pane of the server is left"
 fi
 
-test_case "the same for a session made by an agent hook on the shutdown (0014)"
-if patched 0014; then
+test_case "the same for a session made by an agent hook on the shutdown (0015)"
+if patched 0015; then
 	fresh
 	new_detached a cat
 	t set-agent -t a \; agent-join-group -t a g1 >/dev/null
@@ -58,8 +58,8 @@ if patched 0014; then
 	assert_eq 0 "$?" "the server (pid $PID) exits"
 fi
 
-test_case "new-session -t a session whose name a left-over group still has (0015)"
-if patched 0015; then
+test_case "new-session -t a session whose name a left-over group still has (0016)"
+if patched 0016; then
 	fresh
 	new_detached keep cat
 	# The group "A" outlives its session A; B is its only member.
