@@ -100,11 +100,9 @@ pub fn parse_event(line: &str) -> Option<Event> {
         ("%agent-group-changed", [session, _group, _event, ..]) => Some(Event::GroupChanged {
             session: session.to_string(),
         }),
-        ("%agent-pane-status", [session, _window, _pane, _status, ..]) => {
-            Some(Event::PeerState {
-                session: session.to_string(),
-            })
-        }
+        ("%agent-pane-status", [session, _window, _pane, _status, ..]) => Some(Event::PeerState {
+            session: session.to_string(),
+        }),
         ("%agent-state", [_pane, session, ..]) => Some(Event::PeerState {
             session: session.to_string(),
         }),

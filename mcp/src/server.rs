@@ -215,7 +215,11 @@ impl Server {
         self.format(session, STATE_FORMAT).await
     }
 
-    async fn call(&self, name: &str, args: Option<serde_json::Map<String, Value>>) -> Result<CallToolResult, String> {
+    async fn call(
+        &self,
+        name: &str,
+        args: Option<serde_json::Map<String, Value>>,
+    ) -> Result<CallToolResult, String> {
         let spec = tools::find(name).ok_or_else(|| format!("unknown tool: {name}"))?;
         let a = Args::check(spec, args)?;
         let takes = a.flag("take").unwrap_or(false);
@@ -291,7 +295,10 @@ impl Server {
                 ))
             }
             "get_context" => match a.string("key")? {
-                Some(key) => Ok(text(self.tmux("agent-get", &["-J", "-t", sid, "--", key]).await?)),
+                Some(key) => Ok(text(
+                    self.tmux("agent-get", &["-J", "-t", sid, "--", key])
+                        .await?,
+                )),
                 None => {
                     let g = self.peers_json().await?;
                     Ok(text(
@@ -321,7 +328,8 @@ impl Server {
             }
             "unset" => {
                 let key = a.required_string("key")?;
-                self.tmux("agent-share", &["-q", "-t", sid, "-u", key]).await?;
+                self.tmux("agent-share", &["-q", "-t", sid, "-u", key])
+                    .await?;
                 Ok(text(format!("removed {key}")))
             }
             "send_message" => {
@@ -385,9 +393,12 @@ impl Server {
                 let who = a.required_string("peer")?;
                 let t = a.timeout()?;
                 let (id, name) = self.find_peer(who).await?;
-                self.client(&["agent-wait", "-i", "-t", &id, "-T", &t]).await?;
+                self.client(&["agent-wait", "-i", "-t", &id, "-T", &t])
+                    .await?;
                 let state = self.state_of(&id).await?;
-                Ok(text(json!({"session_id": id, "session_name": name, "state": state}).to_string()))
+                Ok(text(
+                    json!({"session_id": id, "session_name": name, "state": state}).to_string(),
+                ))
             }
             "prompt_peer" => {
                 let who = a.required_string("peer")?;
@@ -397,7 +408,11 @@ impl Server {
                 if state != PROMPTABLE_STATE {
                     return Err(format!(
                         "peer '{name}' is {}: not prompting (only an idle peer is prompted)",
-                        if state.is_empty() { "without an agent pane" } else { &state }
+                        if state.is_empty() {
+                            "without an agent pane"
+                        } else {
+                            &state
+                        }
                     ));
                 }
                 self.client(&["agent-prompt", "-t", &id, "--", msg]).await?;
@@ -410,8 +425,10 @@ impl Server {
     async fn read(&self, uri: &str) -> Result<String, String> {
         if uri == CONTEXT_URI {
             let g = self.peers_json().await?;
-            Ok(json!({"group": g["group"], "version": g["version"], "context": g["context"]})
-                .to_string())
+            Ok(
+                json!({"group": g["group"], "version": g["version"], "context": g["context"]})
+                    .to_string(),
+            )
         } else if let Some(key) = uri.strip_prefix(CONTEXT_KEY_URI) {
             self.tmux("agent-get", &["-J", "-t", self.sid(), "--", key])
                 .await
@@ -438,7 +455,10 @@ impl ServerHandler for Server {
                 .enable_resources_subscribe()
                 .build(),
         )
-        .with_server_info(Implementation::new("agent-tmux-mcp", env!("CARGO_PKG_VERSION")))
+        .with_server_info(Implementation::new(
+            "agent-tmux-mcp",
+            env!("CARGO_PKG_VERSION"),
+        ))
         .with_instructions(
             "agent-tmux coordination: you are a tmux session that may be in a coordination \
              group with other agents. Use whoami first; share results with share, read them \
@@ -487,7 +507,11 @@ impl ServerHandler for Server {
                 "context",
                 "The shared context of your coordination group: every key with its entry.",
             ),
-            resource(INBOX_URI, "inbox", "Your unread messages, oldest first (reading consumes nothing)."),
+            resource(
+                INBOX_URI,
+                "inbox",
+                "Your unread messages, oldest first (reading consumes nothing).",
+            ),
         ];
         if let Ok(g) = self.peers_json().await {
             if let Some(ctx) = g["context"].as_object() {
@@ -522,8 +546,8 @@ impl ServerHandler for Server {
     ) -> Result<ReadResourceResponse, ErrorData> {
         match self.read(&request.uri).await {
             Ok(body) => {
-                let contents = ResourceContents::text(body, request.uri)
-                    .with_mime_type("application/json");
+                let contents =
+                    ResourceContents::text(body, request.uri).with_mime_type("application/json");
                 Ok(ReadResourceResult::new(vec![contents]).into())
             }
             Err(e) => Err(ErrorData::resource_not_found(e, None)),

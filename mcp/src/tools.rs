@@ -237,7 +237,9 @@ impl Args {
             None => Ok(None),
             Some(v) => match v.as_u64() {
                 Some(n) if n >= 1 => Ok(Some(n)),
-                _ => Err(format!("invalid argument: {name} (expected an integer of 1 or more)")),
+                _ => Err(format!(
+                    "invalid argument: {name} (expected an integer of 1 or more)"
+                )),
             },
         }
     }
@@ -249,7 +251,9 @@ impl Args {
             Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0 && f.is_finite()) => {
                 Ok(n.to_string())
             }
-            Some(_) => Err("invalid argument: timeout (expected a number of seconds above 0)".into()),
+            Some(_) => {
+                Err("invalid argument: timeout (expected a number of seconds above 0)".into())
+            }
         }
     }
 }
