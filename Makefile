@@ -68,6 +68,7 @@ bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
+	@$(PYTHON) bench/mcp-roundtrip.py
 	@bash bench/memory.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
