@@ -222,7 +222,7 @@ impl Server {
     ) -> Result<CallToolResult, String> {
         let spec = tools::find(name).ok_or_else(|| format!("unknown tool: {name}"))?;
         let a = Args::check(spec, args)?;
-        let takes = a.flag("take").unwrap_or(false);
+        let takes = a.flag("take")?;
         if (spec.kind == Kind::Write || takes) && self.read_only().await {
             return Err(format!("read-only: {READ_ONLY_OPTION} is on"));
         }

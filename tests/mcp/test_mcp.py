@@ -230,6 +230,8 @@ async def inner(args):
         check("wrong type", err and out == "invalid argument: key (expected a string)", out)
         err, out = await call(c, "send_message", {"text": "x", "to": "peer", "group": True})
         check("send_message needs one of to and group", err and "not both" in out, out)
+        err, out = await call(c, "read_inbox", {"take": "yes"})
+        check("read_inbox take must be a boolean", err and out == "invalid argument: take (expected a boolean)", out)
         err, out = await call(c, "read_inbox", {"count": 0})
         check("read_inbox count must be 1 or more", err and "count" in out, out)
         err, out = await call(c, "no_such_tool")
