@@ -8,8 +8,9 @@ MANDIR ?= $(PREFIX)/share/man
 CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
+MCP_BIN := target/release/agent-tmux-mcp
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
+.PHONY: all setup build demo test unit plain shell mcp stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
 
 all: build
 
@@ -24,7 +25,7 @@ demo: build
 
 # Unit tests (domain, property tests), lint, then the shell suite and a short
 # stress run against the release binary.
-test: build lint unit plain shell stress-quick
+test: build lint unit plain shell mcp stress-quick
 
 unit:
 	@$(CARGO) test --release --quiet
@@ -36,6 +37,11 @@ plain: setup
 
 shell:
 	@TMUX_BIN=$(CURDIR)/$(BIN) PLAIN_TMUX=$(CURDIR)/vendor/upstream/plain/tmux bash tests/shell/run
+
+# agent-tmux-mcp against the official MCP Python SDK (pinned, in the
+# git-ignored venv tests/mcp/.venv, made on first use): tests/mcp/test_mcp.py.
+mcp: build
+	@TMUX_BIN=$(CURDIR)/$(BIN) MCP_BIN=$(CURDIR)/$(MCP_BIN) bash tests/mcp/run.sh
 
 # Stress: 32 concurrent clients run random agent, session and layout commands
 # while a checker verifies the invariants; non-zero exit on any violation, hang
@@ -62,6 +68,7 @@ bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
+	@$(PYTHON) bench/mcp-roundtrip.py
 	@bash bench/memory.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
@@ -108,10 +115,11 @@ lint:
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tmux
+	install -m 755 $(MCP_BIN) $(DESTDIR)$(BINDIR)/agent-tmux-mcp
 	install -m 644 man/agent-tmux.1 $(DESTDIR)$(MANDIR)/man1/agent-tmux.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tmux $(DESTDIR)$(MANDIR)/man1/agent-tmux.1
+	rm -f $(DESTDIR)$(BINDIR)/tmux $(DESTDIR)$(BINDIR)/agent-tmux-mcp $(DESTDIR)$(MANDIR)/man1/agent-tmux.1
 
 clean:
 	$(CARGO) clean

@@ -11,7 +11,10 @@
 #   it names only the errors it reports (`AgentError`, quoted with `Bare`);
 # - src/server never names the commands;
 # - src/agent names neither tmux, the server nor the raw bindings;
-# - src/ids.rs (the typed ids every layer shares) names nothing of the crate.
+# - src/ids.rs (the typed ids every layer shares) names nothing of the crate;
+# - mcp/ (the agent-tmux-mcp binary, a crate of its own) names nothing of the
+#   agent_tmux crate: it reaches the server only through tmux's protocol
+#   (control mode and tmux client processes), as any other client does.
 #
 # Comments are ignored (`//` to end of line), so prose may name anything.
 # Exits non-zero with one line per violation.
@@ -60,7 +63,7 @@ rs_files() { # directories...
     find "$@" -name '*.rs' -not -path '*/target/*' 2>/dev/null | sort
 }
 
-outside_tmux=$(rs_files src cmds fuzz tests build.rs | grep -v '^src/tmux/')
+outside_tmux=$(rs_files src cmds fuzz tests mcp build.rs | grep -v '^src/tmux/')
 # shellcheck disable=SC2086
 check "unsafe code outside src/tmux" '\bunsafe\b' $outside_tmux
 # shellcheck disable=SC2086
@@ -80,7 +83,10 @@ check "src/agent names tmux, the server or the raw bindings" "$(crate_of '(tmux|
 
 check "src/ids.rs names another module of the crate" "$(crate_of '(agent|tmux|server|cmds|sys)')|\\b(agent|tmux|server|cmds|sys)::" src/ids.rs
 
-for root in src/main.rs src/lib.rs; do
+# shellcheck disable=SC2046
+check "mcp/ names the agent_tmux crate (it talks to the server only through tmux's protocol)" '\bagent_tmux\s*::|\bextern\s+crate\s+agent_tmux\b' $(rs_files mcp)
+
+for root in src/main.rs src/lib.rs mcp/src/main.rs; do
     grep -q '^#!\[deny(unsafe_code)\]' "$root" || report "$root" "missing #![deny(unsafe_code)]"
 done
 # Exactly one allow of unsafe code: on `mod tmux;` in src/main.rs.

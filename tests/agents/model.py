@@ -15,6 +15,12 @@ of the script get a short plain answer. Script steps (dicts):
   {"tool": NAME, "input": {...}}  ask for a tool use (stop_reason tool_use);
                                   for Codex "input" is the function arguments
   {"text": "...", "tool": ..., "input": ...}  a text then the tool use
+  {"tool_suffix": "__share", "input": {...}}  ask for the offered tool whose
+                                  name ends with the suffix (MCP tools, which
+                                  the CLI names itself: mcp__SERVER__TOOL);
+                                  the name used is recorded as "tool"; a
+                                  tool not offered yet but named in the
+                                  conversation (deferred) is found there
 Every response has its own message id and every tool use its own id.
 
 Every request is recorded (path, headers of interest, parsed body, whether it
@@ -28,6 +34,7 @@ It always stops by itself after --max-seconds (default 900)."""
 import argparse
 import itertools
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -164,6 +171,7 @@ class Model:
                         return self._json(400, {"error": {"type": "invalid_request_error", "message": "bad json"}})
                     if step is None:
                         step = {"text": "ok", "seconds": 0}
+                    step = model._resolve_tool(step, body)
                     with model.lock:
                         model.streaming += 1
                     try:
@@ -217,6 +225,24 @@ class Model:
                 self.step += 1
                 return dict(s, index=self.step - 1)
             return None
+
+    def _resolve_tool(self, step, body):
+        suffix = step.get("tool_suffix")
+        if not suffix:
+            return step
+        names = [t.get("name", "") for t in body.get("tools") or [] if isinstance(t, dict)]
+        name = next((n for n in names if n.endswith(suffix)), None)
+        if name is None:
+            # A deferred tool (Claude Code's ToolSearch) is named only in the
+            # text of the conversation.
+            m = re.search(r"\bmcp__[A-Za-z0-9_-]+?%s\b" % re.escape(suffix), json.dumps(body))
+            name = m.group(0) if m else None
+        if name is None:
+            return {"text": "no offered tool ends with %s" % suffix, "seconds": 0}
+        with self.lock:
+            if self.requests:
+                self.requests[-1]["tool"] = name
+        return dict(step, tool=name)
 
     def _record(self, h, body, is_turn, step):
         r = {

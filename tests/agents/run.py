@@ -15,7 +15,9 @@ Scenarios (PATTERN selects those whose "cli/name" contains it): start, prompts
 delivered with `agent-prompt` (multi-line with a code block, 10,000
 characters, a leading `/`, `@README.md`, a leading `!`) compared with what
 the endpoint received, a reply streamed for seconds, a permission dialog
-answered, a question with choices answered, the turn finishing, exit.
+answered, a question with choices answered, the turn finishing, exit; and (Claude Code) agent-tmux-mcp registered with
+`claude mcp add`: the model calls its share tool, then its wait tool, which a
+peer's share wakes.
 Waits are on conditions (the screen, the endpoint's records), never sleeps.
 
 Everything each scenario saw goes to tests/agents/results/CLI/SCENARIO/
@@ -193,6 +195,7 @@ class Pane:
         self.lock = threading.Lock()
         self.last_screen = []
         self.last_flags = {}
+        self.extra_args = ()
 
     def start(self):
         env_args = []
@@ -201,7 +204,7 @@ class Pane:
         chan = "go-" + self.session
         # The program starts once pipe-pane records its output (wait-for).
         wrapper = '"$0" wait-for %s; exec "$@"' % chan
-        cmd = ["sh", "-c", wrapper, self.tm.binary] + self.cli.command()
+        cmd = ["sh", "-c", wrapper, self.tm.binary] + self.cli.command() + list(self.extra_args)
         self.tm.run("new-session", "-d", "-s", self.session, "-G", self.cli.agent_type, "-x", str(WIDTH),
                     "-y", str(HEIGHT), "-c", self.cli.proj, *env_args, "--", *cmd)
         self.tm.run("set-option", "-t", self.target, "remain-on-exit", "on")
@@ -550,13 +553,15 @@ class Results:
 # --- scenarios -------------------------------------------------------------------
 
 
-def new_pane(tm, cli, name, model, script):
+def new_pane(tm, cli, name, model, script, args=()):
     d = os.path.join(RESULTS, cli.name, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     model.set_script(script)
     model.log_path = os.path.join(d, "requests.jsonl")
-    p = Pane(tm, cli, name, d, model).start()
+    p = Pane(tm, cli, name, d, model)
+    p.extra_args = args
+    p.start()
     p.turns0 = len(model.turns())
     return p
 
@@ -806,11 +811,97 @@ def scen_question(tm, cli, model, res):
         p.finish()
 
 
+MCP_BIN = os.path.abspath(os.environ.get("MCP_BIN", os.path.join(REPO, "target", "release", "agent-tmux-mcp")))
+
+
+def scen_mcp(tm, cli, model, res):
+    """agent-tmux-mcp registered with `claude mcp add agent-tmux -- BIN`
+    (local scope, this project): the scripted model calls its share tool and
+    the key is in the group (agent-get from another session); then its
+    wait_for_key tool, pending until a peer shares the key."""
+    scen = "mcp"
+    if cli.name != "claude":
+        return
+    env = dict(os.environ, HOME=cli.home, DISABLE_AUTOUPDATER="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1")
+    add = subprocess.run([cli.binary(), "mcp", "add", "agent-tmux", "--", MCP_BIN], cwd=cli.proj, env=env,
+                         capture_output=True, text=True, timeout=60)
+    if not res.check(cli.name, scen, "claude mcp add agent-tmux -- agent-tmux-mcp", add.returncode == 0,
+                     (add.stdout + add.stderr).strip()[:200]):
+        return
+    peer = "mcp-peer"
+    tm.run("new-session", "-d", "-s", peer, "cat")
+    # Claude Code defers MCP tools: a model first loads them with ToolSearch.
+    script = [{"tool": "ToolSearch", "input": {"query": "select:mcp__agent-tmux__share,mcp__agent-tmux__wait_for_key"}},
+              {"text": "Sharing the verdict.", "tool_suffix": "__share", "input": {"key": "verdict", "value": "approve"}},
+              {"tool_suffix": "__wait_for_key", "input": {"key": "go", "timeout": 120}},
+              {"text": "Done.", "seconds": 0}]
+    # MCP tools ask for permission in default mode; allow only this server's.
+    p = new_pane(tm, cli, scen, model, script, args=("--allowedTools", "mcp__agent-tmux"))
+    try:
+        tm.run("agent-join-group", "-q", "-t", p.session, "team")
+        tm.run("agent-join-group", "-q", "-t", peer, "team")
+        if not ready(p, res, scen):
+            return
+        p.mark("prompt")
+        p.prompt("Share the verdict with the group, then wait for go")
+        wait_turn(p, 2, 30)
+        body = json.dumps(turns_since(p)[1]["body"])
+        mcp_tools = sorted(set(re.findall(r"mcp__agent-tmux__[a-z_]+", body)))
+        res.check(cli.name, scen, "the MCP tools reach the model (ToolSearch)", "mcp__agent-tmux__share" in mcp_tools,
+                  " ".join(mcp_tools))
+        try:
+            v = wait_until(lambda: tm.run("agent-get", "-t", peer, "verdict", check=False).stdout.strip(), 30,
+                           "the key in the group")
+            res.check(cli.name, scen, "share tool: the key is in the group (agent-get from another session)",
+                      v == "approve", repr(v))
+        except Timeout as e:
+            p.save("no-share")
+            res.check(cli.name, scen, "share tool: the key is in the group (agent-get from another session)",
+                      False, str(e))
+            return
+        wait_turn(p, 3, 30)
+        tr = turns_since(p)[2]["tool_results"]
+        res.check(cli.name, scen, "the share result reaches the model", any("shared verdict" in (x or "") for _, x in tr),
+                  repr(tr)[:160])
+        try:
+            wait_until(lambda: tm.fmt(p.target, "#{agent_waiters}") not in ("", "0"), 30, "the MCP wait to start")
+            p.mark("waiting")
+            p.save("waiting")
+            res.check(cli.name, scen, "wait_for_key is pending (agent_waiters)", len(turns_since(p)) == 3)
+        except Timeout as e:
+            p.save("no-wait")
+            res.check(cli.name, scen, "wait_for_key is pending (agent_waiters)", False, str(e))
+            return
+        tm.run("agent-share", "-t", peer, "go=now please")
+        try:
+            wait_turn(p, 4, 30)
+            tr = turns_since(p)[3]["tool_results"]
+            res.check(cli.name, scen, "wait_for_key woken by the peer's share", any("now please" in (x or "") for _, x in tr),
+                      repr(tr)[:160])
+        except Timeout as e:
+            p.save("not-woken")
+            res.check(cli.name, scen, "wait_for_key woken by the peer's share", False, str(e))
+            return
+        try:
+            p.wait_screen(lambda l: cli.idle(l) and cli.finished(l), 20, "the finished turn")
+            p.save("finished")
+            res.check(cli.name, scen, "the turn finishes, composer idle", True)
+        except Timeout as e:
+            p.save("not-finished")
+            res.check(cli.name, scen, "the turn finishes, composer idle", False, str(e))
+    finally:
+        p.finish()
+        tm.run("kill-session", "-t", "=" + peer, check=False)
+        subprocess.run([cli.binary(), "mcp", "remove", "agent-tmux"], cwd=cli.proj, env=env, capture_output=True,
+                       timeout=60)
+
+
 def scenarios():
     out = [("start-exit", scen_start_exit)]
     for pname, text in PROMPTS:
         out.append(("prompt-" + pname, lambda tm, cli, m, r, n=pname, t=text: scen_prompt(tm, cli, m, r, n, t)))
     out += [("stream", scen_stream), ("permission", scen_permission), ("question", scen_question)]
+    out.append(("mcp", scen_mcp))
     return out
 
 
