@@ -30,6 +30,8 @@ mod new_session;
 mod set_agent;
 mod show_agent;
 mod util;
+mod define_agent_profile;
+mod list_agent_profiles;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
 pub static ALL: &[&CommandSpec] = &[
@@ -55,4 +57,6 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &define_agent_profile::ENTRY,
+    &list_agent_profiles::ENTRY,
 ];
