@@ -57,12 +57,22 @@ def run_cat(binary, sock, data, agent):
     args = ["new-session", "-d", "-x", "160", "-y", "50"]
     if agent:
         args += ["-G", "claude"]
+    pid = tm(binary, sock, "display", "-p", "#{pid}").strip()
+    cpu0 = server_cpu(pid)
     t0 = time.monotonic()
     tm(binary, sock, *args, cmd)
     tm(binary, sock, "wait-for", "done")
     dt = time.monotonic() - t0
+    cpu = server_cpu(pid) - cpu0
     tm(binary, sock, "kill-server", check=False)
-    return dt
+    return dt, cpu
+
+
+def server_cpu(pid):
+    """User + system CPU seconds of the server process so far."""
+    with open("/proc/%s/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def throughput():
@@ -71,16 +81,22 @@ def throughput():
     setups = [("plain 3.5a", plain, False), ("ours, plain pane", ours, False),
               ("ours, agent pane", ours, True)]
     times = {name: [] for name, _, _ in setups}
+    cpus = {name: [] for name, _, _ in setups}
     for _ in range(trials):
         for name, binary, agent in setups:
-            times[name].append(run_cat(binary, os.path.join(d, "t.sock"), data, agent))
+            dt, cpu = run_cat(binary, os.path.join(d, "t.sock"), data, agent)
+            times[name].append(dt)
+            cpus[name].append(cpu)
     med = {k: statistics.median(v) for k, v in times.items()}
-    print("throughput: %d MB through cat in a 160x50 pane, median of %d (s):" % (mb, trials))
+    mcpu = {k: statistics.median(v) for k, v in cpus.items()}
+    print("throughput: %d MB through cat in a 160x50 pane, median of %d:" % (mb, trials))
+    print("  %-18s %8s %8s  %8s   %s" % ("", "wall s", "MB/s", "server", "(wall of each trial)"))
     for name, _, _ in setups:
-        print("  %-18s %6.2f s  %6.1f MB/s   (%s)" % (
-            name, med[name], mb / med[name], " ".join("%.2f" % x for x in times[name])))
-    print("  ratio agent pane / plain 3.5a:   %.3f" % (med["ours, agent pane"] / med["plain 3.5a"]))
-    print("  ratio agent pane / ours plain:   %.3f" % (med["ours, agent pane"] / med["ours, plain pane"]))
+        print("  %-18s %8.2f %8.1f  %7.2fs   (%s)" % (
+            name, med[name], mb / med[name], mcpu[name], " ".join("%.2f" % x for x in times[name])))
+    a, p, o = "ours, agent pane", "plain 3.5a", "ours, plain pane"
+    print("  ratio agent pane / plain 3.5a:  wall %.3f  server CPU %.3f" % (med[a] / med[p], mcpu[a] / mcpu[p]))
+    print("  ratio agent pane / ours plain:  wall %.3f  server CPU %.3f" % (med[a] / med[o], mcpu[a] / mcpu[o]))
     os.unlink(data)
 
 

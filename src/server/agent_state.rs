@@ -77,12 +77,18 @@ fn session_and_type(id: PaneId) -> (Option<SessionId>, Option<String>) {
     (sid, ty)
 }
 
-/// The profile for pane `%id` now, and whether it is in an agent session.
-fn choose(id: PaneId) -> (Option<Profile>, bool) {
+/// The name of the profile for pane `%id` now, and whether it is in an
+/// agent session.
+fn choose(id: PaneId) -> (Option<String>, bool) {
     let (_, ty) = session_and_type(id);
     let names = pane::command_names(id);
-    let p = state::profiles(|ps| ps.choose(ty.as_deref(), &names).cloned());
+    let p = state::profiles(|ps| ps.choose(ty.as_deref(), &names).map(|p| p.name.clone()));
     (p, ty.is_some())
+}
+
+/// Run `f` with the profile called `name` (if any).
+fn with_profile<T>(name: Option<&str>, f: impl FnOnce(Option<&Profile>) -> T) -> T {
+    state::profiles(|ps| f(name.and_then(|n| ps.get(n))))
 }
 
 /// Is pane `%id` an agent pane? Plain panes are looked at again at most
@@ -109,12 +115,12 @@ fn ensure(id: PaneId, now: u64) -> bool {
         state::agent_panes(|a| a.plain.insert(id, now));
         return false;
     }
-    track(id, profile.as_ref(), now);
+    track(id, profile.as_deref(), now);
     true
 }
 
-fn track(id: PaneId, profile: Option<&Profile>, now: u64) {
-    let agent = PaneAgent::new(now, profile);
+fn track(id: PaneId, profile: Option<&str>, now: u64) {
+    let agent = with_profile(profile, |p| PaneAgent::new(now, p));
     state::agent_panes(|a| {
         a.plain.remove(&id);
         a.panes.insert(
@@ -178,6 +184,8 @@ pub fn waiting_count() -> usize {
 }
 
 /// Why a report is refused.
+// Used by `agent-report` (the hooks command, merged from wt-hooks).
+#[allow(dead_code)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportError {
     /// No such pane.
@@ -195,6 +203,8 @@ impl std::fmt::Display for ReportError {
 /// A report from the agent CLI's hooks in pane `%id` (the most exact
 /// source). The pane becomes an agent pane if it was not one. Time is the
 /// server's own clock (reports are events happening now).
+// Called by `agent-report` (the hooks command, merged from wt-hooks).
+#[allow(dead_code)]
 pub fn report(id: PaneId, report: Report) -> Result<(), ReportError> {
     if !pane::exists(id) {
         return Err(ReportError::NoPane(id));
@@ -202,7 +212,7 @@ pub fn report(id: PaneId, report: Report) -> Result<(), ReportError> {
     let now = state::now_ms();
     if !ensure(id, now) {
         let (profile, _) = choose(id);
-        track(id, profile.as_ref(), now);
+        track(id, profile.as_deref(), now);
     }
     let change = state::agent_panes(|a| {
         let t = a.panes.get_mut(&id)?;
@@ -303,12 +313,12 @@ fn evaluate(id: PaneId) {
     let now = state::now_ms();
     // The program may have changed (a shell started claude).
     let (chosen, _) = choose(id);
-    let chosen_name = chosen.as_ref().map(|p| p.name.clone());
     let mut changes = Vec::new();
     let profile = state::agent_panes(|a| {
         let t = a.panes.get_mut(&id)?;
-        if t.agent.profile != chosen_name && (chosen.is_some() || !t.reported) {
-            changes.extend(t.agent.set_profile(chosen.as_ref(), now));
+        if t.agent.profile != chosen && (chosen.is_some() || !t.reported) {
+            let c = with_profile(chosen.as_deref(), |p| t.agent.set_profile(p, now));
+            changes.extend(c);
         }
         Some(t.agent.profile.clone())
     });
@@ -377,7 +387,7 @@ pub(super) fn pane_respawned(id: PaneId) {
         return;
     }
     if !known {
-        track(id, profile.as_ref(), now);
+        track(id, profile.as_deref(), now);
         return;
     }
     let change = state::agent_panes(|a| {
@@ -385,7 +395,7 @@ pub(super) fn pane_respawned(id: PaneId) {
         drop(t.timer.take());
         t.scanner = Scanner::default();
         t.reported = false;
-        t.agent.restart(now, profile.as_ref())
+        with_profile(profile.as_deref(), |p| t.agent.restart(now, p))
     });
     if let Some(c) = change {
         deliver(id, &c);

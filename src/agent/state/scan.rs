@@ -56,9 +56,9 @@ impl Scanner {
             if self.mode == Mode::Ground {
                 let rest = &data[i..];
                 let next = if bells {
-                    rest.iter().position(|&b| b == 0x1b || b == 0x07)
+                    memchr::memchr2(0x1b, 0x07, rest)
                 } else {
-                    rest.iter().position(|&b| b == 0x1b)
+                    memchr::memchr(0x1b, rest)
                 };
                 match next {
                     None => return,
