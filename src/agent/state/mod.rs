@@ -426,7 +426,8 @@ impl PaneAgent {
     ///
     /// 1. exited, once the program is gone;
     /// 2. else the observation that changed most recently (on a tie the
-    ///    more exact source); but `idle` gives way to `waiting` while the
+    ///    more exact source; while there is an OSC 7501 report, only it,
+    ///    hook reports and notifications count); but `idle` gives way to `waiting` while the
     ///    screen or OSC 7501 still shows the agent waiting, and to
     ///    `starting` while a profile that needs it has no bracketed paste on;
     /// 3. else (nothing recognized) output activity: `starting` before any
@@ -439,10 +440,16 @@ impl PaneAgent {
         if let Some(status) = self.exited {
             return (AgentState::Exited, status.to_string(), Source::Exit);
         }
+        // A CLI that reports its own state (OSC 7501) reports every change:
+        // while it has a report, only hooks and notifications (more recent)
+        // override it, not rules reading a screen that may show an idle
+        // footer mid-stream.
+        let osc = self.observations[1].is_some();
         let best = self
             .observations
             .iter()
             .enumerate()
+            .filter(|(i, _)| !osc || *i != 2 && *i != 3)
             .filter_map(|(i, o)| o.as_ref().map(|o| (i, o)))
             // Latest first; on a tie the lower (more exact) index.
             .max_by(|(i, a), (j, b)| a.at.cmp(&b.at).then(j.cmp(i)));

@@ -315,7 +315,8 @@ pub fn builtins() -> Vec<Profile> {
                 r"waiting:confirm=(?s)❯ 1\. .*Esc to cancel",
                 r"working:working=esc to interrupt",
                 r"working:working=(?m)^[·✢*✶✻✽] \S+… \(",
-                r"idle:ready=(?m)^❯( |$)",
+                // The composer line is "❯" then a no-break space (U+00A0).
+                r"idle:ready=(?m)^❯(\s|$)",
                 r"idle:done=(?m)^✻ \S+ for \d",
                 r"title:working=^[◐◑◒◓] ",
             ],
@@ -333,7 +334,6 @@ pub fn builtins() -> Vec<Profile> {
                 r"working:working=(?m)^• Working \(",
                 r"idle:ready=› Ask Codex to do anything",
                 r"idle:done=(?m)^\s*(─ )?Worked for ",
-                r"idle:ready=\? for shortcuts",
                 r"title:waiting:permission=^\[ \. \] Action Required",
                 r"title:waiting:question=^\[ ! \] Action Required",
                 r"title:working=^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] ",

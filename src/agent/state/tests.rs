@@ -95,6 +95,15 @@ fn claude_screens_from_observed() {
         None,
         "banner: nothing yet"
     );
+    // As tests/agents/results showed it: a no-break space after the prompt
+    // sign, the composer empty or with typed text.
+    let pad = " ".repeat(60);
+    let real = format!(
+        "{pad}◐ medium · /effort\n{rule}\n❯\u{a0}\n{rule}\n  ⏸ manual mode on · ? for shortcuts · ← for agents"
+    );
+    assert_eq!(read(&p, &real), st(Idle, "ready"));
+    let typed = format!("{rule}\n❯\u{a0}Tell me a story\n{rule}\n  ⏸ manual mode on");
+    assert_eq!(read(&p, &typed), st(Idle, "ready"));
     // The transcript mentioning "Do you want to" above an idle box is idle.
     let talk = format!("● Do you want to know more?\n{rule}\n❯ \n{rule}\n  ? for shortcuts");
     assert_eq!(read(&p, &talk), st(Idle, "ready"));
@@ -115,6 +124,14 @@ fn codex_screens_from_observed() {
     assert_eq!(
         read(&p, "• Once upon a time\n\n  Worked for 3s • 06:14\n"),
         st(Idle, "done")
+    );
+    // While text streams the footer still says "? for shortcuts": no idle.
+    assert_eq!(
+        read(
+            &p,
+            "• Once upon a time there\n\n›\n  ← for agents · ? for shortcuts"
+        ),
+        None
     );
     let perm = "Would you like to run the following command?\n  Reason: x\n  $ touch f\n› 1. Yes, proceed (y)\n  2. Yes, and don't ask again (p)\n  3. No (esc)\n  Press enter to confirm or esc to cancel";
     assert_eq!(read(&p, perm), st(Waiting, "permission"));
@@ -498,5 +515,42 @@ fn notifications_and_bells_are_events() {
     assert_eq!(
         to(a.event(Source::Notification, Waiting, "bell", 30)),
         sc(Waiting, "bell")
+    );
+}
+
+#[test]
+fn an_osc_report_outranks_screen_rules_but_not_newer_hooks() {
+    use AgentState::*;
+    let mut a = pane(Some(&codex()));
+    a.paste(true, 0);
+    a.observe(Source::Osc, sc(Working, "working"), 10);
+    // Codex's footer reads idle mid-stream (seen in tests/agents/results).
+    assert_eq!(a.observe(Source::Screen, sc(Idle, "ready"), 20), None);
+    assert_eq!(
+        (a.current().state, a.current().source),
+        (Working, Source::Osc)
+    );
+    a.report(
+        &Report::PermissionRequest {
+            tool: "exec".into(),
+        },
+        30,
+    );
+    assert_eq!(
+        (a.current().state, a.current().source),
+        (Waiting, Source::Hook)
+    );
+    assert_eq!(
+        to(a.observe(Source::Osc, sc(Idle, "done"), 40)),
+        sc(Idle, "done")
+    );
+    // state=clear: the rest count again, the more recent first (the hook).
+    assert_eq!(
+        to(a.observe(Source::Osc, None, 50)),
+        sc(Waiting, "permission")
+    );
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Idle, "done"), 60)),
+        sc(Idle, "done")
     );
 }
