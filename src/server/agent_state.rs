@@ -63,10 +63,21 @@ pub struct Info {
     pub conversation_id: Option<String>,
 }
 
+thread_local! {
+    /// The unix time (ms) of the origin of the server's ms clock, fixed the
+    /// first time it is needed, so a time converts the same way each time.
+    static ORIGIN_MS: i64 = {
+        let unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        unix_ms - state::now_ms() as i64
+    };
+}
+
 /// Convert a time on the server's ms clock to unix seconds.
 fn unix_time(ms: u64) -> i64 {
-    let ago = state::now_ms().saturating_sub(ms) / 1000;
-    crate::tmux::now() - ago as i64
+    ORIGIN_MS.with(|o| (o + ms as i64).div_euclid(1000))
 }
 
 /// The session of pane `%id` (an agent session if one shows it) and that
