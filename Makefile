@@ -70,6 +70,7 @@ bench: build
 	@bash bench/roundtrip.sh
 	@$(PYTHON) bench/mcp-roundtrip.py
 	@bash bench/memory.sh
+	@bash bench/agent-state.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
 # corpus; fails on any crash (never part of make test). Needs nightly Rust;

@@ -16,6 +16,7 @@ mod agent_prompt;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
+mod define_agent_profile;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
@@ -23,6 +24,7 @@ mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
 mod list_agent_panes;
+mod list_agent_profiles;
 mod list_agent_templates;
 mod list_agents;
 mod new_agent_layout;
@@ -55,4 +57,6 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &define_agent_profile::ENTRY,
+    &list_agent_profiles::ENTRY,
 ];

@@ -29,6 +29,7 @@ pub mod inbox;
 mod json;
 pub mod layout;
 mod registry;
+pub mod state;
 pub mod validate;
 pub mod wait;
 

@@ -105,9 +105,11 @@ class Tmux:
 
 FLAGS = ("#{pane_title}\t#{pane_in_mode}\t#{alternate_on}\t#{cursor_flag}\t#{pane_dead}\t"
          "#{pane_dead_status}\t#{cursor_x},#{cursor_y}\t#{pane_current_command}\t#{agent_pane_status}\t"
-         "#{mouse_any_flag}\t#{keypad_flag}\t#{pane_key_mode}")
+         "#{mouse_any_flag}\t#{keypad_flag}\t#{pane_key_mode}"
+         "\t#{agent_state}\t#{agent_state_reason}\t#{agent_state_source}")
 FLAG_NAMES = ("title", "in_mode", "alternate_on", "cursor_flag", "dead", "dead_status", "cursor",
-              "command", "agent_pane_status", "mouse_any", "keypad", "key_mode")
+              "command", "agent_pane_status", "mouse_any", "keypad", "key_mode",
+              "agent_state", "agent_state_reason", "agent_state_source")
 
 
 class Screen(list):
