@@ -6,6 +6,7 @@
 use crate::tmux::CommandSpec;
 
 mod agent_get;
+mod agent_hooks;
 mod agent_inbox;
 mod agent_join_group;
 mod agent_leave_group;
@@ -55,4 +56,5 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &agent_hooks::ENTRY,
 ];

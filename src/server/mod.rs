@@ -13,8 +13,10 @@
 //! `main` hands to [`crate::tmux::run`].
 
 pub mod activity;
+pub mod background;
 pub mod events;
 pub mod formats;
+pub mod hooks_install;
 mod outcome;
 pub mod prompt;
 pub mod state;
