@@ -25,6 +25,17 @@ pub struct Installed {
     pub merged: Merged,
 }
 
+/// An I/O error as tmux shows errors: lowercase, without "(os error N)".
+fn io(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = s.split(" (os error").next().unwrap_or(&s);
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => s.to_string(),
+    }
+}
+
 /// `path` plus a suffix.
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
@@ -54,20 +65,20 @@ pub fn install(path: &Path, cli: HookCli, tmux: &str) -> Result<Installed, Strin
     let real = match fs::canonicalize(path) {
         Ok(p) => p,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(format!("can't read {shown}: {e}")),
+        Err(e) => return Err(format!("can't read {shown}: {}", io(&e))),
     };
+    if real.exists() && !real.is_file() {
+        return Err(format!("not a regular file: {shown}"));
+    }
     let (old, mode) = match fs::read(&real) {
         Ok(bytes) => {
-            let meta = fs::metadata(&real).map_err(|e| format!("can't read {shown}: {e}"))?;
-            if !meta.is_file() {
-                return Err(format!("not a regular file: {shown}"));
-            }
+            let meta = fs::metadata(&real).map_err(|e| format!("can't read {shown}: {}", io(&e)))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| format!("{shown}: settings are not UTF-8"))?;
             (Some(text), meta.permissions().mode() & 0o7777)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, 0o600),
-        Err(e) => return Err(format!("can't read {shown}: {e}")),
+        Err(e) => return Err(format!("can't read {shown}: {}", io(&e))),
     };
     let merged = merge_settings(old.as_deref(), cli, tmux).map_err(|e| format!("{shown}: {e}"))?;
     let Some(text) = merged.text.clone() else {
@@ -86,13 +97,13 @@ pub fn install(path: &Path, cli: HookCli, tmux: &str) -> Result<Installed, Strin
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| format!("can't create {}: {e}", dir.display()))?;
+            .map_err(|e| format!("can't create {}: {}", dir.display(), io(&e)))?;
     }
     let backup = match &old {
         Some(o) => {
             let b = with_suffix(&real, BACKUP_SUFFIX);
             write_new(&b, o.as_bytes(), mode)
-                .map_err(|e| format!("can't write {}: {e}", b.display()))?;
+                .map_err(|e| format!("can't write {}: {}", b.display(), io(&e)))?;
             Some(b)
         }
         None => None,
@@ -100,11 +111,11 @@ pub fn install(path: &Path, cli: HookCli, tmux: &str) -> Result<Installed, Strin
     let tmp = with_suffix(&real, &format!(".agent-tmux-{}.tmp", std::process::id()));
     if let Err(e) = write_new(&tmp, text.as_bytes(), mode) {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("can't write {}: {e}", tmp.display()));
+        return Err(format!("can't write {}: {}", tmp.display(), io(&e)));
     }
     if let Err(e) = fs::rename(&tmp, &real) {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("can't replace {shown}: {e}"));
+        return Err(format!("can't replace {shown}: {}", io(&e)));
     }
     Ok(Installed {
         path: real,
