@@ -30,6 +30,7 @@ pub mod inbox;
 mod json;
 pub mod layout;
 mod registry;
+pub mod state;
 pub mod validate;
 pub mod wait;
 
