@@ -14,6 +14,7 @@ mod agent_pane_recreate;
 mod agent_pane_remove;
 mod agent_peers;
 mod agent_prompt;
+mod agent_report;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
@@ -56,5 +57,6 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &agent_report::ENTRY,
     &agent_hooks::ENTRY,
 ];

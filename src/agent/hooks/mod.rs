@@ -2,8 +2,8 @@
 //! ([`report`], for `agent-report`) and the snippet that makes a CLI's
 //! hooks report ([`settings`], for `agent-hooks`).
 
-//TMP pub mod report;
+pub mod report;
 pub mod settings;
 
-//TMP pub use report::{parse as parse_report, ReportError};
+pub use report::{parse as parse_report, ReportError};
 pub use settings::{merge as merge_settings, snippet_text, HookCli, Merged, MergeError};
