@@ -32,6 +32,8 @@ mod new_session;
 mod set_agent;
 mod show_agent;
 mod util;
+mod define_agent_profile;
+mod list_agent_profiles;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
 pub static ALL: &[&CommandSpec] = &[
@@ -59,4 +61,6 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_prompt::ENTRY,
     &agent_report::ENTRY,
     &agent_hooks::ENTRY,
+    &define_agent_profile::ENTRY,
+    &list_agent_profiles::ENTRY,
 ];
