@@ -183,8 +183,8 @@ t new-session -d -s e2e -G claude -x 100 -y 30 "$PYTHON $LIB_DIR/fake-agent.py -
 t set -t =e2e: remain-on-exit on
 E=$(t display -p -t =e2e: '#{pane_id}')
 ctl_start w e2e
-wait_for "[ \"\$(st $E)\" = 'idle|session-start|e2e-conv-1' ]" 10
-assert_eq "idle|session-start|e2e-conv-1" "$(st "$E")" "SessionStart: idle, with the conversation id"
+wait_for "[ \"\$(st $E | cut -d'|' -f1,3)\" = 'idle|e2e-conv-1' ]" 10
+assert_eq "idle|e2e-conv-1" "$(st "$E" | cut -d'|' -f1,3)" "SessionStart: idle, with the conversation id"
 assert_eq "e2e-conv-1" "$(t display -p -t =e2e: '#{agent_conversation_id}')"
 t agent-prompt -d 0.3 -t "$E" "create notes.txt" >/dev/null 2>&1
 wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = working ]" 10
@@ -195,8 +195,8 @@ assert_eq "waiting|permission" "$(st "$E" | cut -d'|' -f1-2)" "PermissionRequest
 assert_contains "Do you want to create notes.txt?" "$(capture "$E")"
 t send-keys -t "$E" 1
 wait_for "grep -q '\"event\": \"idle\"' $LOG" 10
-wait_for "[ \"\$(st $E | cut -d'|' -f1-2)\" = 'idle|stop' ]" 10
-assert_eq "idle|stop" "$(st "$E" | cut -d'|' -f1-2)" "Stop: idle"
+wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = idle ]" 10
+assert_eq "idle" "$(st "$E" | cut -d'|' -f1)" "Stop: idle"
 t send-keys -t "$E" C-d
 wait_for "[ \"\$(t display -p -t $E '#{pane_dead}')\" = 1 ]" 10
 wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = exited ]" 10
@@ -211,3 +211,10 @@ assert_eq "SessionStart:0 UserPromptSubmit:0 PreToolUse:0 PermissionRequest:0 Po
 seen=$(grep -a "^%agent-state-changed $E " "$TEST_DIR/w.out" | cut -d' ' -f4 | uniq | paste -sd' ')
 assert_contains "idle working waiting working idle" "$seen" "%agent-state-changed in order"
 assert_match "exited$" "$seen"
+
+test_case "the conversation id in list-agents -J"
+t new-session -d -s conv -G claude cat
+C=$(t display -p -t =conv: '#{pane_id}')
+assert_ok t agent-report -t "$C" session-start conv-json-7
+assert_ok t list-agents -J
+assert_eq "conv-json-7" "$(printf '%s' "$OUT" | "$PYTHON" -c 'import json,sys; print([a for a in json.load(sys.stdin)["agents"] if a["session_name"]=="conv"][0]["conversation_id"])' 2>&1)"
