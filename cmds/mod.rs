@@ -18,6 +18,7 @@ mod agent_report;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
+mod define_agent_profile;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
@@ -25,6 +26,7 @@ mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
 mod list_agent_panes;
+mod list_agent_profiles;
 mod list_agent_templates;
 mod list_agents;
 mod new_agent_layout;
@@ -32,8 +34,6 @@ mod new_session;
 mod set_agent;
 mod show_agent;
 mod util;
-mod define_agent_profile;
-mod list_agent_profiles;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
 pub static ALL: &[&CommandSpec] = &[
