@@ -15,7 +15,10 @@ Scenarios (PATTERN selects those whose "cli/name" contains it): start, prompts
 delivered with `agent-prompt` (multi-line with a code block, 10,000
 characters, a leading `/`, `@README.md`, a leading `!`) compared with what
 the endpoint received, a reply streamed for seconds, a permission dialog
-answered, a question with choices answered, the turn finishing, exit.
+answered, a question with choices answered, the turn finishing, exit; and
+`state` (issue 13): one conversation through all of these with the CLI's
+hooks installed, the server's #{agent_state} checked at each step and the
+%agent-state-changed latency recorded (results/CLI/state/states.json).
 Waits are on conditions (the screen, the endpoint's records), never sleeps.
 
 Everything each scenario saw goes to tests/agents/results/CLI/SCENARIO/
