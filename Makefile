@@ -63,6 +63,7 @@ bench: build
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
 	@bash bench/memory.sh
+	@bash bench/agent-state.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
 # corpus; fails on any crash (never part of make test). Needs nightly Rust;
