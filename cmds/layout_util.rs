@@ -208,6 +208,11 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "worktree_removed": p.worktree.as_ref().map(|w| w.removed),
         "agent_state": st.as_ref().map(|s| s.0.to_string()),
         "agent_state_reason": st.map(|s| s.1),
+        "conversation_id": p
+            .pane
+            .filter(|_| !p.released)
+            .and_then(crate::server::agent_state::info)
+            .and_then(|i| i.conversation_id),
     })
 }
 

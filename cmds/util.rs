@@ -95,6 +95,7 @@ pub fn agent_json(r: &Registry, id: SessionId) -> Json {
         "state": st.as_ref().map(|i| i.state.to_string()),
         "state_reason": st.as_ref().map(|i| i.reason.clone()),
         "state_since": st.as_ref().map(|i| i.since),
+        "conversation_id": st.as_ref().and_then(|i| i.conversation_id.clone()),
     })
 }
 

@@ -15,9 +15,12 @@ Scenarios (PATTERN selects those whose "cli/name" contains it): start, prompts
 delivered with `agent-prompt` (multi-line with a code block, 10,000
 characters, a leading `/`, `@README.md`, a leading `!`) compared with what
 the endpoint received, a reply streamed for seconds, a permission dialog
-answered, a question with choices answered, the turn finishing, exit; and (Claude Code) agent-tmux-mcp registered with
-`claude mcp add`: the model calls its share tool, then its wait tool, which a
-peer's share wakes.
+answered, a question with choices answered, the turn finishing, exit;
+`state` (issue 13): one conversation through all of these with the CLI's
+hooks installed, the server's #{agent_state} checked at each step and the
+%agent-state-changed latency recorded (results/CLI/state/states.json); and
+(Claude Code) agent-tmux-mcp registered with `claude mcp add`: the model calls
+its share tool, then its wait tool, which a peer's share wakes.
 Waits are on conditions (the screen, the endpoint's records), never sleeps.
 
 Everything each scenario saw goes to tests/agents/results/CLI/SCENARIO/
@@ -441,6 +444,9 @@ class Codex(Cli):
 
     def write_config(self, model):
         with open(os.path.join(self.home, ".codex", "config.toml"), "w") as f:
+            if getattr(self, "notify", None):
+                # issue 13: Codex's notify program reports each finished turn.
+                f.write("notify = %s\n" % json.dumps([self.notify, "agent-report", "-j"]))
             f.write('model = "scripted-model"\nmodel_provider = "scripted"\napproval_policy = "on-request"\n'
                     'sandbox_mode = "workspace-write"\ncheck_for_update_on_startup = false\n\n'
                     '[model_providers.scripted]\nname = "Scripted"\nbase_url = "%s/v1"\n'
@@ -619,6 +625,7 @@ def scen_start_exit(tm, cli, model, res):
         res.check(cli.name, "start-exit", "starts and shows its composer", True,
                   "%.1fs to the idle composer" % (time.monotonic() - t0))
         p.mark("exit")
+        acted()
         p.keys(*cli.exit_keys, literal=True)
         p.wait_screen(lambda l: cli.exit_keys[0] in "\n".join(l), 5, "the exit command echoed")
         p.keys("Enter")
@@ -896,13 +903,187 @@ def scen_mcp(tm, cli, model, res):
         tm.run("kill-session", "-t", "=" + peer, check=False)
         subprocess.run([cli.binary(), "mcp", "remove", "agent-tmux"], cwd=cli.proj, env=env, capture_output=True,
                        timeout=60)
+# --- issue 13: the agent state the server sees -------------------------------
+
+
+class StateWatch:
+    """A control client on the scenario's session (no %output): every
+    %agent-state-changed line for the pane, with the time it arrived."""
+
+    def __init__(self, tm, session, pane, t0):
+        self.pane, self.t0 = pane, t0
+        self.events = []  # (t, state, reason)
+        self.p = subprocess.Popen([tm.binary, "-S", tm.sock, "-f", "/dev/null", "-C", "attach", "-f",
+                                   "no-output", "-t", session], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=tm.env)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for raw in self.p.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            w = line.split(" ")
+            if len(w) >= 5 and w[0] == "%agent-state-changed" and w[1] == self.pane:
+                self.events.append((time.monotonic() - self.t0, w[3], " ".join(w[4:])))
+
+    def first(self, states, since):
+        """The first change to one of states at or after `since` (harness
+        time), or None."""
+        return next((e for e in list(self.events) if e[1] in states and e[0] >= since), None)
+
+    def wait(self, states, since, timeout, what):
+        return wait_until(lambda: self.first(states, since), timeout, what)
+
+    def stop(self):
+        try:
+            self.p.stdin.close()
+            self.p.wait(5)
+        except Exception:
+            self.p.kill()
+
+
+def scen_state(tm, cli, model, res):
+    """Issue 13: one conversation through every state, the server's
+    #{agent_state} checked at each step against what the screen shows, with
+    the CLI's own hooks installed (Claude Code: agent-hooks -i into its
+    private HOME; Codex: its notify program). Latency is the time from the
+    harness first seeing the screen (polled every 50 ms) to the control
+    client receiving the first %agent-state-changed to that state since
+    the action before it (negative: the state came first, as hooks fire
+    before the CLI draws)."""
+    scen = "state"
+    if cli.name == "claude":
+        settings = os.path.join(cli.home, ".claude", "settings.json")
+        p0 = tm.run("agent-hooks", "-i", "-f", settings, check=False)
+        res.check(cli.name, scen, "agent-hooks -i installs the hooks", p0.returncode == 0 and
+                  "agent-report" in open(settings).read(), (p0.stdout + p0.stderr).strip().split("\n")[0])
+    else:
+        cli.notify = tm.binary
+    target = os.path.join(cli.outside, "state-made.txt")
+    p = new_pane(tm, cli, scen, model, [{"text": STORY, "seconds": 4}, cli.write_step(target, "made\n"),
+                                        {"text": "The file is created.", "seconds": 0}, cli.question_step(),
+                                        {"text": "Blue it is.", "seconds": 0}])
+    st = lambda: (tm.fmt(p.pane, "#{agent_state}|#{agent_state_reason}|#{agent_state_source}") or "").split("|")
+    first = st()
+    watch = StateWatch(tm, p.session, p.pane, p.t0)
+    lat = []
+    since = [0.0]
+
+    def acted():
+        """An action: the next state change counts from here."""
+        since[0] = time.monotonic() - p.t0
+
+    def step(name, screen_pred, states, timeout=20, reason=None):
+        """Wait for the screen, then for the state; record the latency."""
+        try:
+            p.wait_screen(screen_pred, timeout, name + " on the screen")
+        except Timeout as e:
+            p.save("no-" + name)
+            res.check(cli.name, scen, "%s: the screen shows it" % name, False, str(e))
+            return False
+        t_screen = time.monotonic() - p.t0
+        p.save(name)
+        # The change may have come before the screen did (hooks fire first).
+        ev = watch.first(states, since[0])
+        now = st()
+        if not (ev and now[0] in states):
+            try:
+                ev = watch.wait(states, since[0], 5, "%s in %%agent-state-changed" % "|".join(states))
+            except Timeout:
+                ev = None
+            now = st()
+        ok = now[0] in states and (reason is None or now[1] == reason)
+        d = "state %s (%s, from %s)" % tuple(now[:3]) if len(now) >= 3 else repr(now)
+        if ev:
+            lat.append({"step": name, "state": ev[1], "latency_ms": round((ev[0] - t_screen) * 1000)})
+            d += "; notified %+d ms after the screen" % round((ev[0] - t_screen) * 1000)
+        res.check(cli.name, scen, "%s: #{agent_state} is %s%s" % (name, "|".join(states),
+                                                                   " (%s)" % reason if reason else ""), ok, d)
+        acted()
+        return ok
+
+    try:
+        res.check(cli.name, scen, "launched: starting (or already idle)", first[0] in ("starting", "idle"),
+                  "first seen: %r" % "|".join(first))
+        if not step("ready", cli.idle, ["idle"], 40):
+            return
+        p.mark("prompt-stream")
+        acted()
+        p.prompt("Tell me a story")
+        step("streaming", cli.working, ["working"], 20)
+        # Sampled while it streams: never idle or waiting.
+        samples = []
+        while not cli.finished(p.screen()) and len(samples) < 20:
+            samples.append(st()[0])
+            time.sleep(0.1)
+        res.check(cli.name, scen, "while streaming #{agent_state} stays working", samples and
+                  all(x == "working" for x in samples[:-1]), " ".join(samples))
+        step("turn-finished", lambda l: cli.idle(l) and cli.finished(l), ["idle"], 30)
+        p.mark("prompt-permission")
+        acted()
+        p.prompt("Create a file outside the project")
+        if step("permission-dialog", cli.permission, ["waiting"], 30, reason="permission"):
+            samples = []
+            for _ in range(10):
+                samples.append(st()[0])
+                time.sleep(0.1)
+            res.check(cli.name, scen, "at the dialog never idle (1 s sampled)", "idle" not in samples,
+                      " ".join(samples))
+        p.mark("answer-permission")
+        acted()
+        if not answer(p, ["Enter"], lambda l: not cli.permission(l), res, scen):
+            return
+        step("permission-finished", lambda l: cli.idle(l) and cli.finished(l) and os.path.exists(target),
+             ["idle"], 30)
+        cli.before_question(p)
+        p.mark("prompt-question")
+        acted()
+        p.prompt("Ask me which color to use")
+        if step("question-dialog", cli.question, ["waiting"], 30, reason="question"):
+            samples = []
+            for _ in range(10):
+                samples.append(st()[0])
+                time.sleep(0.1)
+            res.check(cli.name, scen, "at the question never idle (1 s sampled)", "idle" not in samples,
+                      " ".join(samples))
+        p.mark("answer-question")
+        acted()
+        if not answer(p, ["Down"], lambda l: any("Blue" in x and ("❯" in x or "›" in x) for x in l), res, scen):
+            return
+        if not answer(p, ["Enter"], lambda l: not cli.question(l), res, scen):
+            return
+        try:
+            wait_turn(p, 5, 8)
+        except Timeout:
+            if cli.dialog(p.screen()):
+                p.keys("Enter")
+        step("question-finished", lambda l: cli.idle(l) and cli.finished(l) and "Blue it is" in "\n".join(l),
+             ["idle"], 30)
+        p.mark("exit")
+        p.keys(*cli.exit_keys, literal=True)
+        p.wait_screen(lambda l: cli.exit_keys[0] in "\n".join(l), 5, "the exit command echoed")
+        p.keys("Enter")
+        step("exited", lambda l: p.dead(), ["exited"], 30)
+        conv = tm.fmt(p.pane, "#{agent_conversation_id}")
+        if cli.name == "claude":
+            res.check(cli.name, scen, "the hooks' conversation id is kept (#{agent_conversation_id})",
+                      bool(re.match(r"^[0-9a-f-]{36}$", conv or "")), repr(conv))
+    finally:
+        watch.stop()
+        with open(os.path.join(p.dir, "states.json"), "w") as f:
+            json.dump({"first": first, "changes": watch.events, "latency": lat}, f, indent=1)
+        if lat:
+            res.add(cli.name, scen, "detection latency", "NOTE", "; ".join(
+                "%s %+d ms" % (x["step"], x["latency_ms"]) for x in lat))
+        p.finish()
 
 
 def scenarios():
     out = [("start-exit", scen_start_exit)]
     for pname, text in PROMPTS:
         out.append(("prompt-" + pname, lambda tm, cli, m, r, n=pname, t=text: scen_prompt(tm, cli, m, r, n, t)))
-    out += [("stream", scen_stream), ("permission", scen_permission), ("question", scen_question)]
+    out += [("stream", scen_stream), ("permission", scen_permission), ("question", scen_question),
+            ("state", scen_state)]
     out.append(("mcp", scen_mcp))
     return out
 
