@@ -28,6 +28,7 @@ mod group;
 pub mod inbox;
 mod json;
 pub mod layout;
+pub mod prompt;
 mod registry;
 pub mod validate;
 pub mod wait;
