@@ -338,6 +338,9 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         "getversion",
         "next_session_id",
         "agent_pane_destroyed",
+        "grid_string_cells",
+        "osdep_get_name",
+        "winlinks_RB_.*",
     ]
     .join("|");
     let generated = bindgen::Builder::default()
@@ -349,7 +352,7 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
             "cmd_.*|cmdq_.*|args_.*|session|window_pane|window|winlink|client|format_tree",
         )
         .allowlist_var(
-            "CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*|MODE_BRACKETPASTE|SPAWN_RESPAWN",
+            "CMD_.*|CMDQ_.*|FORMAT_.*|CLIENT_.*|PANE_.*|WINDOW_.*|OPTIONS_.*|EV_.*|MODE_BRACKETPASTE|SPAWN_RESPAWN|GRID_STRING_TRIM_SPACES",
         )
         .default_enum_style(bindgen::EnumVariation::Consts)
         .derive_default(false)

@@ -4,7 +4,10 @@
 //! is next written) and print its value; with `-i` until the target pane
 //! (for a session, its active pane) is idle; with `-m` until the target
 //! session's inbox has an unread message, and print it (`-c`: consume it).
-//! `-T` bounds the wait in seconds.
+//! With `-S state[,state...]` until the target panes (`-t` repeated; a
+//! session is its active pane) are in one of those agent states: any of
+//! them, or with `-a` all at once; it prints `PANE STATE REASON` for each
+//! that is. `-T` bounds the wait in seconds.
 
 use agent_tmux::agent::activity::PaneStatus;
 use agent_tmux::agent::wait::WaitFor;
@@ -12,16 +15,17 @@ use agent_tmux::agent::{validate, AgentError, SessionId};
 
 use super::layout_util::resolve_tmux_pane;
 use super::util::text;
-use crate::server::activity;
+use crate::server::{activity, agent_state};
 use crate::server::{state, wait};
 use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY, WAITS};
+use agent_tmux::agent::state::AgentState;
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
-    args: c"cimT:t:",
+    args: c"acimS:T:t:",
     upper: 1,
-    usage: c"[-cim] [-t target] [-T timeout] [key]",
+    usage: c"[-acim] [-S state[,state]] [-t target] [-T timeout] [key]",
     flags: READONLY | WAITS,
     exec,
     ..CommandSpec::BASE
@@ -46,6 +50,12 @@ fn exec(item: &mut Item) -> CmdResult {
     let timeout = timeout(item)?;
     let target = text(item.value_bytes('t'))?;
     let key = text(item.arg_bytes(0))?;
+    if let Some(states) = text(item.value_bytes('S'))? {
+        return wait_state(item, states, timeout);
+    }
+    if item.has('a') {
+        return Err(CmdError::Usage("-a goes with -S"));
+    }
     if item.has('i') && item.has('m') {
         return Err(CmdError::Usage("-i and -m can't be used together"));
     }
@@ -117,4 +127,52 @@ fn wait_message(item: &Item, target: Option<&str>, timeout: Option<f64>) -> CmdR
         Some(session),
         timeout,
     )
+}
+
+/// `-S`: the target panes to be in one of the states (any, or `-a` all).
+fn wait_state(item: &Item, states: &str, timeout: Option<f64>) -> CmdResult {
+    if item.has('i') || item.has('m') || item.has('c') || item.arg_bytes(0).is_some() {
+        return Err(CmdError::Usage("-S takes no key and no -c, -i or -m"));
+    }
+    let mut wanted = Vec::new();
+    for s in states.split(',') {
+        match s.parse::<AgentState>() {
+            Ok(st) => wanted.push(st),
+            Err(()) => {
+                return Err(CmdError::BadValue {
+                    what: "agent state",
+                    value: s.to_string(),
+                    allowed: "starting, working, waiting, idle or exited".to_string(),
+                })
+            }
+        }
+    }
+    let targets = item.values_bytes('t');
+    let mut panes = Vec::new();
+    if targets.is_empty() {
+        panes.push(resolve_tmux_pane(item, None)?);
+    }
+    for t in targets {
+        let t = text(Some(t))?;
+        let p = resolve_tmux_pane(item, t)?;
+        if agent_state::current(p).is_none() {
+            return Err(CmdError::Failed(format!(
+                "agent-wait: pane {p} does not run an agent"
+            )));
+        }
+        if !panes.contains(&p) {
+            panes.push(p);
+        }
+    }
+    let all = item.has('a');
+    if let Some(lines) = agent_state::wait_satisfied(&panes, &wanted, all) {
+        item.print(&lines.join("\n"));
+        return Ok(Flow::Done);
+    }
+    let what = WaitFor::State {
+        panes,
+        states: wanted,
+        all,
+    };
+    wait::block(item, what, None, timeout)
 }

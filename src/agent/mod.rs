@@ -30,6 +30,7 @@ mod json;
 pub mod layout;
 pub mod prompt;
 mod registry;
+pub mod state;
 pub mod validate;
 pub mod wait;
 

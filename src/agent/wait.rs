@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::layout::PaneId;
+use super::state::AgentState;
 use super::SessionId;
 
 /// A waiter's id, chosen by the caller.
@@ -24,6 +25,14 @@ pub enum WaitFor {
     /// An unread message in session `$N`'s inbox; `consume`: the waiter
     /// takes (reads) the message it is woken with.
     Message { session: SessionId, consume: bool },
+    /// Panes to be in one of `states` (`all`: every pane at once; else any
+    /// one of them). The caller checks the condition on each transition of
+    /// a pane ([`WaitSet::state_waiters`]).
+    State {
+        panes: Vec<PaneId>,
+        states: Vec<AgentState>,
+        all: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +52,7 @@ pub struct WaitSet {
     by_key: BTreeMap<(String, String), BTreeSet<WaiterId>>,
     by_pane: BTreeMap<PaneId, BTreeSet<WaiterId>>,
     by_inbox: BTreeMap<SessionId, BTreeSet<WaiterId>>,
+    by_state: BTreeMap<PaneId, BTreeSet<WaiterId>>,
     by_session: BTreeMap<SessionId, BTreeSet<WaiterId>>,
     by_client: BTreeMap<u64, BTreeSet<WaiterId>>,
 }
@@ -62,6 +72,11 @@ impl WaitSet {
             }
             WaitFor::Message { session, .. } => {
                 self.by_inbox.entry(*session).or_default().insert(id);
+            }
+            WaitFor::State { panes, .. } => {
+                for p in panes {
+                    self.by_state.entry(*p).or_default().insert(id);
+                }
             }
         }
         if let Some(s) = session {
@@ -96,6 +111,11 @@ impl WaitSet {
             WaitFor::Key { group, key } => unindex(&mut self.by_key, (group, key), id),
             WaitFor::Idle { pane } => unindex(&mut self.by_pane, pane, id),
             WaitFor::Message { session, .. } => unindex(&mut self.by_inbox, session, id),
+            WaitFor::State { panes, .. } => {
+                for p in panes {
+                    unindex(&mut self.by_state, p, id);
+                }
+            }
         }
         if let Some(s) = w.session {
             unindex(&mut self.by_session, s, id);
@@ -124,6 +144,24 @@ impl WaitSet {
     /// Pane `%pane` became idle, exited or went away.
     pub fn take_pane(&mut self, pane: PaneId) -> Vec<WaiterId> {
         let ids = self.by_pane.get(&pane).cloned();
+        self.take(ids)
+    }
+
+    /// The state waiters that watch pane `%pane`, with what they wait for;
+    /// they stay registered (the caller removes those whose condition
+    /// holds).
+    pub fn state_waiters(&self, pane: PaneId) -> Vec<(WaiterId, WaitFor)> {
+        self.by_state
+            .get(&pane)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((*id, self.waiters.get(id)?.what.clone())))
+            .collect()
+    }
+
+    /// Pane `%pane` went away: the state waiters that watch it, removed.
+    pub fn take_state_pane(&mut self, pane: PaneId) -> Vec<WaiterId> {
+        let ids = self.by_state.get(&pane).cloned();
         self.take(ids)
     }
 
@@ -236,6 +274,23 @@ mod tests {
         assert!(w.is_empty());
         assert!(w.by_key.is_empty() && w.by_pane.is_empty() && w.by_client.is_empty());
         assert!(w.by_session.is_empty() && w.by_inbox.is_empty());
+    }
+
+    #[test]
+    fn state_waiters_index_every_pane_and_unindex() {
+        let mut w = WaitSet::default();
+        let what = WaitFor::State {
+            panes: vec![PaneId(1), PaneId(2)],
+            states: vec![AgentState::Idle],
+            all: true,
+        };
+        w.add(4, what.clone(), None, 1);
+        assert_eq!(w.state_waiters(PaneId(2)), vec![(4, what.clone())]);
+        assert_eq!(w.state_waiters(PaneId(1)), vec![(4, what)]);
+        assert!(w.take_pane(PaneId(1)).is_empty(), "not an -i waiter");
+        assert_eq!(w.take_state_pane(PaneId(2)), vec![4]);
+        assert!(w.state_waiters(PaneId(1)).is_empty());
+        assert!(w.by_state.is_empty() && w.is_empty());
     }
 
     #[test]

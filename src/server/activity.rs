@@ -82,6 +82,9 @@ pub(super) fn pane_exited(id: PaneId) {
 }
 
 fn announce(id: PaneId, status: PaneStatus) {
+    if status != PaneStatus::Exited {
+        super::agent_state::activity_changed(id, status == PaneStatus::Busy);
+    }
     if status != PaneStatus::Busy {
         let ids = wait::with_set(|s| s.take_pane(id));
         wait::wake(&ids, None);

@@ -9,7 +9,7 @@ use agent_tmux::agent::layout::{ManagedId, Transition};
 use agent_tmux::agent::{Event, GroupEventKind};
 use agent_tmux::ids::{PaneId, SessionId, WindowId};
 
-use super::{activity, prompt, state, typing, wait};
+use super::{activity, agent_state, prompt, state, typing, wait};
 use crate::tmux::notify::{self, HookTarget};
 use crate::tmux::{self, pane, session};
 
@@ -81,6 +81,7 @@ pub(super) fn window_changed(id: WindowId) {
 /// Pane `%id` was respawned; `had_process`: its old process was still there.
 pub(super) fn pane_respawned(id: PaneId, had_process: bool) {
     activity::pane_respawned(id, had_process);
+    agent_state::pane_respawned(id);
 }
 
 /// React to domain events.
@@ -245,6 +246,7 @@ pub(super) fn pane_exited(id: PaneId, code: i32) {
         pane_transition(&t);
     }
     activity::pane_exited(id);
+    agent_state::pane_exited(id, code);
 }
 
 /// Pane `%id` is being destroyed (any path).
@@ -254,13 +256,15 @@ pub(super) fn pane_destroyed(id: PaneId) {
         pane_transition(&t);
     }
     activity::pane_gone(id);
+    agent_state::pane_gone(id);
     typing::pane_destroyed(id);
     prompt::pane_destroyed(id);
 }
 
-/// Output arrived on pane `%id`.
-pub(super) fn pane_output(id: PaneId) {
+/// Output (these raw bytes) arrived on pane `%id`.
+pub(super) fn pane_output(id: PaneId, bytes: &[u8]) {
     activity::output(id);
+    agent_state::output(id, bytes);
 }
 
 /// A managed pane changed state: announce it and redraw what shows it.

@@ -35,6 +35,9 @@ pub(super) fn lookup(
         "agent_waiters" => return Some(wait::count().to_string()),
         _ => {}
     }
+    if let Some(v) = agent_state_format(key, session, pane) {
+        return v;
+    }
     if key == "agent_pane_status" {
         return Some(activity::status(pane?).to_string());
     }
@@ -114,5 +117,45 @@ fn layout_format(key: &str, session: SessionId) -> Option<String> {
             "agent_layout_group" => lay.group.clone(),
             _ => return None,
         })
+    })
+}
+
+/// The agent state formats (issue 13): `Some(None)` lets tmux go on (no
+/// pane or session to answer for), `None` is not one of them. A plain
+/// program's pane, and a session with no agent pane, read empty.
+fn agent_state_format(
+    key: &str,
+    session: Option<SessionId>,
+    pane: Option<PaneId>,
+) -> Option<Option<String>> {
+    use super::agent_state::{info, session_state, waiting_count};
+    let field = |i: Option<super::agent_state::Info>, f: &str| -> String {
+        let Some(i) = i else {
+            return String::new();
+        };
+        match f {
+            "state" => i.state.to_string(),
+            "reason" => i.reason,
+            "since" => i.since.to_string(),
+            "source" => i.source.to_string(),
+            "profile" => i.profile.unwrap_or_default(),
+            "conversation" => i.conversation_id.unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
+    let pane_field = |f: &str| pane.map(|p| field(info(p), f));
+    let session_field = |f: &str| session.map(|s| field(session_state(s), f));
+    Some(match key {
+        "agent_waiting_count" => Some(waiting_count().to_string()),
+        "agent_state" => pane_field("state"),
+        "agent_state_reason" => pane_field("reason"),
+        "agent_state_since" => pane_field("since"),
+        "agent_state_source" => pane_field("source"),
+        "agent_profile" => pane_field("profile"),
+        "agent_conversation_id" => pane_field("conversation"),
+        "agent_session_state" => session_field("state"),
+        "agent_session_state_reason" => session_field("reason"),
+        "agent_session_state_since" => session_field("since"),
+        _ => return None,
     })
 }

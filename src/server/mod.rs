@@ -13,6 +13,7 @@
 //! `main` hands to [`crate::tmux::run`].
 
 pub mod activity;
+pub mod agent_state;
 pub mod events;
 pub mod formats;
 mod outcome;

@@ -19,8 +19,10 @@ use agent_tmux::agent::wait::WaitSet;
 use agent_tmux::agent::Registry;
 use agent_tmux::ids::PaneId;
 
+use super::agent_state::AgentPanes;
 use super::prompt::Prompt;
 use crate::tmux::timer::Timer;
+use agent_tmux::agent::state::Profiles;
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
@@ -39,6 +41,10 @@ thread_local! {
     static WAITERS: RefCell<WaitSet> = RefCell::new(WaitSet::default());
     /// The `-T` timer of each waiter that has one (dropped: cancelled).
     static WAIT_TIMERS: RefCell<HashMap<u64, Timer>> = RefCell::new(HashMap::new());
+    /// The agent state of agent panes (issue 13).
+    static AGENT_PANES: RefCell<AgentPanes> = RefCell::new(AgentPanes::default());
+    /// Agent profiles, built-in and user-defined.
+    static PROFILES: RefCell<Profiles> = RefCell::new(Profiles::default());
 }
 
 /// Read the agent registry.
@@ -99,4 +105,19 @@ pub(super) fn waiters<T>(f: impl FnOnce(&mut WaitSet) -> T) -> T {
 /// Use the waiters' timers.
 pub(super) fn wait_timers<T>(f: impl FnOnce(&mut HashMap<u64, Timer>) -> T) -> T {
     WAIT_TIMERS.with(|t| f(&mut t.borrow_mut()))
+}
+
+/// Use the agent state of every agent pane.
+pub(super) fn agent_panes<T>(f: impl FnOnce(&mut AgentPanes) -> T) -> T {
+    AGENT_PANES.with(|a| f(&mut a.borrow_mut()))
+}
+
+/// Read the agent profiles.
+pub fn profiles<T>(f: impl FnOnce(&Profiles) -> T) -> T {
+    PROFILES.with(|p| f(&p.borrow()))
+}
+
+/// Change the agent profiles (they have no events).
+pub fn profiles_mut<T>(f: impl FnOnce(&mut Profiles) -> T) -> T {
+    PROFILES.with(|p| f(&mut p.borrow_mut()))
 }

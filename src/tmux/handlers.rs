@@ -24,8 +24,9 @@ pub struct Handlers {
     /// Pane `%id` was respawned (respawn-pane, respawn-window): its old
     /// process, if it had one (`true`), is gone and a new one runs.
     pub pane_respawned: fn(PaneId, bool),
-    /// New output from pane `%id`'s program is about to be parsed.
-    pub pane_output: fn(PaneId),
+    /// New output from pane `%id`'s program (these bytes) is about to be
+    /// parsed.
+    pub pane_output: fn(PaneId, &[u8]),
     /// A human typed a key into pane `%id` through a client.
     pub human_key: fn(PaneId),
     /// The client with this key (see [`crate::tmux::Item::client_key`]) is
@@ -44,7 +45,7 @@ impl Handlers {
         pane_destroyed: |_| {},
         window_changed: |_| {},
         pane_respawned: |_, _| {},
-        pane_output: |_| {},
+        pane_output: |_, _| {},
         human_key: |_| {},
         client_lost: |_| {},
         format: |_, _, _| None,

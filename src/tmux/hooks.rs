@@ -133,7 +133,17 @@ extern "C" {
 pub unsafe extern "C" fn __wrap_input_parse_pane(wp: *mut sys::window_pane) {
     if !wp.is_null() {
         let id = PaneId(unsafe { (*wp).id });
-        let _ = guard::catch("pane-output", || (handlers().pane_output)(id));
+        let mut size: usize = 0;
+        // SAFETY: the same read of the pane's new data the real function
+        // makes next (it does not consume it; the real one does). The bytes
+        // stay valid until then, and the handler only reads them.
+        let data = unsafe { sys::window_pane_get_new_data(wp, &mut (*wp).offset, &mut size) };
+        let bytes: &[u8] = if data.is_null() || size == 0 {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(data as *const u8, size) }
+        };
+        let _ = guard::catch("pane-output", || (handlers().pane_output)(id, bytes));
     }
     unsafe { __real_input_parse_pane(wp) }
 }

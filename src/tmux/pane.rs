@@ -194,3 +194,115 @@ pub fn pid(id: PaneId) -> Option<i32> {
     // SAFETY: reading a field of a live pane.
     find(id).map(|wp| unsafe { (*wp).pid })
 }
+
+/// The bottom `n` lines of pane `%id`'s own screen (the program's, not a
+/// copy-mode view), as plain text with trailing spaces trimmed: the visible
+/// rows down to the last one that has text (or the cursor's, if lower),
+/// at most `n` of them. Read straight from the grid: no capture-pane.
+pub fn bottom_lines(id: PaneId, n: u32) -> Vec<String> {
+    let Some(wp) = find(id) else {
+        return Vec::new();
+    };
+    // SAFETY: the pane's base screen and its grid live as long as the pane;
+    // grid_string_cells only reads them and returns a malloc'd string we
+    // free. Without escape-sequence flags it does not touch `lastgc`.
+    unsafe {
+        let s = &(*wp).base;
+        let gd = s.grid;
+        if gd.is_null() {
+            return Vec::new();
+        }
+        let (sx, sy, hsize) = ((*gd).sx, (*gd).sy, (*gd).hsize);
+        let mut rows = Vec::with_capacity(sy as usize);
+        for y in 0..sy {
+            let p = sys::grid_string_cells(
+                gd,
+                0,
+                hsize + y,
+                sx,
+                std::ptr::null_mut(),
+                sys::GRID_STRING_TRIM_SPACES as i32,
+                std::ptr::null_mut(),
+            );
+            if p.is_null() {
+                rows.push(String::new());
+                continue;
+            }
+            rows.push(std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned());
+            libc::free(p as *mut libc::c_void);
+        }
+        let cursor = s.cy as usize + 1;
+        let last_text = rows
+            .iter()
+            .rposition(|r| !r.is_empty())
+            .map_or(0, |i| i + 1);
+        let end = last_text.max(cursor).min(rows.len());
+        let start = end.saturating_sub(n as usize);
+        rows.truncate(end);
+        rows.drain(..start);
+        rows
+    }
+}
+
+/// The title of pane `%id` (set by its program with OSC 0/2).
+pub fn title(id: PaneId) -> String {
+    // SAFETY: the base screen's title is NULL or a live C string.
+    find(id)
+        .map(|wp| unsafe {
+            let t = (*wp).base.title;
+            if t.is_null() {
+                String::new()
+            } else {
+                std::ffi::CStr::from_ptr(t).to_string_lossy().into_owned()
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// The names pane `%id`'s program may go by: its current foreground
+/// command (as `#{pane_current_command}` finds it) first, then the base
+/// names of the words of the command it was started with (so a CLI run
+/// through `node /path/bin/codex` is found as `codex` too).
+pub fn command_names(id: PaneId) -> Vec<String> {
+    let Some(wp) = find(id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let base = |w: &str| -> String {
+        let w = w.trim_matches('"');
+        w.rsplit('/').next().unwrap_or(w).to_string()
+    };
+    // SAFETY: osdep_get_name reads /proc for the pty's foreground group and
+    // returns a malloc'd string (or NULL), which we free; argv is the
+    // pane's own array of argc C strings.
+    unsafe {
+        if (*wp).fd != -1 {
+            let p = sys::osdep_get_name((*wp).fd, (*wp).tty.as_mut_ptr());
+            if !p.is_null() {
+                let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+                libc::free(p as *mut libc::c_void);
+                if let Some(first) = s.split_whitespace().next() {
+                    out.push(base(first));
+                }
+            }
+        }
+        let argv = (*wp).argv;
+        for i in 0..(*wp).argc.max(0) as usize {
+            if argv.is_null() {
+                break;
+            }
+            let a = *argv.add(i);
+            if a.is_null() {
+                continue;
+            }
+            let a = std::ffi::CStr::from_ptr(a).to_string_lossy().into_owned();
+            for w in a.split_whitespace().take(4) {
+                let w = base(w);
+                if !w.is_empty() && !out.contains(&w) {
+                    out.push(w);
+                }
+            }
+        }
+    }
+    out
+}

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::CStr;
 
-use agent_tmux::ids::SessionId;
+use agent_tmux::ids::{PaneId, SessionId};
 
 use super::sys;
 
@@ -79,4 +79,43 @@ pub fn find_by_name(name: &str) -> Option<SessionId> {
     // SAFETY: session_find only reads the sessions tree.
     let s = unsafe { sys::session_find(n.as_ptr()) };
     (!s.is_null()).then(|| SessionId(unsafe { (*s).id }))
+}
+
+/// The panes of every window of session `$id` (each once, in window index
+/// then window order).
+pub fn panes(id: SessionId) -> Vec<PaneId> {
+    let mut out = Vec::new();
+    let Some(s) = find(id) else {
+        return out;
+    };
+    // SAFETY: walking the live session's winlink tree and each window's
+    // pane list without changing them.
+    unsafe {
+        let mut wl = sys::winlinks_RB_MINMAX(&mut (*s).windows, -1);
+        while !wl.is_null() {
+            let w = (*wl).window;
+            if !w.is_null() {
+                let mut p = (*w).panes.tqh_first;
+                while !p.is_null() {
+                    let id = PaneId((*p).id);
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                    p = (*p).entry.tqe_next;
+                }
+            }
+            wl = sys::winlinks_RB_NEXT(wl);
+        }
+    }
+    out
+}
+
+/// Ask every client to redraw its status line (a server-wide count such as
+/// `#{agent_waiting_count}` changed).
+pub fn refresh_all_status() {
+    let all: Vec<usize> = BY_ID.with(|m| m.borrow().values().copied().collect());
+    for s in all {
+        // SAFETY: sessions in the index are live.
+        unsafe { sys::server_status_session(s as *mut sys::session) };
+    }
 }
