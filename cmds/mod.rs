@@ -22,6 +22,7 @@ mod layout_util;
 mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
+mod list_agent_prompts;
 mod list_agent_panes;
 mod list_agent_templates;
 mod list_agents;
@@ -55,4 +56,5 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &list_agent_prompts::ENTRY,
 ];

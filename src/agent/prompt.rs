@@ -139,6 +139,8 @@ pub struct Look {
     pub human_ms: Option<u64>,
     /// The pane's program (pid), `None` if it has none (dead or gone).
     pub program: Option<i32>,
+    /// Why the pane takes no input now (e.g. input disabled), if so.
+    pub refuses: Option<String>,
 }
 
 /// How a delivery is made.
@@ -298,7 +300,7 @@ impl Receipts {
     }
 
     /// Every known delivery, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Receipt> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Receipt> {
         self.all.values()
     }
 
@@ -542,6 +544,9 @@ impl Receipts {
         if let Some(why) = Self::gone(r, look) {
             return Some(why);
         }
+        if let Some(why) = &look.refuses {
+            return Some(why.clone());
+        }
         let pasted = r.pasted_ms.unwrap_or(0);
         if !r.options.force && look.human_ms.is_some_and(|h| h >= pasted) {
             return Some(format!(
@@ -628,6 +633,10 @@ impl Receipts {
                                 return;
                             }
                         }
+                    }
+                    if let Some(why) = look.refuses.clone() {
+                        self.finish(id, Phase::Failed, why, now, out);
+                        continue;
                     }
                     r.phase = Phase::Pasted;
                     r.reason = String::new();

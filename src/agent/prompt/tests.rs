@@ -8,6 +8,7 @@ fn look(gate: Gate) -> Look {
         input: Input::Unknown,
         human_ms: None,
         program: Some(100),
+        refuses: None,
     }
 }
 
@@ -463,4 +464,20 @@ fn input_boxes_are_read_per_profile() {
     let codex = lines("› explain this\n");
     assert_eq!(read_input(Some("codex"), &codex), Input::Holds);
     assert_eq!(read_input(Some("codex"), &lines("nothing")), Input::Unknown);
+}
+
+#[test]
+fn a_pane_refusing_input_fails_the_paste_or_the_enter_with_its_reason() {
+    let mut r = Receipts::default();
+    let off = Look {
+        refuses: Some("input off".into()),
+        ..look(Gate::Idle)
+    };
+    let (a, out) = r.submit(P, "a".into(), None, opts(), &off, 0).unwrap();
+    assert!(pastes(&out).is_empty());
+    assert_eq!(r.get(a).unwrap().reason, "input off");
+    let (b, _) = r.submit(P, "b".into(), None, opts(), &look(Gate::Plain), 0).unwrap();
+    let out = r.fire(b, Timer::Enter, &off, 1000);
+    assert!(!enter(&out));
+    assert_eq!(phases(&out), ["P2 failed"]);
 }
