@@ -330,6 +330,8 @@ fn bindings(src: &Path, out: &Path, flags: &MakeFlags) {
         "input_.*",
         "bufferevent_.*",
         "evbuffer_.*",
+        "file_read",
+        "file_cancel",
         "event_.*",
         "evtimer_.*",
         "paste_.*",

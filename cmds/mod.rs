@@ -6,6 +6,7 @@
 use crate::tmux::CommandSpec;
 
 mod agent_get;
+mod agent_hooks;
 mod agent_inbox;
 mod agent_join_group;
 mod agent_leave_group;
@@ -13,6 +14,7 @@ mod agent_pane_recreate;
 mod agent_pane_remove;
 mod agent_peers;
 mod agent_prompt;
+mod agent_report;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
@@ -57,4 +59,6 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
     &list_agent_prompts::ENTRY,
+    &agent_report::ENTRY,
+    &agent_hooks::ENTRY,
 ];

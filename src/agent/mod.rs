@@ -25,6 +25,7 @@ mod context;
 mod error;
 mod event;
 mod group;
+pub mod hooks;
 pub mod inbox;
 mod json;
 pub mod layout;

@@ -14,8 +14,10 @@
 
 pub mod activity;
 pub mod agent_state;
+pub mod background;
 pub mod events;
 pub mod formats;
+pub mod hooks_install;
 mod outcome;
 pub mod prompt;
 pub mod state;

@@ -16,6 +16,7 @@ mod sys;
 mod args;
 mod client;
 mod error;
+mod file;
 pub mod format;
 pub mod guard;
 mod handlers;

@@ -77,4 +77,25 @@ impl Item {
         let pane: PaneId = pane.parse().ok()?;
         super::pane::session_of(pane)
     }
+
+    /// The pane this command is run from: the current pane of an attached
+    /// (or control) client's session, or the pane a command client runs in
+    /// (`$TMUX_PANE` in its environment, a pane that still exists). `None`
+    /// from outside tmux or with no client (hooks, run-shell).
+    pub fn own_pane(&self) -> Option<PaneId> {
+        // SAFETY: the client, if any, and its session are live during the
+        // command.
+        let attached = unsafe {
+            let c = sys::cmdq_get_client(self.item);
+            if c.is_null() {
+                return None;
+            }
+            (!(*c).session.is_null()).then(|| SessionId((*(*c).session).id))
+        };
+        if let Some(s) = attached {
+            return super::pane::active_of_session(s);
+        }
+        let pane: PaneId = self.client_env("TMUX_PANE")?.parse().ok()?;
+        super::pane::exists(pane).then_some(pane)
+    }
 }

@@ -8,7 +8,8 @@ uses the alternate screen, sets the pane title (a spinner glyph while it
 works, `✳ NAME` when idle, `[ . ] Action Required | NAME` in a dialog), turns bracketed paste on and reads prompts from
 pastes and typed keys.
 
-  fake-agent.py [--script FILE] [--log FILE]   (or FAKE_AGENT_SCRIPT, FAKE_AGENT_LOG)
+  fake-agent.py [--script FILE] [--log FILE] [--control FIFO] [--exit N]
+                (or FAKE_AGENT_SCRIPT, FAKE_AGENT_LOG, FAKE_AGENT_CONTROL)
 
 The script is JSON:
   {"name": "Fake Agent",        title and banner
@@ -17,8 +18,17 @@ The script is JSON:
    "notify": false,             OSC 9 notification when a dialog opens
    "osc_state": false,          report states as Codex 0.171.0 does: OSC 7501
                                 state=idle|working|blocked:kind=K|done, clear at exit
-   "picker": false,             text starting with / or @ opens a picker that
-                                takes the next Enter (closing the picker)
+   "picker": false,             text starting with / or @ opens an autocomplete
+                                picker that eats the next Enter (it closes the
+                                picker and submits nothing; the Enter after
+                                that submits), as Claude Code's does
+   "hooks": {EVENT: [CMD, ...]} run like Claude Code's hooks (below)
+   "claude_settings": PATH,     or: take the hooks from a Claude Code
+                                settings file ("~" is $HOME; true: the default
+                                $HOME/.claude/settings.json), as agent-hooks -i
+                                writes it
+   "session_id": "ID",          the conversation id hooks get (default: random)
+   "exit_status": N,            the status of /exit and C-d (default 0)
    "turns": [TURN, ...]}        one per submitted prompt, in order
 TURN: {"work": S,               seconds of working before anything else
        "until": PATH,           or: work until PATH exists
@@ -26,8 +36,27 @@ TURN: {"work": S,               seconds of working before anything else
                | {"kind": "question", "question": "...", "options": ["A", "B"]},
        "after": S,              seconds of working after the dialog is answered
        "reply": "text",         printed when the turn ends (default "Done.")
+       "tools": ["Bash"],       tools used while working (PreToolUse and
+                                PostToolUse hooks at the start of the work)
        "exit": N}               exit with status N after the turn
-A prompt past the last turn gets {"work": 0.2}.
+A prompt past the last turn gets {"work": 0.2}. A dialog may name its "tool"
+(default Write for a permission, AskUserQuestion for a question).
+
+Hooks: each command runs with `sh -c`, the pane's environment, the event's
+JSON on stdin (session_id, transcript_path, cwd, hook_event_name and the
+event's own fields, as Claude Code 2.1 sends them), synchronously (10 s at
+most), its status logged ("hook" events). SessionStart (source "startup")
+when the input box appears; UserPromptSubmit (prompt) on a submission;
+PreToolUse (tool_name, tool_input) before a dialog and for each of a turn's
+"tools"; PermissionRequest when a permission dialog opens; Notification
+(message, notification_type "permission_prompt") with it when "notify" is
+set; PostToolUse after a tool ran (a dialog answered with a choice other
+than the last, "No"); Stop when a turn ends; SessionEnd (reason "exit")
+before exiting.
+
+Control (a fifo, --control): one command a line, for tests: `done` (the
+current work ends now), `exit N`, `title TEXT`, `notify TEXT` (OSC 9),
+`osc7501 TEXT`, `bell`, `turn JSON` (append a turn), `submit TEXT`.
 
 Keys: Enter submits (or answers a dialog), digits pick a choice, Up/Down move,
 Esc cancels a dialog or interrupts work, C-c interrupts, C-d on an empty
@@ -37,15 +66,17 @@ works is queued and submitted when the turn ends.
 Every event goes to the log as a JSON line: {"t", "event", ...} with events
 start, ready, paste (text), submit (text; the prompt as received), queued,
 working, dialog, answer (choice, label), cancel, interrupt, idle (turn done),
-exit."""
+picker-closed, hook (name, status), control (line), exit."""
 import json
 import os
 import select
 import signal
+import subprocess
 import sys
 import termios
 import time
 import tty
+import uuid
 
 SPIN = "·✢✳✶✻✽"
 TITLE_SPIN = "⠂⠐"
@@ -78,6 +109,10 @@ class Agent:
         self.last_title = None
         self.last_frame = None
         self.exit_code = None
+        self.session_id = script.get("session_id") or str(uuid.uuid4())
+        self.hooks = load_hooks(script)
+        self.control = None
+        self.control_buf = b""
 
     # --- output ---
     def log(self, event, **kw):
@@ -90,6 +125,57 @@ class Agent:
     def osc_state(self, st):
         if self.s.get("osc_state"):
             self.out("\x1b]7501;%s\x07" % st)
+
+    def hook(self, event, **fields):
+        cmds = self.hooks.get(event, [])
+        if not cmds:
+            return
+        doc = dict(session_id=self.session_id, transcript_path="/tmp/fake-agent-%s.jsonl" % self.session_id,
+                   cwd=os.getcwd(), hook_event_name=event, **fields)
+        data = json.dumps(doc).encode()
+        for cmd in cmds:
+            try:
+                p = subprocess.run(["sh", "-c", cmd], input=data, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=10)
+                status, err = p.returncode, p.stderr.decode("utf-8", "replace").strip()
+            except subprocess.TimeoutExpired:
+                status, err = "timeout", ""
+            self.log("hook", name=event, status=status, stderr=err[:300])
+
+    def control_line(self, line):
+        self.log("control", line=line)
+        word, _, rest = line.partition(" ")
+        if word == "done":
+            if self.state == "working":
+                self.phase_end = 0.0
+                self.until = None
+        elif word == "exit":
+            self.exit_code = int(rest or 0)
+        elif word == "title":
+            self.last_title = None
+            self.title(rest)
+            self.fixed_title = rest
+        elif word == "notify":
+            self.out("\x1b]9;%s\x07" % rest)
+        elif word == "osc7501":
+            self.out("\x1b]7501;%s\x07" % rest)
+        elif word == "bell":
+            self.out("\x07")
+        elif word == "turn":
+            self.turns.append(json.loads(rest))
+        elif word == "submit":
+            self.submit(rest)
+
+    def read_control(self):
+        try:
+            data = os.read(self.control, 4096)
+        except BlockingIOError:
+            return
+        self.control_buf += data
+        while b"\n" in self.control_buf:
+            line, self.control_buf = self.control_buf.split(b"\n", 1)
+            if line.strip():
+                self.control_line(line.decode("utf-8", "replace").strip())
 
     def title(self, t):
         if t != self.last_title:
@@ -142,7 +228,9 @@ class Agent:
         if frame != self.last_frame:  # quiet while nothing changes, as the real ones are
             self.last_frame = frame
             self.out(frame)
-        if self.state == "working":
+        if getattr(self, "fixed_title", None) is not None:
+            pass
+        elif self.state == "working":
             self.title("%s %s" % (TITLE_SPIN[self.frame % 2], self.name))
         elif self.state == "dialog":
             self.title("[ . ] Action Required | " + self.name)
@@ -160,6 +248,7 @@ class Agent:
         self.state = "idle"
         self.log("ready")
         self.osc_state("state=idle:app=fake")
+        self.hook("SessionStart", source="startup")
 
     def submit(self, text):
         if self.state in ("working", "dialog"):
@@ -168,11 +257,15 @@ class Agent:
             return
         self.log("submit", text=text)
         if text.strip() == "/exit":
-            self.exit_code = 0
+            self.exit_code = int(self.s.get("exit_status", 0))
             return
+        self.hook("UserPromptSubmit", prompt=text)
         self.transcript.append("❯ " + text.split("\n")[0] + (" …" if "\n" in text else ""))
         self.turn = self.turns.pop(0) if self.turns else {"work": 0.2}
         self.start_work(self.turn.get("work", 0.5), self.turn.get("until"))
+        for tool in self.turn.get("tools", []):
+            self.hook("PreToolUse", tool_name=tool, tool_input={})
+            self.hook("PostToolUse", tool_name=tool, tool_input={}, tool_response={})
 
     def start_work(self, seconds, until=None):
         self.state = "working"
@@ -190,8 +283,14 @@ class Agent:
             self.state = "dialog"
             self.log("dialog", kind=self.dialog["kind"])
             self.osc_state("state=blocked:app=fake:kind=%s" % self.dialog["kind"])
+            tool, tinput = self.dialog_tool()
+            self.hook("PreToolUse", tool_name=tool, tool_input=tinput)
+            if self.dialog["kind"] == "permission":
+                self.hook("PermissionRequest", tool_name=tool, tool_input=tinput)
             if self.s.get("notify"):
                 self.out("\x1b]9;%s needs your attention\x07" % self.name)
+                self.hook("Notification", message="%s needs your permission to use %s" % (self.name, tool),
+                          notification_type="permission_prompt")
             return
         self.finish_turn()
 
@@ -206,14 +305,24 @@ class Agent:
         self.turn = None
         self.log("idle", interrupted=interrupted)
         self.osc_state("state=done:app=fake")
+        self.hook("Stop", stop_hook_active=False)
         if code is not None:
             self.exit_code = int(code)
         elif self.queue:
             self.submit(self.queue.pop(0))
 
+    def dialog_tool(self):
+        d = self.dialog
+        if d["kind"] == "permission":
+            return d.get("tool", "Write"), {"file_path": d.get("name", "notes.txt"), "content": ""}
+        return d.get("tool", "AskUserQuestion"), {"questions": [{"question": d.get("question", "")}]}
+
     def answer(self, i):
         label = self.options()[i]
         self.log("answer", kind=self.dialog["kind"], choice=i + 1, label=label)
+        if i < len(self.options()) - 1:
+            tool, tinput = self.dialog_tool()
+            self.hook("PostToolUse", tool_name=tool, tool_input=tinput, tool_response={"answer": label})
         self.transcript.append("  ⎿  %s" % label)
         self.dialog = None
         self.turn["_answered"] = True
@@ -324,7 +433,7 @@ class Agent:
                 self.text = ""
             return
         if k == "\x04" and not self.text and self.state == "idle":
-            self.exit_code = 0
+            self.exit_code = int(self.s.get("exit_status", 0))
             return
         if k == "\r":
             if self.picker:
@@ -373,17 +482,21 @@ class Agent:
                     break
                 self.draw()
                 self.frame += 1
+                fds = [fd] + ([self.control] if self.control is not None else [])
                 try:
-                    r, _, _ = select.select([fd], [], [], 0.1)
+                    r, _, _ = select.select(fds, [], [], 0.1)
                 except InterruptedError:
                     continue
-                if r:
+                if self.control is not None and self.control in r:
+                    self.read_control()
+                if fd in r:
                     data = os.read(fd, 65536)
                     if not data:
                         self.exit_code = 1
                         break
                     self.feed(data)
         finally:
+            self.hook("SessionEnd", reason="exit")
             self.osc_state("state=clear")
             self.out("\x1b[?2004l\x1b[?1049l")
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
@@ -395,20 +508,59 @@ def main():
     args = sys.argv[1:]
     script_path = os.environ.get("FAKE_AGENT_SCRIPT")
     log = os.environ.get("FAKE_AGENT_LOG")
+    control = os.environ.get("FAKE_AGENT_CONTROL")
+    exit_status = None
     while args:
         a = args.pop(0)
         if a == "--script" and args:
             script_path = args.pop(0)
         elif a == "--log" and args:
             log = args.pop(0)
+        elif a == "--control" and args:
+            control = args.pop(0)
+        elif a == "--exit" and args:
+            exit_status = int(args.pop(0))
         else:
-            sys.stderr.write("usage: fake-agent.py [--script FILE] [--log FILE]\n")
+            sys.stderr.write("usage: fake-agent.py [--script FILE] [--log FILE] [--control FIFO] [--exit N]\n")
             return 2
     script = {}
     if script_path:
         with open(script_path) as f:
             script = json.load(f)
-    return Agent(script, log).run()
+    if exit_status is not None:
+        script["exit_status"] = exit_status
+    agent = Agent(script, log)
+    if control:
+        if not os.path.exists(control):
+            os.mkfifo(control, 0o600)
+        # Read and write, so that it never reads end-of-file between writers.
+        agent.control = os.open(control, os.O_RDWR | os.O_NONBLOCK)
+    return agent.run()
+
+
+def load_hooks(script):
+    """EVENT -> [command, ...] from the script's "hooks" and from a Claude
+    Code settings file ({"hooks": {EVENT: [{"matcher", "hooks": [{"type":
+    "command", "command"}]}]}})."""
+    hooks = {}
+    for ev, cmds in script.get("hooks", {}).items():
+        hooks.setdefault(ev, []).extend([cmds] if isinstance(cmds, str) else cmds)
+    path = script.get("claude_settings")
+    if path is True:
+        path = "~/.claude/settings.json"
+    if path:
+        path = os.path.expanduser(path)
+        try:
+            with open(path) as f:
+                settings = json.load(f)
+        except (OSError, ValueError):
+            settings = {}
+        for ev, groups in (settings.get("hooks") or {}).items():
+            for g in groups:
+                for h in g.get("hooks", []):
+                    if h.get("type") == "command" and h.get("command"):
+                        hooks.setdefault(ev, []).append(h["command"])
+    return hooks
 
 
 if __name__ == "__main__":
