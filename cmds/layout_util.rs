@@ -167,6 +167,10 @@ pub fn pane_formats(ft: &mut Format<'_>, p: &ManagedPane) {
 
 /// A managed pane as JSON.
 pub fn pane_json(p: &ManagedPane) -> Json {
+    let st = p
+        .pane
+        .filter(|_| !p.released)
+        .and_then(crate::server::agent_state::current);
     json!({
         "id": p.id.to_string(),
         "layout": p.layout.to_string(),
@@ -183,6 +187,8 @@ pub fn pane_json(p: &ManagedPane) -> Json {
         "depth": p.depth,
         "created": p.created,
         "released": p.released,
+        "agent_state": st.as_ref().map(|s| s.0.to_string()),
+        "agent_state_reason": st.map(|s| s.1),
     })
 }
 

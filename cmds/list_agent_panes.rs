@@ -19,7 +19,7 @@ pub static ENTRY: CommandSpec = CommandSpec {
     ..CommandSpec::BASE
 };
 
-const DEFAULT_FORMAT: &str = "#{agent_pane_id}: layout=#{agent_pane_layout} pane=#{?agent_pane_tmux_id,#{agent_pane_tmux_id},-} label=#{agent_pane_label} role=#{agent_pane_role} state=#{agent_pane_state}#{?agent_pane_stage, stage=#{agent_pane_stage},}#{?#{!=:#{agent_pane_exit_status},}, exit=#{agent_pane_exit_status},}#{?agent_pane_predecessor, predecessor=#{agent_pane_predecessor},} depth=#{agent_pane_depth}";
+const DEFAULT_FORMAT: &str = "#{agent_pane_id}: layout=#{agent_pane_layout} pane=#{?agent_pane_tmux_id,#{agent_pane_tmux_id},-} label=#{agent_pane_label} role=#{agent_pane_role} state=#{agent_pane_state}#{?agent_pane_stage, stage=#{agent_pane_stage},}#{?#{!=:#{agent_pane_exit_status},}, exit=#{agent_pane_exit_status},}#{?agent_pane_predecessor, predecessor=#{agent_pane_predecessor},} depth=#{agent_pane_depth}#{?agent_state, agent=#{agent_state}:#{agent_state_reason},}";
 
 fn exec(item: &mut Item) -> CmdResult {
     let all = item.has('a');

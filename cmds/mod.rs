@@ -33,6 +33,8 @@ mod new_session;
 mod set_agent;
 mod show_agent;
 mod util;
+mod define_agent_profile;
+mod list_agent_profiles;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
 pub static ALL: &[&CommandSpec] = &[
@@ -61,4 +63,6 @@ pub static ALL: &[&CommandSpec] = &[
     &list_agent_prompts::ENTRY,
     &agent_report::ENTRY,
     &agent_hooks::ENTRY,
+    &define_agent_profile::ENTRY,
+    &list_agent_profiles::ENTRY,
 ];

@@ -1,8 +1,9 @@
 //! `show-agent [-t target-session]`: a session's agent type, goal, created
-//! time, group, role, peer count and inbox counts.
+//! time, group, role, peer count, inbox counts and agent state (the
+//! aggregate of its agent panes).
 
 use super::util::{target, when};
-use crate::server::state;
+use crate::server::{agent_state, state};
 use crate::tmux::{session, CmdResult, CommandSpec, Flow, Item, Target, READONLY};
 use agent_tmux::agent::AgentError;
 
@@ -44,6 +45,11 @@ fn exec(item: &mut Item) -> CmdResult {
         ));
         Ok::<_, AgentError>(lines)
     });
-    super::util::print_lines(item, &lines?);
+    let mut lines = lines?;
+    lines.push(match agent_state::session_state(id) {
+        Some(i) => format!("State: {} ({})", i.state, i.reason),
+        None => "State: (no agent pane)".to_string(),
+    });
+    super::util::print_lines(item, &lines);
     Ok(Flow::Done)
 }

@@ -79,6 +79,7 @@ pub fn put(doc: &mut Json, key: &str, v: Json) {
 /// One agent session as JSON (list-agents, agent-peers).
 pub fn agent_json(r: &Registry, id: SessionId) -> Json {
     let a = r.agent(id);
+    let st = crate::server::agent_state::session_state(id);
     json!({
         "session_id": id.to_string(),
         "session_name": session::name(id),
@@ -91,6 +92,9 @@ pub fn agent_json(r: &Registry, id: SessionId) -> Json {
         "status": crate::server::activity::session_status(id).map(|s| s.to_string()),
         "unread": a.map(|a| a.inbox.unread_count()),
         "dropped": a.map(|a| a.inbox.dropped()),
+        "state": st.as_ref().map(|i| i.state.to_string()),
+        "state_reason": st.as_ref().map(|i| i.reason.clone()),
+        "state_since": st.as_ref().map(|i| i.since),
     })
 }
 

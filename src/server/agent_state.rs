@@ -114,11 +114,7 @@ fn ensure(id: PaneId, now: u64) -> bool {
 }
 
 fn track(id: PaneId, profile: Option<&Profile>, now: u64) {
-    let mut agent = PaneAgent::new(now, profile);
-    // Output seen before the pane was known is activity all the same.
-    if super::activity::status(id) == agent_tmux::agent::activity::PaneStatus::Busy {
-        let _ = agent.activity(true, now);
-    }
+    let agent = PaneAgent::new(now, profile);
     state::agent_panes(|a| {
         a.plain.remove(&id);
         a.panes.insert(
@@ -224,6 +220,16 @@ pub(super) fn output(id: PaneId, bytes: &[u8]) {
     let now = state::now_ms();
     if !ensure(id, now) {
         return;
+    }
+    // Output that came before the pane was known (or while its busy period
+    // began) counts as activity all the same.
+    let busy = super::activity::status(id) == agent_tmux::agent::activity::PaneStatus::Busy;
+    let synced = state::agent_panes(|a| {
+        let t = a.panes.get_mut(&id)?;
+        (t.agent.is_busy() != busy).then(|| t.agent.activity(busy, now))?
+    });
+    if let Some(c) = synced {
+        deliver(id, &c);
     }
     let signals = state::agent_panes(|a| {
         let t = a.panes.get_mut(&id)?;

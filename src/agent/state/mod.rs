@@ -268,6 +268,8 @@ pub struct PaneAgent {
     observations: [Option<Observation>; 5],
     /// Whether the program produced output, and whether it still does.
     seen_output: bool,
+    /// Whether any source ever observed something since the start.
+    recognized: bool,
     busy: bool,
     /// Whether the program has bracketed paste on (last seen).
     paste: bool,
@@ -287,6 +289,7 @@ impl PaneAgent {
             profile: profile.map(|p| p.name.clone()),
             observations: Default::default(),
             seen_output: false,
+            recognized: false,
             busy: false,
             paste: false,
             needs_paste: profile.is_some_and(|p| p.needs_paste),
@@ -376,6 +379,11 @@ impl PaneAgent {
         self.recompute(now)
     }
 
+    /// Whether output activity last said busy.
+    pub fn is_busy(&self) -> bool {
+        self.busy
+    }
+
     /// Whether the program has bracketed paste on.
     pub fn paste(&mut self, on: bool, now: u64) -> Option<Change> {
         self.paste = on;
@@ -422,10 +430,11 @@ impl PaneAgent {
     ///    screen or OSC 7501 still shows the agent waiting, and to
     ///    `starting` while a profile that needs it has no bracketed paste on;
     /// 3. else (nothing recognized) output activity: `starting` before any
-    ///    output, `working` while output comes, then `idle` for a program
-    ///    without a profile; with a profile, quiet with no rule matching
-    ///    stays `starting` if nothing was ever recognized and is otherwise
-    ///    `waiting` with reason `unknown` (never `idle` by guess).
+    ///    output, `working` while output comes, then `idle`, for a program
+    ///    without a profile; with a profile, `starting` until some source
+    ///    recognized something, then `working` while output comes and
+    ///    `waiting` with reason `unknown` when it stops (never `idle` by
+    ///    guess: a dialog no rule knows must not read as ready).
     pub fn resolve(&self) -> (AgentState, String, Source) {
         if let Some(status) = self.exited {
             return (AgentState::Exited, status.to_string(), Source::Exit);
@@ -455,22 +464,27 @@ impl PaneAgent {
             }
             return (o.state, o.reason.clone(), OBSERVERS[i]);
         }
+        let starting = (AgentState::Starting, "launch".into(), Source::Start);
+        if self.profile.is_some() {
+            if !self.recognized {
+                return starting;
+            }
+            if self.busy {
+                return (AgentState::Working, "output".into(), Source::Activity);
+            }
+            return (AgentState::Waiting, "unknown".into(), Source::Activity);
+        }
         if !self.seen_output {
-            return (AgentState::Starting, "launch".into(), Source::Start);
+            return starting;
         }
         if self.busy {
             return (AgentState::Working, "output".into(), Source::Activity);
         }
-        if self.profile.is_none() {
-            return (AgentState::Idle, "quiet".into(), Source::Activity);
-        }
-        if self.current.state == AgentState::Starting {
-            return (AgentState::Starting, "launch".into(), Source::Start);
-        }
-        (AgentState::Waiting, "unknown".into(), Source::Activity)
+        (AgentState::Idle, "quiet".into(), Source::Activity)
     }
 
     fn recompute(&mut self, now: u64) -> Option<Change> {
+        self.recognized |= self.observations.iter().any(Option::is_some);
         let (state, reason, source) = self.resolve();
         let c = &mut self.current;
         c.source = source;
