@@ -315,7 +315,7 @@ pub fn builtins() -> Vec<Profile> {
                 r"waiting:confirm=(?s)❯ 1\. .*Esc to cancel",
                 r"working:working=esc to interrupt",
                 r"working:working=(?m)^[·✢*✶✻✽] \S+… \(",
-                r"idle:ready=(?m)^❯( |$)",
+                r"idle:ready=(?m)^❯([ \x{a0}]|$)",
                 r"idle:done=(?m)^✻ \S+ for \d",
                 r"title:working=^[◐◑◒◓] ",
             ],
