@@ -89,7 +89,10 @@ fn exec(item: &mut Item) -> CmdResult {
                     let shown = done.path.display();
                     let m = &done.merged;
                     if m.added.is_empty() {
-                        format!("hooks already installed in {shown}: {}", m.present.join(" "))
+                        format!(
+                            "hooks already installed in {shown}: {}",
+                            m.present.join(" ")
+                        )
                     } else {
                         let mut s = format!("added hooks to {shown}: {}", m.added.join(" "));
                         if !m.present.is_empty() {

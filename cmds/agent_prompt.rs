@@ -192,10 +192,7 @@ fn to_group(
     if ids.is_empty() {
         return Err(CmdError::Failed(format!(
             "no member of group {group} was prompted{}",
-            lines
-                .iter()
-                .map(|l| format!("\n{l}"))
-                .collect::<String>()
+            lines.iter().map(|l| format!("\n{l}")).collect::<String>()
         )));
     }
     if wait {

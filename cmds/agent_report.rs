@@ -68,7 +68,8 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     item.read_stdin(MAX_STDIN, move |got| {
         let bytes = got?;
-        let json = String::from_utf8(bytes).map_err(|_| "invalid hook JSON: not UTF-8".to_string())?;
+        let json =
+            String::from_utf8(bytes).map_err(|_| "invalid hook JSON: not UTF-8".to_string())?;
         // An empty stdin is no JSON: the event argument alone.
         let json = (!json.trim().is_empty()).then_some(json);
         if !tmux::pane::exists(pane) {

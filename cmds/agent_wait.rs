@@ -186,7 +186,9 @@ fn wait_state(item: &Item, states: &str, timeout: Option<f64>) -> CmdResult {
 /// `-p`: the receipts named (each must be known) to be finished.
 fn wait_receipts(item: &Item, ids: &str, timeout: Option<f64>) -> CmdResult {
     if item.has('i') || item.has('m') || item.has('c') || item.has('S') || item.has('a') {
-        return Err(CmdError::Usage("-p takes no key and no -a, -c, -i, -m or -S"));
+        return Err(CmdError::Usage(
+            "-p takes no key and no -a, -c, -i, -m or -S",
+        ));
     }
     if item.arg_bytes(0).is_some() || item.value_bytes('t').is_some() {
         return Err(CmdError::Usage("-p takes no key and no -t"));

@@ -30,11 +30,14 @@ fn number<T: std::str::FromStr>(
     let Some(v) = text(item.value_bytes(flag))? else {
         return Ok(None);
     };
-    v.trim().parse::<T>().map(Some).map_err(|_| CmdError::BadValue {
-        what,
-        value: v.to_string(),
-        allowed: allowed.to_string(),
-    })
+    v.trim()
+        .parse::<T>()
+        .map(Some)
+        .map_err(|_| CmdError::BadValue {
+            what,
+            value: v.to_string(),
+            allowed: allowed.to_string(),
+        })
 }
 
 fn exec(item: &mut Item) -> CmdResult {

@@ -41,9 +41,12 @@ fn exec(item: &mut Item) -> CmdResult {
             .add("profile_overrides", if *overrides { "1" } else { "0" });
         true
     });
-    list.print("profiles", &rows, |(p, o)| profile_json(p, *o), |r| {
-        r.ft.expand(DEFAULT_FORMAT)
-    });
+    list.print(
+        "profiles",
+        &rows,
+        |(p, o)| profile_json(p, *o),
+        |r| r.ft.expand(DEFAULT_FORMAT),
+    );
     Ok(Flow::Done)
 }
 

@@ -58,9 +58,15 @@ fn formats(r: &Receipt, ft: &mut Format<'_>) {
         .add("prompt_created", &unix(Some(r.created_ms)))
         .add("prompt_pasted", &unix(r.pasted_ms))
         .add("prompt_finished", &unix(r.finished_ms))
-        .add("prompt_queued_ms", &between(Some(r.created_ms), r.pasted_ms))
+        .add(
+            "prompt_queued_ms",
+            &between(Some(r.created_ms), r.pasted_ms),
+        )
         .add("prompt_submit_ms", &between(r.entered_ms, r.finished_ms))
-        .add("prompt_total_ms", &between(Some(r.created_ms), r.finished_ms));
+        .add(
+            "prompt_total_ms",
+            &between(Some(r.created_ms), r.finished_ms),
+        );
 }
 
 fn to_json(r: &Receipt) -> serde_json::Value {

@@ -18,14 +18,16 @@ mod agent_report;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
+mod define_agent_profile;
 mod define_agent_template;
 mod kill_agent_layout;
 mod layout_util;
 mod list;
 mod list_agent_groups;
 mod list_agent_layouts;
-mod list_agent_prompts;
 mod list_agent_panes;
+mod list_agent_profiles;
+mod list_agent_prompts;
 mod list_agent_templates;
 mod list_agents;
 mod new_agent_layout;
@@ -33,8 +35,6 @@ mod new_session;
 mod set_agent;
 mod show_agent;
 mod util;
-mod define_agent_profile;
-mod list_agent_profiles;
 
 /// Every command agent-tmux adds to (or wraps in) tmux's command table.
 pub static ALL: &[&CommandSpec] = &[

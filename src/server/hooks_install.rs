@@ -72,9 +72,10 @@ pub fn install(path: &Path, cli: HookCli, tmux: &str) -> Result<Installed, Strin
     }
     let (old, mode) = match fs::read(&real) {
         Ok(bytes) => {
-            let meta = fs::metadata(&real).map_err(|e| format!("can't read {shown}: {}", io(&e)))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| format!("{shown}: settings are not UTF-8"))?;
+            let meta =
+                fs::metadata(&real).map_err(|e| format!("can't read {shown}: {}", io(&e)))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| format!("{shown}: settings are not UTF-8"))?;
             (Some(text), meta.permissions().mode() & 0o7777)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, 0o600),

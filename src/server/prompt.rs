@@ -59,9 +59,8 @@ fn look(id: PaneId) -> Look {
     let info = agent_state::info(id);
     // Without a profile, only exact sources (hook reports, OSC 7501) can
     // show a submission: output activity is a guess.
-    let info = info.filter(|i| {
-        i.profile.is_some() || matches!(i.source, Source::Hook | Source::Osc)
-    });
+    let info =
+        info.filter(|i| i.profile.is_some() || matches!(i.source, Source::Hook | Source::Osc));
     let gate = match &info {
         None => Gate::Plain,
         Some(i) => match i.state {
@@ -78,8 +77,8 @@ fn look(id: PaneId) -> Look {
         }
         _ => Input::Unknown,
     };
-    let human_ms = typing::since_human_key(id)
-        .map(|ago| now.saturating_sub(ago.as_millis() as u64));
+    let human_ms =
+        typing::since_human_key(id).map(|ago| now.saturating_sub(ago.as_millis() as u64));
     let program = if pane::exists(id) && !pane::exited(id) {
         pane::pid(id)
     } else {

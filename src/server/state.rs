@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use agent_tmux::agent::activity::Activity;
 use agent_tmux::agent::layout::{Layouts, Templates};
-use agent_tmux::agent::wait::WaitSet;
 use agent_tmux::agent::prompt::Receipts;
+use agent_tmux::agent::wait::WaitSet;
 use agent_tmux::agent::Registry;
 use agent_tmux::ids::PaneId;
 

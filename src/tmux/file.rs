@@ -53,7 +53,10 @@ unsafe extern "C" fn read_cb(
     } else if error != 0 {
         // SAFETY: strerror returns a valid static string.
         let why = unsafe { CStr::from_ptr(libc::strerror(error)) };
-        Err(format!("can't read stdin: {}", why.to_string_lossy().to_lowercase()))
+        Err(format!(
+            "can't read stdin: {}",
+            why.to_string_lossy().to_lowercase()
+        ))
     } else {
         // SAFETY: the buffer is live during the callback; pullup(-1) makes
         // it contiguous and returns its start (NULL when empty).

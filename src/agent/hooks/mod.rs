@@ -6,4 +6,4 @@ pub mod report;
 pub mod settings;
 
 pub use report::{parse as parse_report, ReportError};
-pub use settings::{merge as merge_settings, snippet_text, HookCli, Merged, MergeError};
+pub use settings::{merge as merge_settings, snippet_text, HookCli, MergeError, Merged};

@@ -144,7 +144,11 @@ fn clean(s: &str) -> String {
 /// the hook's `json` (an object; Claude Code's fields `tool_name`,
 /// `message`, `notification_type`, `session_id`, `cwd`; Codex's
 /// `thread-id`).
-pub fn parse(event: Option<&str>, arg: Option<&str>, json: Option<&str>) -> Result<Report, ReportError> {
+pub fn parse(
+    event: Option<&str>,
+    arg: Option<&str>,
+    json: Option<&str>,
+) -> Result<Report, ReportError> {
     let doc = match json {
         Some(text) => Some(super::super::json::read(text).map_err(ReportError::Json)?),
         None => None,
@@ -171,7 +175,9 @@ pub fn parse(event: Option<&str>, arg: Option<&str>, json: Option<&str>) -> Resu
             // Claude Code says what a notification is for (permission_prompt,
             // idle_prompt, ...), Gemini CLI too (ToolPermission): a
             // permission prompt is reported as one, whatever the message.
-            let ty = field(obj, &["notification_type"]).unwrap_or("").to_ascii_lowercase();
+            let ty = field(obj, &["notification_type"])
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if arg.is_none() && ty.contains("permission") {
                 Report::PermissionRequest {
                     tool: text(&["tool_name"]),
@@ -209,29 +215,53 @@ mod tests {
     #[test]
     fn claude_events_map() {
         let p = |e: &str, j: &str| parse(Some(e), None, Some(j));
-        assert_eq!(p("UserPromptSubmit", r#"{"prompt":"hi"}"#), Ok(Report::PromptSubmitted));
+        assert_eq!(
+            p("UserPromptSubmit", r#"{"prompt":"hi"}"#),
+            Ok(Report::PromptSubmitted)
+        );
         assert_eq!(
             p("PreToolUse", r#"{"tool_name":"Write","tool_input":{}}"#),
-            Ok(Report::ToolUse { tool: "Write".into() })
+            Ok(Report::ToolUse {
+                tool: "Write".into()
+            })
         );
         assert_eq!(
             p("PermissionRequest", r#"{"tool_name":"Write"}"#),
-            Ok(Report::PermissionRequest { tool: "Write".into() })
+            Ok(Report::PermissionRequest {
+                tool: "Write".into()
+            })
         );
         assert_eq!(
-            p("Notification", r#"{"message":"Claude is waiting for your input","notification_type":"idle_prompt"}"#),
-            Ok(Report::Notification { message: "Claude is waiting for your input".into() })
+            p(
+                "Notification",
+                r#"{"message":"Claude is waiting for your input","notification_type":"idle_prompt"}"#
+            ),
+            Ok(Report::Notification {
+                message: "Claude is waiting for your input".into()
+            })
         );
         assert_eq!(
-            p("Notification", r#"{"message":"Claude needs you","notification_type":"permission_prompt"}"#),
+            p(
+                "Notification",
+                r#"{"message":"Claude needs you","notification_type":"permission_prompt"}"#
+            ),
             Ok(Report::PermissionRequest { tool: "".into() })
         );
         assert_eq!(p("Stop", "{}"), Ok(Report::Stop));
         assert_eq!(
-            p("SessionStart", r#"{"session_id":"abc-1","cwd":"/p","source":"startup"}"#),
-            Ok(Report::SessionStart { conversation_id: "abc-1".into(), cwd: "/p".into() })
+            p(
+                "SessionStart",
+                r#"{"session_id":"abc-1","cwd":"/p","source":"startup"}"#
+            ),
+            Ok(Report::SessionStart {
+                conversation_id: "abc-1".into(),
+                cwd: "/p".into()
+            })
         );
-        assert_eq!(p("SessionEnd", r#"{"reason":"exit"}"#), Ok(Report::SessionEnd));
+        assert_eq!(
+            p("SessionEnd", r#"{"reason":"exit"}"#),
+            Ok(Report::SessionEnd)
+        );
     }
 
     #[test]
@@ -242,7 +272,11 @@ mod tests {
         );
         // Codex's notify program gets {"type":"agent-turn-complete",...}.
         assert_eq!(
-            parse(None, None, Some(r#"{"type":"agent-turn-complete","thread-id":"t"}"#)),
+            parse(
+                None,
+                None,
+                Some(r#"{"type":"agent-turn-complete","thread-id":"t"}"#)
+            ),
             Ok(Report::Stop)
         );
         assert_eq!(parse(None, None, Some("{}")), Err(ReportError::NoEvent));
@@ -251,28 +285,50 @@ mod tests {
 
     #[test]
     fn generic_names_and_arguments() {
-        assert_eq!(parse(Some("prompt"), None, None), Ok(Report::PromptSubmitted));
+        assert_eq!(
+            parse(Some("prompt"), None, None),
+            Ok(Report::PromptSubmitted)
+        );
         assert_eq!(
             parse(Some("permission"), Some("Bash"), None),
-            Ok(Report::PermissionRequest { tool: "Bash".into() })
+            Ok(Report::PermissionRequest {
+                tool: "Bash".into()
+            })
         );
         assert_eq!(
             parse(Some("notification"), Some("needs\x1b you"), None),
-            Ok(Report::Notification { message: "needs  you".into() })
+            Ok(Report::Notification {
+                message: "needs  you".into()
+            })
         );
         assert_eq!(
             parse(Some("session-start"), Some("id-9"), None),
-            Ok(Report::SessionStart { conversation_id: "id-9".into(), cwd: "".into() })
+            Ok(Report::SessionStart {
+                conversation_id: "id-9".into(),
+                cwd: "".into()
+            })
         );
-        assert_eq!(parse(Some("SESSION_END"), None, None), Ok(Report::SessionEnd));
-        assert_eq!(parse(Some("BeforeAgent"), None, None), Ok(Report::PromptSubmitted));
+        assert_eq!(
+            parse(Some("SESSION_END"), None, None),
+            Ok(Report::SessionEnd)
+        );
+        assert_eq!(
+            parse(Some("BeforeAgent"), None, None),
+            Ok(Report::PromptSubmitted)
+        );
         assert_eq!(parse(Some("AfterAgent"), None, None), Ok(Report::Stop));
     }
 
     #[test]
     fn bad_input_is_refused() {
-        assert!(matches!(parse(Some("Stop"), None, Some("{")), Err(ReportError::Json(_))));
-        assert_eq!(parse(Some("Stop"), None, Some("[1]")), Err(ReportError::NotObject));
+        assert!(matches!(
+            parse(Some("Stop"), None, Some("{")),
+            Err(ReportError::Json(_))
+        ));
+        assert_eq!(
+            parse(Some("Stop"), None, Some("[1]")),
+            Err(ReportError::NotObject)
+        );
         assert_eq!(
             parse(Some("Bogus"), None, None),
             Err(ReportError::UnknownEvent("Bogus".into()))

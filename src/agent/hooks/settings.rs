@@ -64,8 +64,7 @@ pub const MARKER: &str = "agent-report";
 /// `s` quoted for `sh` (single quotes).
 pub fn sh_quote(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@%".contains(c))
     {
         return s.to_string();
@@ -76,10 +75,7 @@ pub fn sh_quote(s: &str) -> String {
 /// The shell command a hook runs for `event`: nothing outside tmux, else
 /// `TMUX agent-report -I EVENT` (the hook's JSON on stdin).
 pub fn hook_command(tmux: &str, event: &str) -> String {
-    format!(
-        "[ -z \"$TMUX\" ] || {} {MARKER} -I {event}",
-        sh_quote(tmux)
-    )
+    format!("[ -z \"$TMUX\" ] || {} {MARKER} -I {event}", sh_quote(tmux))
 }
 
 /// The snippet: `{"hooks": {EVENT: [{"hooks": [{"type": "command",
@@ -140,15 +136,13 @@ pub struct Merged {
 /// Does this event's list already hold a hook of ours?
 fn has_ours(groups: &[Json]) -> bool {
     groups.iter().any(|g| {
-        g.get("hooks")
-            .and_then(Json::as_array)
-            .is_some_and(|hs| {
-                hs.iter().any(|h| {
-                    h.get("command")
-                        .and_then(Json::as_str)
-                        .is_some_and(|c| c.contains(MARKER))
-                })
+        g.get("hooks").and_then(Json::as_array).is_some_and(|hs| {
+            hs.iter().any(|h| {
+                h.get("command")
+                    .and_then(Json::as_str)
+                    .is_some_and(|c| c.contains(MARKER))
             })
+        })
     })
 }
 
@@ -174,7 +168,9 @@ pub fn merge(existing: Option<&str>, cli: HookCli, tmux: &str) -> Result<Merged,
     for ev in cli.events() {
         if let Some(v) = hooks.get(*ev) {
             if !v.is_array() {
-                return Err(MergeError::Shape(format!("\"hooks\".\"{ev}\" is not an array")));
+                return Err(MergeError::Shape(format!(
+                    "\"hooks\".\"{ev}\" is not an array"
+                )));
             }
         }
     }
@@ -185,7 +181,9 @@ pub fn merge(existing: Option<&str>, cli: HookCli, tmux: &str) -> Result<Merged,
         let list = hooks
             .entry(ev.to_string())
             .or_insert_with(|| Json::Array(Vec::new()));
-        let Json::Array(list) = list else { unreachable!("checked above") };
+        let Json::Array(list) = list else {
+            unreachable!("checked above")
+        };
         if has_ours(list) {
             present.push(ev.to_string());
             continue;
@@ -215,7 +213,10 @@ mod tests {
             "[ -z \"$TMUX\" ] || /usr/bin/tmux agent-report -I Stop"
         );
         let g = snippet(HookCli::Gemini, "tmux");
-        assert_eq!(g["hooks"]["AfterAgent"][0]["hooks"][0]["name"], "agent-tmux-afteragent");
+        assert_eq!(
+            g["hooks"]["AfterAgent"][0]["hooks"][0]["name"],
+            "agent-tmux-afteragent"
+        );
     }
 
     #[test]
@@ -262,19 +263,27 @@ mod tests {
 
     #[test]
     fn merge_refuses_what_it_does_not_understand() {
-        assert!(matches!(merge(Some("{"), HookCli::Claude, "t"), Err(MergeError::Json(_))));
+        assert!(matches!(
+            merge(Some("{"), HookCli::Claude, "t"),
+            Err(MergeError::Json(_))
+        ));
         assert!(matches!(
             merge(Some(r#"{"a":1,"a":2}"#), HookCli::Claude, "t"),
             Err(MergeError::Json(_))
         ));
-        assert!(matches!(merge(Some("[]"), HookCli::Claude, "t"), Err(MergeError::Shape(_))));
+        assert!(matches!(
+            merge(Some("[]"), HookCli::Claude, "t"),
+            Err(MergeError::Shape(_))
+        ));
         assert!(matches!(
             merge(Some(r#"{"hooks": []}"#), HookCli::Claude, "t"),
             Err(MergeError::Shape(_))
         ));
         assert_eq!(
             merge(Some(r#"{"hooks": {"Stop": {}}}"#), HookCli::Claude, "t"),
-            Err(MergeError::Shape("\"hooks\".\"Stop\" is not an array".to_string()))
+            Err(MergeError::Shape(
+                "\"hooks\".\"Stop\" is not an array".to_string()
+            ))
         );
     }
 }

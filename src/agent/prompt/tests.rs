@@ -476,7 +476,9 @@ fn a_pane_refusing_input_fails_the_paste_or_the_enter_with_its_reason() {
     let (a, out) = r.submit(P, "a".into(), None, opts(), &off, 0).unwrap();
     assert!(pastes(&out).is_empty());
     assert_eq!(r.get(a).unwrap().reason, "input off");
-    let (b, _) = r.submit(P, "b".into(), None, opts(), &look(Gate::Plain), 0).unwrap();
+    let (b, _) = r
+        .submit(P, "b".into(), None, opts(), &look(Gate::Plain), 0)
+        .unwrap();
     let out = r.fire(b, Timer::Enter, &off, 1000);
     assert!(!enter(&out));
     assert_eq!(phases(&out), ["P2 failed"]);

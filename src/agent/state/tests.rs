@@ -40,8 +40,14 @@ fn names_round_trip() {
 #[test]
 fn osc7501_as_codex_sends_it() {
     use AgentState::*;
-    assert_eq!(parse_osc7501("state=idle:app=codex"), Some(st(Idle, "ready")));
-    assert_eq!(parse_osc7501("state=working:app=codex"), Some(st(Working, "working")));
+    assert_eq!(
+        parse_osc7501("state=idle:app=codex"),
+        Some(st(Idle, "ready"))
+    );
+    assert_eq!(
+        parse_osc7501("state=working:app=codex"),
+        Some(st(Working, "working"))
+    );
     assert_eq!(
         parse_osc7501("state=blocked:app=codex:kind=permission"),
         Some(st(Waiting, "permission"))
@@ -50,7 +56,10 @@ fn osc7501_as_codex_sends_it() {
         parse_osc7501("state=blocked;kind=question"),
         Some(st(Waiting, "question"))
     );
-    assert_eq!(parse_osc7501("state=done:app=codex"), Some(st(Idle, "done")));
+    assert_eq!(
+        parse_osc7501("state=done:app=codex"),
+        Some(st(Idle, "done"))
+    );
     assert_eq!(parse_osc7501("state=clear"), Some(None));
     assert_eq!(parse_osc7501("?"), None, "Claude's query is no report");
     assert_eq!(parse_osc7501("state=dancing"), None);
@@ -68,7 +77,8 @@ fn claude_screens_from_observed() {
     let rule = "─".repeat(40);
     let idle = format!("{rule}\n❯ \n{rule}\n  ⏸ manual mode on · ? for shortcuts · ← for agents");
     assert_eq!(read(&p, &idle), st(Idle, "ready"));
-    let working = format!("✶ Slithering… (0s · ↓ 3 tokens)\n\n{rule}\n❯ \n{rule}\n  esc to interrupt");
+    let working =
+        format!("✶ Slithering… (0s · ↓ 3 tokens)\n\n{rule}\n❯ \n{rule}\n  esc to interrupt");
     assert_eq!(read(&p, &working), st(Working, "working"));
     let spinner_only = format!("✻ Cogitating… (3s · ↑ 10 tokens)\n{rule}\n❯ \n{rule}");
     assert_eq!(read(&p, &spinner_only), st(Working, "working"));
@@ -80,7 +90,11 @@ fn claude_screens_from_observed() {
     assert_eq!(read(&p, q), st(Waiting, "question"));
     let trust = " Do you trust the files in this folder?\n ❯ 1. Yes, proceed\n   2. No, exit\n\n Enter to confirm · Esc to exit";
     assert_eq!(read(&p, trust), st(Waiting, "trust"));
-    assert_eq!(read(&p, "▐▛███▛█   Claude Code v2.1.328\n"), None, "banner: nothing yet");
+    assert_eq!(
+        read(&p, "▐▛███▛█   Claude Code v2.1.328\n"),
+        None,
+        "banner: nothing yet"
+    );
     // The transcript mentioning "Do you want to" above an idle box is idle.
     let talk = format!("● Do you want to know more?\n{rule}\n❯ \n{rule}\n  ? for shortcuts");
     assert_eq!(read(&p, &talk), st(Idle, "ready"));
@@ -94,8 +108,14 @@ fn codex_screens_from_observed() {
         read(&p, "› Ask Codex to do anything\n\n  scripted-model default · /p\n  ← for agents · ? for shortcuts"),
         st(Idle, "ready")
     );
-    assert_eq!(read(&p, "• Working (0s • esc to interrupt)\n\n› \n"), st(Working, "working"));
-    assert_eq!(read(&p, "• Once upon a time\n\n  Worked for 3s • 06:14\n"), st(Idle, "done"));
+    assert_eq!(
+        read(&p, "• Working (0s • esc to interrupt)\n\n› \n"),
+        st(Working, "working")
+    );
+    assert_eq!(
+        read(&p, "• Once upon a time\n\n  Worked for 3s • 06:14\n"),
+        st(Idle, "done")
+    );
     let perm = "Would you like to run the following command?\n  Reason: x\n  $ touch f\n› 1. Yes, proceed (y)\n  2. Yes, and don't ask again (p)\n  3. No (esc)\n  Press enter to confirm or esc to cancel";
     assert_eq!(read(&p, perm), st(Waiting, "permission"));
     // Its question dialog has "esc to interrupt" in the footer: waiting wins.
@@ -105,14 +125,20 @@ fn codex_screens_from_observed() {
         p.read_title("[ . ] Action Required | PROMPT | proj"),
         st(Waiting, "permission")
     );
-    assert_eq!(p.read_title("⠴ Tell me a story | proj"), st(Working, "working"));
+    assert_eq!(
+        p.read_title("⠴ Tell me a story | proj"),
+        st(Working, "working")
+    );
     assert_eq!(p.read_title("Tell me a story | proj"), None);
 }
 
 #[test]
 fn rules_parse_and_refuse_clearly() {
     let r = parse_rule("title:waiting:login=Sign in").unwrap();
-    assert_eq!((r.target, r.state, r.reason.as_str()), (Target::Title, AgentState::Waiting, "login"));
+    assert_eq!(
+        (r.target, r.state, r.reason.as_str()),
+        (Target::Title, AgentState::Waiting, "login")
+    );
     assert_eq!(r.spec(), "title:waiting:login=Sign in");
     let r = parse_rule("working=a=b").unwrap();
     assert_eq!(r.pattern.as_str(), "a=b", "the first = splits");
@@ -137,9 +163,15 @@ fn rules_parse_and_refuse_clearly() {
         parse_rule("no pattern").unwrap_err(),
         ProfileError::BadRule("no pattern".into())
     );
-    assert!(matches!(parse_rule("idle="), Err(ProfileError::BadPattern { .. })));
+    assert!(matches!(
+        parse_rule("idle="),
+        Err(ProfileError::BadPattern { .. })
+    ));
     let long = format!("idle={}", "a".repeat(2000));
-    assert!(matches!(parse_rule(&long), Err(ProfileError::BadPattern { .. })));
+    assert!(matches!(
+        parse_rule(&long),
+        Err(ProfileError::BadPattern { .. })
+    ));
     // A pattern too large once compiled is refused, not built.
     assert!(matches!(
         parse_rule(r"idle=(\w{50}){50}"),
@@ -152,19 +184,47 @@ fn profiles_define_override_remove() {
     let mut ps = Profiles::default();
     let names: Vec<String> = ps.all().map(|p| p.name.clone()).collect();
     assert_eq!(names, ["claude", "codex", "gemini"]);
-    let mine = Profile::define("claude", &["myclaude".into()], &["idle=^> $"], Some(50), Some(5), false).unwrap();
+    let mine = Profile::define(
+        "claude",
+        &["myclaude".into()],
+        &["idle=^> $"],
+        Some(50),
+        Some(5),
+        false,
+    )
+    .unwrap();
     ps.define(mine).unwrap();
     assert!(ps.overrides("claude"));
     assert_eq!(ps.get("claude").unwrap().debounce_ms, 50);
-    assert_eq!(ps.choose(None, &["myclaude".into()]).unwrap().name, "claude");
-    assert!(ps.choose(None, &["claude".into()]).is_none(), "the override's commands count");
+    assert_eq!(
+        ps.choose(None, &["myclaude".into()]).unwrap().name,
+        "claude"
+    );
+    assert!(
+        ps.choose(None, &["claude".into()]).is_none(),
+        "the override's commands count"
+    );
     ps.remove("claude").unwrap();
     assert!(ps.get("claude").unwrap().builtin);
-    assert_eq!(ps.remove("claude"), Err(ProfileError::NotUser("claude".into())));
-    assert_eq!(ps.remove("nope"), Err(ProfileError::NoSuchProfile("nope".into())));
+    assert_eq!(
+        ps.remove("claude"),
+        Err(ProfileError::NotUser("claude".into()))
+    );
+    assert_eq!(
+        ps.remove("nope"),
+        Err(ProfileError::NoSuchProfile("nope".into()))
+    );
     // The agent type wins over the command; then the first command name.
-    assert_eq!(ps.choose(Some("codex"), &["claude".into()]).unwrap().name, "codex");
-    assert_eq!(ps.choose(Some("custom"), &["node".into(), "codex".into()]).unwrap().name, "codex");
+    assert_eq!(
+        ps.choose(Some("codex"), &["claude".into()]).unwrap().name,
+        "codex"
+    );
+    assert_eq!(
+        ps.choose(Some("custom"), &["node".into(), "codex".into()])
+            .unwrap()
+            .name,
+        "codex"
+    );
     assert!(Profile::define("bad name", &[], &[], None, None, false).is_err());
     assert_eq!(
         Profile::define("x", &[], &[], Some(5), None, false).unwrap_err(),
@@ -194,27 +254,54 @@ fn starting_until_recognized_then_screen_drives() {
     let p = claude();
     let mut a = pane(Some(&p));
     assert_eq!(a.current().state, Starting);
-    assert_eq!(a.activity(true, 10), None, "a banner drawing is still starting");
+    assert_eq!(
+        a.activity(true, 10),
+        None,
+        "a banner drawing is still starting"
+    );
     assert_eq!(a.activity(false, 20), None);
     assert_eq!(a.paste(true, 25), None);
-    assert_eq!(to(a.observe(Source::Screen, sc(Idle, "ready"), 30)), sc(Idle, "ready"));
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Idle, "ready"), 30)),
+        sc(Idle, "ready")
+    );
     assert_eq!(a.current().since, 30);
-    assert_eq!(a.observe(Source::Screen, sc(Idle, "ready"), 40), None, "unchanged");
-    assert_eq!(to(a.observe(Source::Screen, sc(Working, "working"), 50)), sc(Working, "working"));
+    assert_eq!(
+        a.observe(Source::Screen, sc(Idle, "ready"), 40),
+        None,
+        "unchanged"
+    );
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Working, "working"), 50)),
+        sc(Working, "working")
+    );
     assert_eq!(a.current().source, Source::Screen);
     assert_eq!(
         to(a.observe(Source::Screen, sc(Waiting, "permission"), 60)),
         sc(Waiting, "permission")
     );
-    assert_eq!(to(a.observe(Source::Screen, sc(Working, "working"), 70)), sc(Working, "working"));
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Working, "working"), 70)),
+        sc(Working, "working")
+    );
     // Between screens no rule matches: output is working, quiet is waiting.
     assert_eq!(a.activity(true, 75), None);
-    assert_eq!(to(a.observe(Source::Screen, None, 80)), sc(Working, "output"));
+    assert_eq!(
+        to(a.observe(Source::Screen, None, 80)),
+        sc(Working, "output")
+    );
     assert_eq!(a.current().source, Source::Activity);
     assert_eq!(to(a.activity(false, 90)), sc(Waiting, "unknown"));
-    assert_eq!(to(a.observe(Source::Screen, sc(Idle, "done"), 95)), sc(Idle, "done"));
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Idle, "done"), 95)),
+        sc(Idle, "done")
+    );
     assert_eq!(to(a.exited(0, 100)), sc(Exited, "0"));
-    assert_eq!(a.observe(Source::Screen, sc(Idle, "ready"), 110), None, "exited stays");
+    assert_eq!(
+        a.observe(Source::Screen, sc(Idle, "ready"), 110),
+        None,
+        "exited stays"
+    );
 }
 
 #[test]
@@ -226,9 +313,16 @@ fn no_profile_falls_back_to_activity() {
     assert_eq!(a.current().source, Source::Activity);
     assert_eq!(to(a.activity(false, 20)), sc(Idle, "quiet"));
     // An exact source outranks activity from then on.
-    assert_eq!(to(a.observe(Source::Osc, sc(Working, "working"), 30)), sc(Working, "working"));
+    assert_eq!(
+        to(a.observe(Source::Osc, sc(Working, "working"), 30)),
+        sc(Working, "working")
+    );
     assert_eq!(a.activity(false, 40), None);
-    assert_eq!(to(a.observe(Source::Osc, None, 50)), sc(Idle, "quiet"), "state=clear");
+    assert_eq!(
+        to(a.observe(Source::Osc, None, 50)),
+        sc(Idle, "quiet"),
+        "state=clear"
+    );
 }
 
 #[test]
@@ -239,16 +333,30 @@ fn the_more_recent_change_wins_exact_first_on_ties() {
     a.report(&Report::PromptSubmitted, 10);
     assert_eq!(a.current().state, Working);
     a.observe(Source::Screen, sc(Working, "working"), 11);
-    a.report(&Report::PermissionRequest { tool: "Write".into() }, 20);
-    assert_eq!((a.current().state, a.current().source), (Waiting, Source::Hook));
+    a.report(
+        &Report::PermissionRequest {
+            tool: "Write".into(),
+        },
+        20,
+    );
+    assert_eq!(
+        (a.current().state, a.current().source),
+        (Waiting, Source::Hook)
+    );
     a.observe(Source::Screen, sc(Waiting, "permission"), 21);
     // The human answers: no hook says so, the screen does, later.
-    assert_eq!(to(a.observe(Source::Screen, sc(Working, "working"), 30)), sc(Working, "working"));
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Working, "working"), 30)),
+        sc(Working, "working")
+    );
     assert_eq!(a.current().source, Source::Screen);
     // Same instant: the hook (more exact) decides.
     a.observe(Source::Screen, sc(Idle, "ready"), 40);
     a.report(&Report::PromptSubmitted, 40);
-    assert_eq!((a.current().state, a.current().source), (Working, Source::Hook));
+    assert_eq!(
+        (a.current().state, a.current().source),
+        (Working, Source::Hook)
+    );
     // A hook report repeated is new each time.
     a.observe(Source::Screen, sc(Idle, "done"), 50);
     assert_eq!(a.current().state, Idle);
@@ -264,7 +372,10 @@ fn never_idle_while_the_screen_shows_a_dialog() {
     a.observe(Source::Screen, sc(Waiting, "permission"), 10);
     // A later Stop report (or OSC idle) cannot make it idle.
     assert_eq!(a.report(&Report::Stop, 20), None);
-    assert_eq!((a.current().state, a.current().reason.as_str()), (Waiting, "permission"));
+    assert_eq!(
+        (a.current().state, a.current().reason.as_str()),
+        (Waiting, "permission")
+    );
     a.observe(Source::Osc, sc(Idle, "done"), 30);
     assert_eq!(a.current().state, Waiting);
     // A notification "waiting for your input" means idle: still waiting.
@@ -276,15 +387,26 @@ fn never_idle_while_the_screen_shows_a_dialog() {
     );
     assert_eq!(a.current().state, Waiting);
     // Once the dialog is gone, the report's idle shows.
-    assert_eq!(to(a.observe(Source::Screen, None, 40)), sc(Idle, "notification"));
+    assert_eq!(
+        to(a.observe(Source::Screen, None, 40)),
+        sc(Idle, "notification")
+    );
     // OSC 7501 blocked guards the same way against a screen reading idle.
     a.observe(Source::Osc, sc(Waiting, "question"), 50);
     a.observe(Source::Screen, sc(Idle, "ready"), 60);
-    assert_eq!((a.current().state, a.current().reason.as_str()), (Waiting, "question"));
+    assert_eq!(
+        (a.current().state, a.current().reason.as_str()),
+        (Waiting, "question")
+    );
     // But a hook's old waiting does not pin it: hooks are events.
     let mut b = pane(Some(&claude()));
     b.paste(true, 0);
-    b.report(&Report::PermissionRequest { tool: "Bash".into() }, 10);
+    b.report(
+        &Report::PermissionRequest {
+            tool: "Bash".into(),
+        },
+        10,
+    );
     b.observe(Source::Screen, sc(Idle, "ready"), 20);
     assert_eq!(b.current().state, Idle);
 }
@@ -293,13 +415,20 @@ fn never_idle_while_the_screen_shows_a_dialog() {
 fn idle_needs_bracketed_paste_when_the_profile_says() {
     use AgentState::*;
     let mut a = pane(Some(&claude()));
-    assert_eq!(a.observe(Source::Screen, sc(Idle, "ready"), 10).map(|c| c.reason), Some("not-ready".into()));
+    assert_eq!(
+        a.observe(Source::Screen, sc(Idle, "ready"), 10)
+            .map(|c| c.reason),
+        Some("not-ready".into())
+    );
     assert_eq!(a.current().state, Starting);
     assert_eq!(to(a.paste(true, 20)), sc(Idle, "ready"));
     // A user profile without -p does not wait for it.
     let mine = Profile::define("m", &[], &["idle=x"], None, None, false).unwrap();
     let mut b = pane(Some(&mine));
-    assert_eq!(to(b.observe(Source::Screen, sc(Idle, "ready"), 10)), sc(Idle, "ready"));
+    assert_eq!(
+        to(b.observe(Source::Screen, sc(Idle, "ready"), 10)),
+        sc(Idle, "ready")
+    );
 }
 
 #[test]
@@ -313,19 +442,37 @@ fn reports_map_and_keep_the_conversation() {
         },
         5,
     );
-    assert_eq!((a.current().state, a.current().reason.as_str()), (Idle, "session-start"));
+    assert_eq!(
+        (a.current().state, a.current().reason.as_str()),
+        (Idle, "session-start")
+    );
     assert_eq!(a.conversation_id.as_deref(), Some("c-1"));
     for (r, want) in [
         (Report::PromptSubmitted, (Working, "prompt")),
-        (Report::ToolUse { tool: "Read".into() }, (Working, "tool")),
-        (Report::PermissionRequest { tool: "Bash".into() }, (Waiting, "permission")),
+        (
+            Report::ToolUse {
+                tool: "Read".into(),
+            },
+            (Working, "tool"),
+        ),
+        (
+            Report::PermissionRequest {
+                tool: "Bash".into(),
+            },
+            (Waiting, "permission"),
+        ),
         (
             Report::Notification {
                 message: "Claude needs your permission to use Bash".into(),
             },
             (Waiting, "permission"),
         ),
-        (Report::Notification { message: "Hi".into() }, (Waiting, "notification")),
+        (
+            Report::Notification {
+                message: "Hi".into(),
+            },
+            (Waiting, "notification"),
+        ),
         (Report::Stop, (Idle, "stop")),
         (Report::SessionEnd, (Exited, "session-end")),
     ] {
@@ -348,5 +495,8 @@ fn notifications_and_bells_are_events() {
     );
     a.observe(Source::Osc, sc(Working, "working"), 20);
     assert_eq!(a.current().state, Working);
-    assert_eq!(to(a.event(Source::Notification, Waiting, "bell", 30)), sc(Waiting, "bell"));
+    assert_eq!(
+        to(a.event(Source::Notification, Waiting, "bell", 30)),
+        sc(Waiting, "bell")
+    );
 }
