@@ -70,7 +70,7 @@ class Control:
                 t, line = self.q.get(timeout=left)
             except queue.Empty:
                 continue
-            if pred(line):
+            if pred(line, t):
                 return t, line
 
     def close(self):
@@ -85,8 +85,8 @@ def state(tm, pane):
 def bench_cli(tm, cli, model, trials, delay):
     print("%s: %s" % (cli.name, cli.version()))
     steps = [{"text": "Received.", "seconds": 0} for _ in range(trials)]
-    steps += [x for _ in range(trials) for x in ({"text": "Working on it. " * 20, "seconds": 2},
-                                                  {"text": "Received.", "seconds": 0})]
+    # Every later turn streams for 2 s (a CLI's side requests may take a step).
+    steps += [{"text": "Working on it. " * 20, "seconds": 2} for _ in range(4 * trials)]
     p = harness.new_pane(tm, cli, "bench-receipts", model, steps)
     try:
         p.wait_screen(cli.idle, 60, "the idle composer")
@@ -119,11 +119,20 @@ def bench_cli(tm, cli, model, trials, delay):
                 dfailed.append("not working after the first prompt (%s)" % state(tm, p.pane))
                 continue
             rid = tm.out("agent-prompt", "-b", "-d", str(delay), "-t", p.pane, "deferred %d" % i).strip()
+            # The last change to idle before the paste is the one it waited for.
+            seen = {"idle": None}
+
+            def watch(line, t):
+                w = line.split()
+                if line.startswith("%%agent-state-changed %s " % p.pane) and len(w) > 3 and w[3] == "idle":
+                    seen["idle"] = t
+                return line.startswith("%%agent-prompt %s %s pasted" % (rid, p.pane))
             try:
-                t_idle, _ = ctl.wait(lambda l: l.startswith("%%agent-state-changed %s " % p.pane)
-                                     and l.split()[3] == "idle", 30)
-                t_paste, _ = ctl.wait(lambda l: l.startswith("%%agent-prompt %s %s pasted" % (rid, p.pane)), 30)
-                lag.append((t_paste - t_idle) * 1000)
+                t_paste, _ = ctl.wait(watch, 30)
+                if seen["idle"] is None:
+                    dfailed.append("pasted without an idle change seen")
+                else:
+                    lag.append((t_paste - seen["idle"]) * 1000)
             except harness.Timeout as e:
                 dfailed.append(str(e))
             r = tm.run("agent-wait", "-p", rid, "-T", "60", check=False, timeout=90)
