@@ -93,7 +93,7 @@ assert_eq 2 "$(nevents sl paste)" "each prompt pasted once"
 
 test_case "prompts for a working agent wait, then go in order; -n refuses"
 agent wk "{\"osc_state\": true, \"turns\": [{\"until\": \"$TEST_DIR/wk.go\"}, {\"work\": 0.3}, {\"work\": 0.3}]}"
-assert_ok t aprompt -t "$PANE" first
+assert_ok t aprompt -T 20 -t "$PANE" first
 assert_eq working "$(state_of "$PANE")"
 b=$(t aprompt -b -t "$PANE" second)
 c=$(t aprompt -b -t "$PANE" third)
@@ -113,7 +113,7 @@ assert_eq "1 1" "$(lsap "$b" '#{prompt_deferred}') $(lsap "$c" '#{prompt_deferre
 
 test_case "a prompt during a permission dialog is never typed into it"
 agent dg '{"osc_state": true, "turns": [{"work": 0.2, "dialog": {"kind": "permission", "name": "x.txt"}, "after": 0.2}, {"work": 0.2}]}'
-assert_ok t aprompt -t "$PANE" "make a file"
+assert_ok t aprompt -T 20 -t "$PANE" "make a file"
 wait_for "[ \"\$(state_of $PANE)\" = waiting ]" 5
 assert_eq waiting "$(state_of "$PANE")"
 d=$(t aprompt -b -t "$PANE" "after the dialog")
@@ -132,7 +132,7 @@ print([json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["event"]=="answ
 
 test_case "-f overrides the guards: pasted into the working agent"
 agent fo "{\"osc_state\": true, \"turns\": [{\"until\": \"$TEST_DIR/fo.go\"}, {\"work\": 0.2}]}"
-assert_ok t aprompt -t "$PANE" busy
+assert_ok t aprompt -T 20 -t "$PANE" busy
 id=$(t aprompt -b -f -t "$PANE" forced)
 wait_for "[ \$(nevents fo paste) = 2 ]" 5
 assert_eq 2 "$(nevents fo paste)" "pasted at once"
@@ -143,7 +143,7 @@ assert_eq 0 "$RC"
 test_case "a human typing holds a deferred prompt for the typing guard"
 agent hu "{\"osc_state\": true, \"turns\": [{\"until\": \"$TEST_DIR/hu.go\"}, {\"work\": 0.2}]}"
 t set -t =hu: @agent-typing-guard 1.5
-assert_ok t aprompt -t "$PANE" start
+assert_ok t aprompt -T 20 -t "$PANE" start
 h=$(t aprompt -b -t "$PANE" held)
 pty_start att env TERM=screen "$TMUX_BIN" -S "$SOCK" attach -t =hu:
 wait_for "[ -n \"\$(t list-clients)\" ]" 5
@@ -160,7 +160,7 @@ pty_wait att >/dev/null
 
 test_case "the pane dies mid-delivery: every receipt fails with the reason"
 agent kp "{\"osc_state\": true, \"turns\": [{\"until\": \"$TEST_DIR/kp.never\"}]}"
-assert_ok t aprompt -t "$PANE" working
+assert_ok t aprompt -T 20 -t "$PANE" working
 "${TW[@]}" aprompt -t "$PANE" queued-one >/dev/null 2>"$TEST_DIR/k1.err" &
 k1=$!
 k2=$(t aprompt -b -t "$PANE" queued-two)
@@ -173,7 +173,7 @@ assert_eq "failed|pane $PANE exited before Enter was sent" "$(lsap "$k2" '#{prom
 
 test_case "-T: a queued prompt is withdrawn, the client fails with where it was"
 agent to "{\"osc_state\": true, \"turns\": [{\"until\": \"$TEST_DIR/to.go\"}, {\"work\": 0.2}]}"
-assert_ok t aprompt -t "$PANE" busy
+assert_ok t aprompt -T 20 -t "$PANE" busy
 run t aprompt -T 0.5 -t "$PANE" late
 assert_eq 1 "$RC"
 assert_match "^P[0-9]+ not submitted within 0.5 s \\(queued, deferred: the agent is working\\)$" "$ERR"
