@@ -1,27 +1,32 @@
-//! `agent-prompt [-bf] [-d delay] [-t target-pane] text` (alias `aprompt`):
-//! type a prompt into an agent's program so that it is submitted: the text
-//! as one paste (bracketed when the program asked for it, so multi-line text
-//! stays one prompt), then Enter after `delay` seconds. The server never
-//! waits; the client does, until Enter is sent (not with `-b`). Refused if a
-//! human typed into the pane within `@agent-typing-guard` seconds, unless
-//! `-f`.
+//! `agent-prompt [-bfn] [-d delay] [-g group] [-t target-pane] [-T timeout]
+//! text` (alias `aprompt`): deliver a prompt to an agent so that it is
+//! submitted, with a receipt (`P<n>`): the text as one paste (bracketed when
+//! the program asked for it), Enter after `delay` seconds, then the receipt
+//! waits to see the agent take it (see [`crate::server::prompt`]). The client
+//! waits for `submitted` (or `sent`, for a program with no agent state) and
+//! fails with the reason otherwise; `-T` bounds the wait; `-b` prints the
+//! receipt id at once. A prompt for a busy agent waits until it is idle
+//! (`-n` refuses instead); `-f` overrides every guard. `-g` prompts each idle
+//! member of a group, one receipt each. Refused if a human typed into the
+//! pane within `@agent-typing-guard` seconds, unless `-f`.
 
 use agent_tmux::agent::layout::PaneId;
+use agent_tmux::agent::prompt::{special_text, Options, ReceiptId};
+use agent_tmux::agent::state::AgentState;
 use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
 use super::util::text;
-use crate::server::prompt;
-use crate::server::typing;
+use crate::server::{agent_state, prompt, state, typing};
 use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, WAITS};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-prompt",
     alias: Some(c"aprompt"),
-    args: c"bd:ft:",
+    args: c"bd:fg:nt:T:",
     lower: 1,
     upper: 1,
-    usage: c"[-bf] [-d delay] [-t target-pane] text",
+    usage: c"[-bfn] [-d delay] [-g group] [-t target-pane] [-T timeout] text",
     flags: WAITS,
     exec,
     ..CommandSpec::BASE
@@ -33,6 +38,11 @@ const DEFAULT_DELAY: f64 = 1.0;
 const MAX_DELAY: f64 = 60.0;
 /// Default typing guard, seconds (`@agent-typing-guard`).
 const DEFAULT_GUARD: f64 = 3.0;
+/// Default time from Enter to seeing the agent start, seconds
+/// (`@agent-prompt-submit-time`).
+const DEFAULT_SUBMIT: f64 = 3.0;
+/// Longest submit time, seconds.
+const MAX_SUBMIT: f64 = 60.0;
 
 /// A number of seconds from 0 to `max`.
 fn seconds(text: &str, max: f64) -> Option<f64> {
@@ -51,23 +61,31 @@ fn setting(id: PaneId, name: &str, default: f64, max: f64) -> f64 {
     value.and_then(|v| seconds(&v, max)).unwrap_or(default)
 }
 
-fn exec(item: &mut Item) -> CmdResult {
-    let body = text(item.arg_bytes(0))?.unwrap_or("");
-    validate::prompt(body)?;
-    let delay = match text(item.value_bytes('d'))? {
-        Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| CmdError::BadValue {
-            what: "delay",
-            value: d.to_string(),
-            allowed: format!("seconds, 0 to {MAX_DELAY}"),
-        })?),
-        None => None,
+fn ms(s: f64) -> u64 {
+    (s * 1000.0).round() as u64
+}
+
+/// `-T`: seconds, more than zero.
+fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
+    let Some(t) = text(item.value_bytes('T'))? else {
+        return Ok(None);
     };
-    let target = text(item.value_bytes('t'))?;
-    let id = resolve_tmux_pane(item, target)?;
+    match t.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
+        _ => Err(CmdError::BadValue {
+            what: "timeout",
+            value: t.to_string(),
+            allowed: "seconds, more than 0".to_string(),
+        }),
+    }
+}
+
+/// Everything checked before pane `%id` gets `body`; the options to use.
+fn check(item: &Item, id: PaneId, body: &str, delay: Option<f64>) -> Result<Options, CmdError> {
     pane::accepts_input(id).map_err(|why| CmdError::Failed(prompt::refused(id, why)))?;
-    let delay =
-        delay.unwrap_or_else(|| setting(id, "@agent-prompt-delay", DEFAULT_DELAY, MAX_DELAY));
-    if !item.has('f') {
+    let force = item.has('f');
+    if !force {
+        special_text(prompt::profile(id).as_deref(), body).map_err(CmdError::Failed)?;
         let guard = setting(id, "@agent-typing-guard", DEFAULT_GUARD, 86_400.0);
         if let Some(ago) = typing::since_human_key(id) {
             if ago.as_secs_f64() < guard {
@@ -79,14 +97,111 @@ fn exec(item: &mut Item) -> CmdResult {
             }
         }
     }
+    let delay =
+        delay.unwrap_or_else(|| setting(id, "@agent-prompt-delay", DEFAULT_DELAY, MAX_DELAY));
+    Ok(Options {
+        force,
+        now_only: item.has('n'),
+        delay_ms: ms(delay),
+        submit_ms: ms(setting(
+            id,
+            "@agent-prompt-submit-time",
+            DEFAULT_SUBMIT,
+            MAX_SUBMIT,
+        )),
+        guard_ms: ms(setting(id, "@agent-typing-guard", DEFAULT_GUARD, 86_400.0)),
+        rescue: true,
+    })
+}
+
+fn exec(item: &mut Item) -> CmdResult {
+    let body = text(item.arg_bytes(0))?.unwrap_or("");
+    validate::prompt(body)?;
+    let delay = match text(item.value_bytes('d'))? {
+        Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| CmdError::BadValue {
+            what: "delay",
+            value: d.to_string(),
+            allowed: format!("seconds, 0 to {MAX_DELAY}"),
+        })?),
+        None => None,
+    };
+    let timeout = timeout(item)?;
     let wait = item.can_wait() && !item.has('b');
-    prompt::enqueue(
-        id,
-        body.to_string(),
-        delay,
-        item.has('f'),
-        wait.then_some(&*item),
-    )
-    .map_err(CmdError::Failed)?;
-    Ok(if wait { Flow::Wait } else { Flow::Done })
+    if let Some(group) = text(item.value_bytes('g'))? {
+        if item.value_bytes('t').is_some() {
+            return Err(CmdError::Usage("-g and -t can't be used together"));
+        }
+        return to_group(item, group, body, delay, wait, timeout);
+    }
+    let target = text(item.value_bytes('t'))?;
+    let id = resolve_tmux_pane(item, target)?;
+    let options = check(item, id, body, delay)?;
+    let rid = prompt::submit(id, body.to_string(), None, options).map_err(CmdError::Failed)?;
+    if wait {
+        prompt::wait_for(item, vec![rid], false, timeout, Vec::new());
+        return Ok(Flow::Wait);
+    }
+    if item.has('b') {
+        item.print(&rid.to_string());
+    }
+    Ok(Flow::Done)
+}
+
+/// `-g`: each member session of `group` whose agent is idle (any member with
+/// `-f`) gets the prompt in its active pane; one line per member, `ID PANE`
+/// (with `-b`) or its final `ID PANE STATE [REASON]` (waiting), and
+/// `- PANE skipped: WHY` for a member left out.
+fn to_group(
+    item: &Item,
+    group: &str,
+    body: &str,
+    delay: Option<f64>,
+    wait: bool,
+    timeout: Option<f64>,
+) -> CmdResult {
+    let members: Vec<_> =
+        state::with(|r| r.find_group(group).map(|g| g.members().collect::<Vec<_>>()))?;
+    let mut lines = Vec::new();
+    let mut ids: Vec<ReceiptId> = Vec::new();
+    for s in members {
+        let Some(p) = pane::active_of_session(s) else {
+            continue;
+        };
+        let gate = agent_state::current(p);
+        let idle = matches!(gate, Some((AgentState::Idle, _)));
+        if !idle && !item.has('f') {
+            let why = match gate {
+                None => "not an agent".to_string(),
+                Some((st, r)) if r.is_empty() => format!("the agent is {st}"),
+                Some((st, r)) => format!("the agent is {st} ({r})"),
+            };
+            lines.push(format!("- {p} skipped: {why}"));
+            continue;
+        }
+        let made = check(item, p, body, delay)
+            .map_err(|e| e.message().unwrap_or_default())
+            .and_then(|o| prompt::submit(p, body.to_string(), Some(group.to_string()), o));
+        match made {
+            Ok(rid) => {
+                ids.push(rid);
+                lines.push(format!("{rid} {p}"));
+            }
+            Err(e) => lines.push(format!("- {p} skipped: {e}")),
+        }
+    }
+    if ids.is_empty() {
+        return Err(CmdError::Failed(format!(
+            "no member of group {group} was prompted{}",
+            lines.iter().map(|l| format!("\n{l}")).collect::<String>()
+        )));
+    }
+    if wait {
+        let skipped = lines.into_iter().filter(|l| l.starts_with('-')).collect();
+        prompt::wait_for(item, ids, true, timeout, skipped);
+        return Ok(Flow::Wait);
+    }
+    for l in &lines {
+        item.print(l);
+    }
+    Ok(Flow::Done)
 }

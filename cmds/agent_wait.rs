@@ -7,7 +7,10 @@
 //! With `-S state[,state...]` until the target panes (`-t` repeated; a
 //! session is its active pane) are in one of those agent states: any of
 //! them, or with `-a` all at once; it prints `PANE STATE REASON` for each
-//! that is. `-T` bounds the wait in seconds.
+//! that is. With `-p id[,id...]` until those prompt deliveries
+//! (`agent-prompt` receipts) are finished; it prints `ID PANE STATE
+//! [REASON]` for each and fails if one failed. `-T` bounds the wait in
+//! seconds.
 
 use agent_tmux::agent::activity::PaneStatus;
 use agent_tmux::agent::wait::WaitFor;
@@ -23,9 +26,9 @@ use agent_tmux::agent::state::AgentState;
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
-    args: c"acimS:T:t:",
+    args: c"acimp:S:T:t:",
     upper: 1,
-    usage: c"[-acim] [-S state[,state]] [-t target] [-T timeout] [key]",
+    usage: c"[-acim] [-p receipt[,receipt]] [-S state[,state]] [-t target] [-T timeout] [key]",
     flags: READONLY | WAITS,
     exec,
     ..CommandSpec::BASE
@@ -50,6 +53,9 @@ fn exec(item: &mut Item) -> CmdResult {
     let timeout = timeout(item)?;
     let target = text(item.value_bytes('t'))?;
     let key = text(item.arg_bytes(0))?;
+    if let Some(ids) = text(item.value_bytes('p'))? {
+        return wait_receipts(item, ids, timeout);
+    }
     if let Some(states) = text(item.value_bytes('S'))? {
         return wait_state(item, states, timeout);
     }
@@ -175,4 +181,33 @@ fn wait_state(item: &Item, states: &str, timeout: Option<f64>) -> CmdResult {
         all,
     };
     wait::block(item, what, None, timeout)
+}
+
+/// `-p`: the receipts named (each must be known) to be finished.
+fn wait_receipts(item: &Item, ids: &str, timeout: Option<f64>) -> CmdResult {
+    if item.has('i') || item.has('m') || item.has('c') || item.has('S') || item.has('a') {
+        return Err(CmdError::Usage(
+            "-p takes no key and no -a, -c, -i, -m or -S",
+        ));
+    }
+    if item.arg_bytes(0).is_some() || item.value_bytes('t').is_some() {
+        return Err(CmdError::Usage("-p takes no key and no -t"));
+    }
+    let mut wanted = Vec::new();
+    for s in ids.split(',') {
+        let id = s
+            .parse::<agent_tmux::agent::prompt::ReceiptId>()
+            .map_err(|_| CmdError::Failed(format!("invalid prompt receipt: {s}")))?;
+        if crate::server::prompt::get(id).is_none() {
+            return Err(CmdError::not_found("prompt receipt", s));
+        }
+        wanted.push(id);
+    }
+    if !item.can_wait() {
+        return Err(CmdError::Failed(
+            "agent-wait: not able to wait here (no client of its own)".to_string(),
+        ));
+    }
+    crate::server::prompt::wait_for(item, wanted, true, timeout, Vec::new());
+    Ok(Flow::Wait)
 }

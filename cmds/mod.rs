@@ -27,6 +27,7 @@ mod list_agent_groups;
 mod list_agent_layouts;
 mod list_agent_panes;
 mod list_agent_profiles;
+mod list_agent_prompts;
 mod list_agent_templates;
 mod list_agents;
 mod new_agent_layout;
@@ -59,6 +60,7 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &list_agent_prompts::ENTRY,
     &agent_report::ENTRY,
     &agent_hooks::ENTRY,
     &define_agent_profile::ENTRY,

@@ -29,6 +29,7 @@ pub mod hooks;
 pub mod inbox;
 mod json;
 pub mod layout;
+pub mod prompt;
 mod registry;
 pub mod state;
 pub mod validate;

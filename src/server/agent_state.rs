@@ -362,6 +362,8 @@ fn evaluate(id: PaneId) {
     for c in changes {
         deliver(id, &c);
     }
+    // Prompt receipts also read the input box on every screen evaluation.
+    super::prompt::agent_changed(id);
 }
 
 /// Pane `%id`'s output activity changed (busy or not).
@@ -465,7 +467,8 @@ fn deliver(id: PaneId, change: &Change) {
 /// Modules that react to agent state changes, called last by [`deliver`]
 /// (prompt receipts hook in here).
 fn call_outs(id: PaneId, change: &Change) {
-    let _ = (id, change);
+    let _ = change;
+    super::prompt::agent_changed(id);
 }
 
 /// Whether `what` (a state waiter) holds now; the lines to print if so.

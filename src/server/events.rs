@@ -247,6 +247,7 @@ pub(super) fn pane_exited(id: PaneId, code: i32) {
     }
     activity::pane_exited(id);
     agent_state::pane_exited(id, code);
+    prompt::pane_exited(id);
 }
 
 /// Pane `%id` is being destroyed (any path).

@@ -35,6 +35,9 @@ pub(super) fn lookup(
         "agent_waiters" => return Some(wait::count().to_string()),
         _ => {}
     }
+    if let Some(v) = super::prompt::format(key, pane) {
+        return v;
+    }
     if let Some(v) = agent_state_format(key, session, pane) {
         return v;
     }

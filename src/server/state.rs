@@ -10,17 +10,18 @@
 //! [`crate::server::apply_layouts`], which deliver what changed.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use agent_tmux::agent::activity::Activity;
 use agent_tmux::agent::layout::{Layouts, Templates};
+use agent_tmux::agent::prompt::Receipts;
 use agent_tmux::agent::wait::WaitSet;
 use agent_tmux::agent::Registry;
 use agent_tmux::ids::PaneId;
 
 use super::agent_state::AgentPanes;
-use super::prompt::Prompt;
+use super::prompt::Waiters;
 use crate::tmux::timer::Timer;
 use agent_tmux::agent::state::Profiles;
 
@@ -34,9 +35,10 @@ thread_local! {
     static EPOCH: Instant = Instant::now();
     /// When a human last typed into each pane.
     static TYPED: RefCell<HashMap<PaneId, Instant>> = RefCell::new(HashMap::new());
-    /// Per pane: the prompt being delivered (front, already pasted) and
-    /// those queued behind it.
-    static PROMPTS: RefCell<HashMap<PaneId, VecDeque<Prompt>>> = RefCell::new(HashMap::new());
+    /// Prompt deliveries (`agent-prompt`): the queues and the receipts.
+    static RECEIPTS: RefCell<Receipts> = RefCell::new(Receipts::default());
+    /// Clients waiting for receipts.
+    static RECEIPT_WAITERS: RefCell<Waiters> = RefCell::new(Waiters::new());
     /// Who waits for what; each waiter is a held command item.
     static WAITERS: RefCell<WaitSet> = RefCell::new(WaitSet::default());
     /// The `-T` timer of each waiter that has one (dropped: cancelled).
@@ -83,7 +85,7 @@ pub(super) fn activity<T>(f: impl FnOnce(&mut HashMap<PaneId, Activity>) -> T) -
 }
 
 /// Milliseconds since the server's activity clock started.
-pub(super) fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     EPOCH.with(|e| e.elapsed().as_millis() as u64)
 }
 
@@ -92,9 +94,14 @@ pub(super) fn typed<T>(f: impl FnOnce(&mut HashMap<PaneId, Instant>) -> T) -> T 
     TYPED.with(|t| f(&mut t.borrow_mut()))
 }
 
-/// Use the prompt queues.
-pub(super) fn prompts<T>(f: impl FnOnce(&mut HashMap<PaneId, VecDeque<Prompt>>) -> T) -> T {
-    PROMPTS.with(|p| f(&mut p.borrow_mut()))
+/// Use the prompt deliveries.
+pub(super) fn receipts<T>(f: impl FnOnce(&mut Receipts) -> T) -> T {
+    RECEIPTS.with(|p| f(&mut p.borrow_mut()))
+}
+
+/// Use the receipt waiters.
+pub(super) fn receipt_waiters<T>(f: impl FnOnce(&mut Waiters) -> T) -> T {
+    RECEIPT_WAITERS.with(|w| f(&mut w.borrow_mut()))
 }
 
 /// Use the wait set.

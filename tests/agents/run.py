@@ -284,8 +284,8 @@ class Pane:
         self.tm.run("send-keys", "-t", self.pane, *(["-l"] if literal else []), *keys)
 
     def prompt(self, text, delay=None):
-        """Today's agent-prompt; returns (rc, stderr)."""
-        args = ["agent-prompt"] + (["-d", str(delay)] if delay is not None else []) + ["-t", self.pane, text]
+        """agent-prompt, waiting for its receipt (at most 30 s); returns (rc, stderr)."""
+        args = ["agent-prompt", "-T", "30"] + (["-d", str(delay)] if delay is not None else []) + ["-t", self.pane, text]
         self.note("agent-prompt", chars=len(text), head=text[:60])
         p = self.tm.run(*args, check=False, timeout=60)
         self.note("agent-prompt-done", rc=p.returncode, err=p.stderr.strip())
@@ -524,10 +524,11 @@ PASTE_WRAP = ("Claude Code wraps a multi-line paste in <pasted_content id=...> t
 XFAIL = {
     ("claude", "multiline"): PASTE_WRAP,
     ("claude", "long-10000"): PASTE_WRAP,
-    ("claude", "bang"): "a leading ! is Claude Code's bash mode: the text runs as a shell command here and the "
-                        "model gets <bash-input>/<bash-stdout> blocks instead",
-    ("codex", "bang"): "a leading ! runs the text as a local shell command in Codex ('You ran ...'); nothing "
-                       "reaches the model",
+}
+# Prompts agent-prompt refuses (issue 14) for a CLI, unless -f: the start of the error.
+REFUSED = {
+    ("claude", "bang"): "prompt text starts with '!': claude runs it as a shell command",
+    ("codex", "bang"): "prompt text starts with '!': codex runs it as a shell command",
 }
 
 # --- results -------------------------------------------------------------------
@@ -651,7 +652,18 @@ def scen_prompt(tm, cli, model, res, pname, text):
         p.mark("prompt")
         t_sent = time.time()
         rc, err = p.prompt(text)
-        res.check(cli.name, scen, "agent-prompt exits 0", rc == 0, err)
+        refusal = REFUSED.get((cli.name, pname))
+        if refusal:
+            res.check(cli.name, scen, "agent-prompt refuses it", rc != 0 and err.startswith(refusal), err)
+            time.sleep(2)  # nothing must arrive: give it the time it would take
+            got = [t["user_text"] for t in turns_since(p)]
+            res.check(cli.name, scen, "nothing reached the model or ran", not got, repr(got)[:120])
+            p.save("after-prompt")
+            return
+        state = tm.run("list-agent-prompts", "-a", "-t", p.pane, "-F", "#{prompt_state} #{prompt_submit_ms} #{prompt_reason}",
+                       check=False).stdout.strip().splitlines()
+        res.check(cli.name, scen, "agent-prompt exits 0 with its receipt submitted",
+                  rc == 0 and bool(state) and state[-1].startswith("submitted"), "%s; receipt: %s" % (err, state[-1:] or "none"))
         try:
             wait_turn(p, 1, 15)
         except Timeout:

@@ -29,6 +29,8 @@ The script is JSON:
                                 writes it
    "session_id": "ID",          the conversation id hooks get (default: random)
    "exit_status": N,            the status of /exit and C-d (default 0)
+   "lag": S,                    an Enter submits S seconds later (the text stays
+                                in the box and the agent idle meanwhile)
    "turns": [TURN, ...]}        one per submitted prompt, in order
 TURN: {"work": S,               seconds of working before anything else
        "until": PATH,           or: work until PATH exists
@@ -440,7 +442,9 @@ class Agent:
                 self.picker = False
                 self.log("picker-closed", text=self.text)
                 return
-            if self.text:
+            if self.text and self.s.get("lag"):
+                self.lagged = time.monotonic() + float(self.s["lag"])
+            elif self.text:
                 text, self.text = self.text, ""
                 self.submit(text)
             return
@@ -459,6 +463,10 @@ class Agent:
     # --- main loop ---
     def tick(self):
         now = time.monotonic()
+        if getattr(self, "lagged", None) and now >= self.lagged:
+            self.lagged = None
+            text, self.text = self.text, ""
+            self.submit(text)
         if self.state == "starting" and now >= self.ready_at:
             self.become_ready()
         if self.state == "working":

@@ -4,7 +4,7 @@
 # then exactly one CR, the delay later (-d, @agent-prompt-delay, default 1 s);
 # without bracketed paste the raw text comes with CR line ends; queued
 # prompts arrive in order, never merged; the client waits for the Enter
-# unless -b, while the server keeps answering; the typing guard refuses after
+# unless -b (which prints the receipt id), while the server keeps answering; the typing guard refuses after
 # a human typed through an attached client (not after send-keys), -f and
 # @agent-typing-guard 0 let it through; layout label and managed-pane
 # targets; dead, input-off and vanishing panes; every error.
@@ -170,11 +170,11 @@ le 1.9 "$took"
 assert_eq 0 "$?" "it returned after the delay (${took}s)"
 wait_for "[ \"\$(kinds $LOGS/cw.log)\" = 'paste cr' ]" 2
 assert_eq "paste cr" "$(kinds "$LOGS/cw.log")" "the Enter arrived"
-# -b: back before the Enter.
+# -b: back before the Enter, printing the receipt id (issue 14).
 t0=$(now)
 run t aprompt -b -d 2 -t "$PANE" background
 took=$(elapsed "$t0")
-assert_eq "0||" "$RC|$OUT|$ERR"
+assert_match '^0\|P[0-9]+\|$' "$RC|$OUT|$ERR" "-b prints the receipt id"
 wait_for "[ \"\$(kinds $LOGS/cw.log)\" = 'paste cr paste' ]" 5
 assert_eq "paste cr paste" "$(kinds "$LOGS/cw.log")" "-b returned; its Enter has not come yet"
 le "$took" 1.5
