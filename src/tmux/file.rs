@@ -137,20 +137,4 @@ impl Item {
             Some(CStr::from_ptr((*e).value).to_string_lossy().into_owned())
         }
     }
-
-    /// The working directory relative paths are taken from, as tmux's
-    /// commands take it (a command client's own directory first).
-    pub fn client_cwd(&self) -> String {
-        // SAFETY: the client may be NULL (tmux copes); the string returned
-        // is owned by tmux and copied at once.
-        unsafe {
-            let c = sys::cmdq_get_client(self.item);
-            let p = sys::server_client_get_cwd(c, std::ptr::null_mut());
-            if p.is_null() {
-                "/".to_string()
-            } else {
-                CStr::from_ptr(p).to_string_lossy().into_owned()
-            }
-        }
-    }
 }
