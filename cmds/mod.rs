@@ -13,6 +13,7 @@ mod agent_pane_recreate;
 mod agent_pane_remove;
 mod agent_peers;
 mod agent_prompt;
+mod agent_restore;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
@@ -55,4 +56,5 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_send::ENTRY,
     &agent_inbox::ENTRY,
     &agent_prompt::ENTRY,
+    &agent_restore::ENTRY,
 ];

@@ -29,6 +29,7 @@ pub mod inbox;
 mod json;
 pub mod layout;
 mod registry;
+pub mod saved;
 pub mod validate;
 pub mod wait;
 
@@ -44,7 +45,7 @@ pub use layout::{
     PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates, Transition,
 };
 pub use registry::{
-    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Role, SendOutcome, SendTo,
+    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Restored, Role, SendOutcome, SendTo,
     SetAgentOutcome, ShareOutcome, UnshareOutcome, DEFAULT_AGENT_TYPE,
 };
 pub use validate::{

@@ -22,6 +22,8 @@ use super::sys;
 struct Held {
     /// The item's address, and whether its guard waits for the resume.
     items: HashMap<u64, (usize, bool)>,
+    /// The address of each item's command.
+    cmds: HashMap<u64, usize>,
     next: u64,
 }
 
@@ -40,6 +42,7 @@ pub fn hold(item: &Item) -> u64 {
         let flags = unsafe { (*sys::cmd_get_entry(item.cmd)).flags };
         let deferred = flags & super::WAITS != 0;
         h.items.insert(id, (item.raw() as usize, deferred));
+        h.cmds.insert(id, item.cmd as usize);
         id
     })
 }
@@ -57,7 +60,11 @@ pub enum Resume<'a> {
 
 /// Let held command `id` go on; false if it is not held (any more).
 pub fn resume(id: u64, how: Resume<'_>) -> bool {
-    let Some(item) = HELD.with(|h| h.borrow_mut().items.remove(&id)) else {
+    let Some(item) = HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.cmds.remove(&id);
+        h.items.remove(&id)
+    }) else {
         return false;
     };
     let (item, deferred) = item;
@@ -92,4 +99,30 @@ pub fn resume(id: u64, how: Resume<'_>) -> bool {
     // next server loop.
     unsafe { sys::cmdq_continue(item) };
     true
+}
+
+/// Run `f` with held command `id` as the command being executed (its
+/// target, client and output), e.g. to run upstream commands for it before
+/// it is resumed. `None` if it is not held, or its client is gone.
+pub fn with_item<T>(id: u64, f: impl FnOnce(&mut Item) -> T) -> Option<T> {
+    let (item, cmd) = HELD.with(|h| {
+        let h = h.borrow();
+        Some((h.items.get(&id)?.0, *h.cmds.get(&id)?))
+    })?;
+    let item = item as *mut sys::cmdq_item;
+    // SAFETY: the held item is still queued and holds its client.
+    let gone = unsafe {
+        let c = sys::cmdq_get_client(item);
+        !c.is_null() && (*c).flags & sys::CLIENT_DEAD as u64 != 0
+    };
+    if gone {
+        return None;
+    }
+    let mut wrapped = Item {
+        cmd: cmd as *mut sys::cmd,
+        item,
+        upstream: None,
+        output: std::cell::RefCell::new(super::item::Output::Quiet),
+    };
+    Some(f(&mut wrapped))
 }

@@ -27,6 +27,11 @@ pub unsafe extern "C" fn __wrap_session_destroy(
     notify: c_int,
     from: *const c_char,
 ) {
+    // server_send_exit() destroys every session when the server is told to
+    // exit: say so first, while all of them are still alive.
+    if !from.is_null() && unsafe { CStr::from_ptr(from) }.to_bytes() == b"server_send_exit" {
+        exiting_once();
+    }
     // session_destroy() ignores a session already destroyed (curw is NULL).
     if !s.is_null() && !unsafe { (*s).curw }.is_null() {
         let id = SessionId(unsafe { (*s).id });
@@ -321,4 +326,41 @@ pub unsafe extern "C" fn __wrap_spawn_window(
         }
     }
     wl
+}
+
+thread_local! {
+    static EXITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Tell the layer above, once, that the server is exiting.
+fn exiting_once() {
+    if !EXITING.with(|e| e.replace(true)) {
+        let _ = guard::catch("server-exiting", || (handlers().server_exiting)());
+    }
+}
+
+extern "C" {
+    fn __real_status_prompt_load_history();
+    fn __real_job_kill_all();
+}
+
+/// cfg_done() calls this once the configuration is loaded.
+///
+/// # Safety
+/// Called by tmux on the server's thread.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_status_prompt_load_history() {
+    unsafe { __real_status_prompt_load_history() };
+    let _ = guard::catch("config-done", || (handlers().config_done)());
+}
+
+/// server_start() calls this once its loop has ended, before exit(0).
+///
+/// # Safety
+/// Called by tmux on the server's thread.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_job_kill_all() {
+    exiting_once();
+    let _ = guard::catch("server-exited", || (handlers().server_exited)());
+    unsafe { __real_job_kill_all() };
 }

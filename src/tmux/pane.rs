@@ -194,3 +194,12 @@ pub fn pid(id: PaneId) -> Option<i32> {
     // SAFETY: reading a field of a live pane.
     find(id).map(|wp| unsafe { (*wp).pid })
 }
+
+/// The directory pane `%id` was started in.
+pub fn start_dir(id: PaneId) -> Option<String> {
+    // SAFETY: wp is live; cwd, when set, is a string the pane owns.
+    find(id).and_then(|wp| unsafe {
+        let cwd = (*wp).cwd;
+        (!cwd.is_null()).then(|| std::ffi::CStr::from_ptr(cwd).to_string_lossy().into_owned())
+    })
+}

@@ -80,3 +80,12 @@ pub fn find_by_name(name: &str) -> Option<SessionId> {
     let s = unsafe { sys::session_find(n.as_ptr()) };
     (!s.is_null()).then(|| SessionId(unsafe { (*s).id }))
 }
+
+/// The start directory of session `$id` (new panes start there).
+pub fn start_dir(id: SessionId) -> Option<String> {
+    // SAFETY: s is live; cwd, when set, is a string the session owns.
+    find(id).and_then(|s| unsafe {
+        let cwd = (*s).cwd;
+        (!cwd.is_null()).then(|| CStr::from_ptr(cwd).to_string_lossy().into_owned())
+    })
+}

@@ -1,0 +1,123 @@
+//! The store's thread: it owns the database ([`super::db`]), never calls
+//! into tmux, and never makes the server wait. The event loop sends it
+//! captured state over a channel; it coalesces what queued up, turns the
+//! newest into saved values and writes the rows that changed, in one
+//! transaction, at once. What it read from the file at start it sends back
+//! once, over another channel ([`Loaded`]).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender};
+
+use agent_tmux::agent::saved::{self, Names, Saved};
+use agent_tmux::agent::layout::{Layouts, Templates};
+use agent_tmux::agent::Registry;
+
+use super::db::{self, Tables};
+
+/// The live state as the event loop captured it (clones: cheap next to a
+/// disk write, and the thread does the rest).
+pub struct Capture {
+    pub registry: Registry,
+    pub layouts: Layouts,
+    pub templates: Templates,
+    pub names: Names,
+}
+
+/// What the event loop tells the thread.
+pub enum Msg {
+    /// The state changed: persist this.
+    State(Box<Capture>),
+    /// What is still waiting to be restored from the previous server (kept
+    /// in the file beside the live state until then).
+    Pending(Box<Saved>),
+    /// Write what is queued, mark the store closed and end.
+    Close,
+}
+
+/// What the thread read at start.
+pub struct Loaded {
+    pub saved: Saved,
+    pub unclean: bool,
+    pub problem: Option<String>,
+    /// Whether anything will be saved.
+    pub writable: bool,
+}
+
+/// Saved values of `live`, with whatever of `pending` the live state does
+/// not have under the same name.
+fn merged(pending: &Saved, live: Saved) -> Saved {
+    let mut out = live;
+    let have = |names: Vec<&String>, n: &String| names.contains(&n);
+    let agents: Vec<String> = out.agents.iter().map(|a| a.name.clone()).collect();
+    for a in &pending.agents {
+        if !have(agents.iter().collect(), &a.name) {
+            out.agents.push(a.clone());
+        }
+    }
+    let groups: Vec<String> = out.groups.iter().map(|g| g.name.clone()).collect();
+    for g in &pending.groups {
+        if !have(groups.iter().collect(), &g.name) {
+            out.groups.push(g.clone());
+        }
+    }
+    let templates: Vec<String> = out.templates.iter().map(|t| t.name.clone()).collect();
+    for t in &pending.templates {
+        if !have(templates.iter().collect(), &t.name) {
+            out.templates.push(t.clone());
+        }
+    }
+    let layouts: Vec<String> = out.layouts.iter().map(|l| l.session.clone()).collect();
+    for l in &pending.layouts {
+        if !have(layouts.iter().collect(), &l.session) {
+            out.layouts.push(l.clone());
+        }
+    }
+    out
+}
+
+/// The thread's body: open `path`, report what it held, then write what
+/// comes until [`Msg::Close`] or the sender is gone.
+pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
+    let opened = db::open(&path);
+    let mut pending = opened.saved.clone();
+    let _ = loaded.send(Loaded {
+        saved: opened.saved,
+        unclean: opened.unclean,
+        problem: opened.problem,
+        writable: opened.db.is_some(),
+    });
+    let Some(mut db) = opened.db else {
+        // Nothing can be written: drain until the server is done.
+        while let Ok(m) = rx.recv() {
+            if matches!(m, Msg::Close) {
+                break;
+            }
+        }
+        return;
+    };
+    let mut live: Option<Box<Capture>> = None;
+    let mut closing = false;
+    while let Ok(first) = rx.recv() {
+        // Everything queued meanwhile: only the newest state matters.
+        let mut next = Some(first);
+        while let Some(m) = next.take().or_else(|| rx.try_recv().ok()) {
+            match m {
+                Msg::State(c) => live = Some(c),
+                Msg::Pending(p) => pending = *p,
+                Msg::Close => closing = true,
+            }
+        }
+        let live_saved = live
+            .as_ref()
+            .map(|c| saved::save(&c.registry, &c.layouts, &c.templates, &c.names))
+            .unwrap_or_default();
+        let t = Tables::of(&merged(&pending, live_saved));
+        if let Err(e) = db.write(&t) {
+            eprintln!("agent-tmux: store {}: {e}", path.display());
+        }
+        if closing {
+            break;
+        }
+    }
+    let _ = db.close();
+}
