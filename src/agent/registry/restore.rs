@@ -84,9 +84,8 @@ impl Registry {
                 .iter()
                 .filter_map(|n| id_of(n))
                 .filter(|id| {
-                    self.agents
-                        .get(id)
-                        .is_some_and(|a| a.group.is_none())
+                    out.agents.contains(id)
+                        && self.agents.get(id).is_some_and(|a| a.group.is_none())
                 })
                 .collect();
             if members.is_empty() {
