@@ -11,7 +11,11 @@
 #   it names only the errors it reports (`AgentError`, quoted with `Bare`);
 # - src/server never names the commands;
 # - src/agent names neither tmux, the server nor the raw bindings;
-# - src/ids.rs (the typed ids every layer shares) names nothing of the crate.
+# - src/ids.rs (the typed ids every layer shares) names nothing of the crate;
+# - the persistent store's thread (src/server/store/db.rs, writer.rs) names
+#   neither the facade nor the server's state: it runs beside tmux's event
+#   loop and must never call into tmux (only src/server/store/mod.rs, on the
+#   event loop, talks to both).
 #
 # Comments are ignored (`//` to end of line), so prose may name anything.
 # Exits non-zero with one line per violation.
@@ -79,6 +83,8 @@ check "src/server names the commands" "$(crate_of cmds)|\bsuper\s*::\s*cmds\b" $
 check "src/agent names tmux, the server or the raw bindings" "$(crate_of '(tmux|server|sys)')|\b(tmux|server|sys)::" $(rs_files src/agent)
 
 check "src/ids.rs names another module of the crate" "$(crate_of '(agent|tmux|server|cmds|sys)')|\\b(agent|tmux|server|cmds|sys)::" src/ids.rs
+
+check "the store's thread names tmux or the server's state" "$(crate_of '(tmux|server)')|\\bsuper\\s*::\\s*super\\b|\\b(tmux|state|sys)::" src/server/store/db.rs src/server/store/writer.rs
 
 for root in src/main.rs src/lib.rs; do
     grep -q '^#!\[deny(unsafe_code)\]' "$root" || report "$root" "missing #![deny(unsafe_code)]"

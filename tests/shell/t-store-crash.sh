@@ -62,3 +62,19 @@ assert_contains "restored session a" "$OUT"
 assert_contains "restored session other" "$OUT"
 assert_eq kept "$(t agent-get -t a k)"
 stop_server
+
+test_case "a crash's state keeps its gap through a clean exit that restored nothing"
+start_server
+t new-session -d -s a -G claude
+t agent-join-group -t a g >/dev/null
+t agent-share -q -t a k=1 \; agent-share -q -t a k=2
+sleep 0.3
+crash_server
+start_server
+t new-session -d -s b
+stop_server
+t agent-restore >/dev/null
+t agent-share -q -t a k=3
+v=$(version g)
+[ "$v" -gt 3 ] && _pass || _fail "version $v: the crash gap was lost"
+stop_server

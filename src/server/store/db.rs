@@ -86,9 +86,6 @@ impl Rows {
     fn insert(&mut self, k: Vec<Sql>, v: Vec<Sql>) {
         self.0.insert(format!("{k:?}"), (k, v));
     }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
 }
 
 /// Every table's rows, in [`TABLES`] order.
@@ -204,11 +201,6 @@ impl Tables {
             }
         }
         Tables(t)
-    }
-
-    /// How many rows all tables hold.
-    pub fn len(&self) -> usize {
-        self.0.iter().map(Rows::len).sum()
     }
 }
 
@@ -364,7 +356,6 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
 /// An open store.
 pub struct Db {
     conn: Connection,
-    path: PathBuf,
     /// What the file holds now.
     written: Tables,
 }
@@ -626,7 +617,6 @@ fn finish(
         Ok(()) => Opened {
             db: Some(Db {
                 conn,
-                path: path.to_owned(),
                 written,
             }),
             saved,
@@ -702,19 +692,19 @@ impl Db {
         Ok(())
     }
 
-    /// Marks the store closed cleanly (the next server restores versions and
-    /// numbers as they are) and checkpoints the log into the file.
-    pub fn close(self) -> Result<(), String> {
+    /// Marks the store closed, cleanly unless it still holds state a crash
+    /// left (the next server restores versions and numbers as they are only
+    /// after a clean close), and checkpoints the log into the file.
+    pub fn close(self, clean: bool) -> Result<(), String> {
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', 1)",
-                [],
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', ?1)",
+                [i64::from(clean)],
             )
             .map_err(|e| e.to_string())?;
         let _ = self
             .conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
-        let _ = &self.path;
         Ok(())
     }
 }

@@ -225,14 +225,6 @@ pub fn with_loaded<T>(f: impl FnOnce(&Load) -> T) -> Option<T> {
     STORE.with(|s| s.borrow().loaded.as_ref().map(f))
 }
 
-/// Where this server's store is, and whether it is written.
-pub fn describe() -> Option<(PathBuf, bool)> {
-    STORE.with(|s| {
-        let s = s.borrow();
-        Some((s.path.clone()?, s.writable && s.tx.is_some()))
-    })
-}
-
 /// Everything pending was restored (or deliberately left): the file keeps
 /// only the live state from now on.
 pub fn restored(layouts: Vec<LayoutId>) {

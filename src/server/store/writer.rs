@@ -80,6 +80,8 @@ fn merged(pending: &Saved, live: Saved) -> Saved {
 pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
     let opened = db::open(&path);
     let mut pending = opened.saved.clone();
+    // State a crash left stays marked so until it is restored.
+    let mut crashed = opened.unclean;
     let _ = loaded.send(Loaded {
         saved: opened.saved,
         unclean: opened.unclean,
@@ -103,7 +105,10 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
         while let Some(m) = next.take().or_else(|| rx.try_recv().ok()) {
             match m {
                 Msg::State(c) => live = Some(c),
-                Msg::Pending(p) => pending = *p,
+                Msg::Pending(p) => {
+                    pending = *p;
+                    crashed = false;
+                }
                 Msg::Close => closing = true,
             }
         }
@@ -119,5 +124,5 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
             break;
         }
     }
-    let _ = db.close();
+    let _ = db.close(!crashed);
 }
