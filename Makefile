@@ -9,7 +9,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 BIN := target/release/tmux
 
-.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
+.PHONY: all setup build demo test unit plain shell stress stress-quick stress-adversarial stress-restarts lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
 
 all: build
 
@@ -41,7 +41,7 @@ shell:
 # while a checker verifies the invariants; non-zero exit on any violation, hang
 # or crash. stress-quick (10 s) is part of make test.
 stress: build
-	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 60 --clients 32
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 60 --clients 32 $(STRESS_ARGS)
 
 stress-quick: build
 	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 10 --clients 32
@@ -57,12 +57,20 @@ stress-adversarial: build
 	@$(PYTHON) stress/stress.py --tmux $(BIN) --mix adversarial --duration $(DURATION) \
 		--clients 32 --server-log --findings target/stress-findings
 
+# The persistent store under crashes (never part of make test): the server is
+# killed with SIGKILL and restored about every 3 s while clients write; the
+# checker verifies the durability bound and that numbers never go backwards.
+# The same through make stress: make stress STRESS_ARGS="--restarts 3 --clients 4".
+stress-restarts: build
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --restarts 3 --duration 60 --clients 4
+
 # Benchmarks (never part of make test): they print tables of ratios.
 bench: build
 	@bash bench/server-cost.sh
 	@bash bench/reactions.sh
 	@bash bench/roundtrip.sh
 	@bash bench/memory.sh
+	@bash bench/store.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
 # corpus; fails on any crash (never part of make test). Needs nightly Rust;
