@@ -145,3 +145,15 @@ assert_contains "restored session two" "$OUT"
 assert_not_contains "one" "$OUT"
 "$TMUX_BIN" -S "$S2" kill-server
 stop_server
+
+test_case "@agent-restore-on-start on: the server restores by itself"
+start_server
+make_team
+before=$(listings)
+stop_server
+printf 'set -g @agent-restore-on-start on\n' >"$TEST_DIR/auto.conf"
+"$TMUX_BIN" -S "$SOCK" -f "$TEST_DIR/auto.conf" start-server \; set -g exit-empty off
+wait_for "t has-session -t =coder"
+wait_for "[ -n \"\$(t list-agent-groups -F '#{group_name}')\" ]"
+assert_eq "$before" "$(listings)"
+stop_server
