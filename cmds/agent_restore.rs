@@ -18,7 +18,9 @@ use agent_tmux::ids::SessionId;
 use super::layout_util::{split_pane, Launch};
 use crate::server::{self, events, state, store};
 use crate::tmux::held::{self, Resume};
-use crate::tmux::{self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, STARTSERVER};
+use crate::tmux::{
+    self, pane, session, At, CmdError, CmdResult, CommandSpec, Flow, Item, STARTSERVER,
+};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-restore",
@@ -64,7 +66,10 @@ fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
     let Some((saved, unclean, problem)) =
         store::with_loaded(|l| (l.saved.clone(), l.unclean, l.problem.clone()))
     else {
-        return (false, vec!["agent-restore: persistent store is off (@agent-store)".into()]);
+        return (
+            false,
+            vec!["agent-restore: persistent store is off (@agent-store)".into()],
+        );
     };
     if let Some(p) = problem.filter(|p| !p.contains("read-only") || saved == Saved::default()) {
         if saved == Saved::default() {
@@ -83,13 +88,23 @@ fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
             a.last_seq = a.last_seq.saturating_add(store::CRASH_GAP);
         }
     }
-    let verb = |done: &str, would: &str| if dry { would.to_string() } else { done.to_string() };
+    let verb = |done: &str, would: &str| {
+        if dry {
+            would.to_string()
+        } else {
+            done.to_string()
+        }
+    };
     // Templates first: layouts may use them.
     for t in &saved.templates {
         let specs: Vec<&str> = t.specs.iter().map(String::as_str).collect();
         match Template::parse(&t.name, t.layout.as_deref(), &specs) {
             Ok(tp) => {
-                lines.push(format!("{} template {}", verb("restored", "would restore"), t.name));
+                lines.push(format!(
+                    "{} template {}",
+                    verb("restored", "would restore"),
+                    t.name
+                ));
                 if !dry {
                     let _ = state::templates_mut(|x| x.define(tp, true));
                 }
@@ -112,7 +127,12 @@ fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
         ));
         if dry {
             for p in l.current() {
-                lines.push(format!("  {}: {}", p.label, launch_of(p.command.as_deref(), p.conversation_id.as_deref()).unwrap_or_else(|| "default shell".into())));
+                lines.push(format!(
+                    "  {}: {}",
+                    p.label,
+                    launch_of(p.command.as_deref(), p.conversation_id.as_deref())
+                        .unwrap_or_else(|| "default shell".into())
+                ));
             }
             continue;
         }
@@ -177,7 +197,10 @@ fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
         }
         return (true, lines);
     }
-    let agents: Vec<_> = targets.iter().map(|&(id, i)| (id, &saved.agents[i])).collect();
+    let agents: Vec<_> = targets
+        .iter()
+        .map(|&(id, i)| (id, &saved.agents[i]))
+        .collect();
     let groups: Vec<_> = saved.groups.iter().collect();
     let out = server::apply(|r| {
         // A layout session made just now got a placeholder agent record:
@@ -215,7 +238,10 @@ fn launch_of(command: Option<&str>, conversation: Option<&str>) -> Option<String
 }
 
 /// Make layout `l` again: its session, one managed pane per current pane.
-fn make_layout(item: &Item, l: &SavedLayout) -> Result<agent_tmux::agent::layout::LayoutId, CmdError> {
+fn make_layout(
+    item: &Item,
+    l: &SavedLayout,
+) -> Result<agent_tmux::agent::layout::LayoutId, CmdError> {
     let template = state::templates(|t| t.get(&l.template).cloned()).unwrap_or(Template {
         name: l.template.clone(),
         layout: l.tmux_layout.clone(),
@@ -245,7 +271,14 @@ fn make_layout(item: &Item, l: &SavedLayout) -> Result<agent_tmux::agent::layout
     let holder = pane::active_of_session(sid)
         .ok_or_else(|| CmdError::Failed("new session has no pane".to_string()))?;
     let (id, managed) = server::apply_layouts(|x| {
-        x.create(sid, &template, &l.group, l.key.as_deref(), slots.clone(), tmux::now())
+        x.create(
+            sid,
+            &template,
+            &l.group,
+            l.key.as_deref(),
+            slots.clone(),
+            tmux::now(),
+        )
     });
     if let Some(w) = pane::window_of(holder) {
         server::apply_layouts(|x| x.set_window(id, w));
@@ -253,7 +286,10 @@ fn make_layout(item: &Item, l: &SavedLayout) -> Result<agent_tmux::agent::layout
     let (mut first, mut last) = (None, holder);
     for ((slot, &m), p) in slots.iter().zip(&managed).zip(&panes) {
         let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
-        let dir = p.start_dir.as_deref().filter(|d| std::path::Path::new(d).is_dir());
+        let dir = p
+            .start_dir
+            .as_deref()
+            .filter(|d| std::path::Path::new(d).is_dir());
         let launch = Launch::Command {
             dir,
             command: slot.command.as_deref(),
@@ -283,6 +319,9 @@ fn make_layout(item: &Item, l: &SavedLayout) -> Result<agent_tmux::agent::layout
         "pane-border-format",
         " #{agent_pane_label} (#{agent_pane_role}) #{agent_pane_state} ",
     ]);
-    set(&["select-layout", template.layout.as_deref().unwrap_or("tiled")]);
+    set(&[
+        "select-layout",
+        template.layout.as_deref().unwrap_or("tiled"),
+    ]);
     Ok(id)
 }

@@ -133,7 +133,11 @@ pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: us
         .add("agent_layout_panes", &live.to_string())
         .add(
             "agent_layout_restored",
-            if crate::server::store::is_restored(lay.id) { "1" } else { "0" },
+            if crate::server::store::is_restored(lay.id) {
+                "1"
+            } else {
+                "0"
+            },
         );
 }
 

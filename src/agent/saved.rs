@@ -113,7 +113,8 @@ impl SavedLayout {
     /// The panes to relaunch: each chain's newest pane that is not removed.
     pub fn current(&self) -> impl Iterator<Item = &SavedPane> + '_ {
         self.panes.iter().filter(|p| {
-            p.state != PaneState::Removed && !self.panes.iter().any(|q| q.predecessor == Some(p.old_id))
+            p.state != PaneState::Removed
+                && !self.panes.iter().any(|q| q.predecessor == Some(p.old_id))
         })
     }
 }
@@ -206,7 +207,9 @@ pub fn save(r: &Registry, layouts: &Layouts, templates: &Templates, names: &Name
         if !layouts.is_live(l.id) {
             continue;
         }
-        let Some(session) = name(l.session) else { continue };
+        let Some(session) = name(l.session) else {
+            continue;
+        };
         saved.layouts.push(SavedLayout {
             session,
             old_id: l.id.0,
@@ -280,19 +283,34 @@ mod tests {
 
     fn team() -> Registry {
         let mut r = Registry::new();
-        r.set_agent(SessionId(1), Some("claude"), Some("lead"), T).unwrap();
+        r.set_agent(SessionId(1), Some("claude"), Some("lead"), T)
+            .unwrap();
         let _ = r.join(SessionId(1), "team", T).unwrap();
         let _ = r.join(SessionId(2), "team", T + 1).unwrap();
-        let _ = r.share(SessionId(1), "plan", Value::text("a").unwrap(), T + 2).unwrap();
         let _ = r
-            .share(SessionId(2), "data", Value::parse_json("{\"n\":1}").unwrap(), T + 3)
+            .share(SessionId(1), "plan", Value::text("a").unwrap(), T + 2)
             .unwrap();
-        let _ = r.share(SessionId(1), "plan", Value::text("b").unwrap(), T + 4).unwrap();
+        let _ = r
+            .share(
+                SessionId(2),
+                "data",
+                Value::parse_json("{\"n\":1}").unwrap(),
+                T + 3,
+            )
+            .unwrap();
+        let _ = r
+            .share(SessionId(1), "plan", Value::text("b").unwrap(), T + 4)
+            .unwrap();
         for text in ["one", "two", "three"] {
             let _ = r
-                .send(Some(SessionId(1)), "lead", SendTo::Session(SessionId(2)), text, T + 5, |_| {
-                    InboxLimits::default()
-                })
+                .send(
+                    Some(SessionId(1)),
+                    "lead",
+                    SendTo::Session(SessionId(2)),
+                    text,
+                    T + 5,
+                    |_| InboxLimits::default(),
+                )
                 .unwrap();
         }
         r.consume(SessionId(2), Some(1)).unwrap();
@@ -302,10 +320,18 @@ mod tests {
     #[test]
     fn save_then_restore_under_new_ids_keeps_everything() {
         let r = team();
-        let saved = save(&r, &Layouts::new(), &Templates::new(), &names(&[(1, "lead"), (2, "coder")]));
+        let saved = save(
+            &r,
+            &Layouts::new(),
+            &Templates::new(),
+            &names(&[(1, "lead"), (2, "coder")]),
+        );
         assert_eq!(saved.agents.len(), 2);
         let g = &saved.groups[0];
-        assert_eq!((g.version, g.members.clone()), (3, vec!["lead".to_string(), "coder".to_string()]));
+        assert_eq!(
+            (g.version, g.members.clone()),
+            (3, vec!["lead".to_string(), "coder".to_string()])
+        );
         // The new server gave the sessions other ids.
         let ids = |n: &str| match n {
             "lead" => Some(SessionId(7)),
@@ -313,13 +339,20 @@ mod tests {
             _ => None,
         };
         let mut new = Registry::new();
-        let agents: Vec<_> = saved.agents.iter().map(|a| (ids(&a.name).unwrap(), a)).collect();
+        let agents: Vec<_> = saved
+            .agents
+            .iter()
+            .map(|a| (ids(&a.name).unwrap(), a))
+            .collect();
         let groups: Vec<_> = saved.groups.iter().collect();
         let out = new.restore(&agents, &groups, ids);
         assert_eq!(out.groups, vec!["team".to_string()]);
         assert!(out.skipped.is_empty(), "{:?}", out.skipped);
         let g = new.group("team").unwrap();
-        assert_eq!(g.members().collect::<Vec<_>>(), vec![SessionId(7), SessionId(5)]);
+        assert_eq!(
+            g.members().collect::<Vec<_>>(),
+            vec![SessionId(7), SessionId(5)]
+        );
         assert_eq!(g.coordinator(), SessionId(7));
         assert_eq!(g.version(), 3);
         assert_eq!(g.entry("plan").unwrap().author, SessionId(7));
@@ -329,11 +362,19 @@ mod tests {
         let inbox = &new.agent(SessionId(5)).unwrap().inbox;
         let seqs: Vec<u64> = inbox.unread().map(|m| m.seq).collect();
         assert_eq!(seqs, vec![2, 3]);
-        assert_eq!((inbox.delivered(), inbox.consumed(), inbox.dropped()), (3, 1, 0));
+        assert_eq!(
+            (inbox.delivered(), inbox.consumed(), inbox.dropped()),
+            (3, 1, 0)
+        );
         assert_eq!(inbox.oldest().unwrap().from, Some(SessionId(7)));
         assert_eq!(new.inbox_bytes(), 8);
         // Saved again under the new ids, it is the same.
-        let again = save(&new, &Layouts::new(), &Templates::new(), &names(&[(7, "lead"), (5, "coder")]));
+        let again = save(
+            &new,
+            &Layouts::new(),
+            &Templates::new(),
+            &names(&[(7, "lead"), (5, "coder")]),
+        );
         let strip = |s: &Saved| {
             let mut s = s.clone();
             for a in &mut s.agents {
@@ -352,14 +393,24 @@ mod tests {
         };
         assert_eq!(strip(&again), strip(&saved));
         // New writes go on from the restored numbers.
-        let out = new.share(SessionId(5), "x", Value::text("y").unwrap(), T + 9).unwrap();
-        assert!(matches!(out.events[0], crate::agent::Event::ContextChanged { version: 4, .. }));
+        let out = new
+            .share(SessionId(5), "x", Value::text("y").unwrap(), T + 9)
+            .unwrap();
+        assert!(matches!(
+            out.events[0],
+            crate::agent::Event::ContextChanged { version: 4, .. }
+        ));
     }
 
     #[test]
     fn restore_leaves_live_agents_and_taken_groups_alone() {
         let r = team();
-        let saved = save(&r, &Layouts::new(), &Templates::new(), &names(&[(1, "lead"), (2, "coder")]));
+        let saved = save(
+            &r,
+            &Layouts::new(),
+            &Templates::new(),
+            &names(&[(1, "lead"), (2, "coder")]),
+        );
         let mut new = Registry::new();
         new.set_agent(SessionId(2), Some("other"), None, T).unwrap();
         let ids = |n: &str| match n {
@@ -367,13 +418,23 @@ mod tests {
             "coder" => Some(SessionId(2)),
             _ => None,
         };
-        let agents: Vec<_> = saved.agents.iter().map(|a| (ids(&a.name).unwrap(), a)).collect();
+        let agents: Vec<_> = saved
+            .agents
+            .iter()
+            .map(|a| (ids(&a.name).unwrap(), a))
+            .collect();
         let groups: Vec<_> = saved.groups.iter().collect();
         let out = new.restore(&agents, &groups, ids);
-        assert_eq!(out.skipped, vec!["session coder is already an agent".to_string()]);
+        assert_eq!(
+            out.skipped,
+            vec!["session coder is already an agent".to_string()]
+        );
         assert_eq!(new.agent(SessionId(2)).unwrap().agent_type, "other");
         assert_eq!(new.agent(SessionId(2)).unwrap().group, None);
-        assert_eq!(new.group("team").unwrap().members().collect::<Vec<_>>(), vec![SessionId(1)]);
+        assert_eq!(
+            new.group("team").unwrap().members().collect::<Vec<_>>(),
+            vec![SessionId(1)]
+        );
         // A group whose name is taken is left out.
         let mut taken = Registry::new();
         let _ = taken.join(SessionId(9), "team", T).unwrap();
@@ -384,12 +445,18 @@ mod tests {
 
     #[test]
     fn resume_commands() {
-        assert_eq!(resume_command("claude", "ab-1").as_deref(), Some("claude --resume ab-1"));
+        assert_eq!(
+            resume_command("claude", "ab-1").as_deref(),
+            Some("claude --resume ab-1")
+        );
         assert_eq!(
             resume_command("/usr/bin/claude --model x", "ab").as_deref(),
             Some("/usr/bin/claude --model x --resume ab")
         );
-        assert_eq!(resume_command("codex", "c1").as_deref(), Some("codex resume c1"));
+        assert_eq!(
+            resume_command("codex", "c1").as_deref(),
+            Some("codex resume c1")
+        );
         assert_eq!(resume_command("cat", "c1"), None);
         // An id that is not a plain word is never put in a command line.
         assert_eq!(resume_command("claude", "a;rm -rf /"), None);

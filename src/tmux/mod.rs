@@ -58,7 +58,9 @@ pub fn socket_path() -> Option<String> {
 /// Queue `command` (a tmux command line) to run on the global queue, with
 /// no client, as a config file's command does; parse errors are logged.
 pub fn queue_command(command: &str) {
-    let Ok(c) = std::ffi::CString::new(command) else { return };
+    let Ok(c) = std::ffi::CString::new(command) else {
+        return;
+    };
     // SAFETY: cmd_parse_and_append copies the string and owns what it makes.
     unsafe {
         let mut cause: *mut std::ffi::c_char = std::ptr::null_mut();
@@ -70,7 +72,9 @@ pub fn queue_command(command: &str) {
             &mut cause,
         );
         if !cause.is_null() {
-            let msg = std::ffi::CStr::from_ptr(cause).to_string_lossy().into_owned();
+            let msg = std::ffi::CStr::from_ptr(cause)
+                .to_string_lossy()
+                .into_owned();
             libc::free(cause as *mut libc::c_void);
             guard::log(&format!("agent-tmux: {command}: {msg}"));
         }

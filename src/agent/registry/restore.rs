@@ -118,7 +118,14 @@ impl Registry {
                 }
                 context.insert(&e.key, value, size, author, e.time, e.version);
             }
-            let group = Group::restored(&g.name, g.created, g.last_change, g.version, &members, context);
+            let group = Group::restored(
+                &g.name,
+                g.created,
+                g.last_change,
+                g.version,
+                &members,
+                context,
+            );
             for m in &members {
                 if let Some(a) = self.agents.get_mut(m) {
                     a.group = Some(g.name.clone());
@@ -130,4 +137,3 @@ impl Registry {
         out
     }
 }
-

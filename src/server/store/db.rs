@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 
 use agent_tmux::agent::layout::PaneState;
 use agent_tmux::agent::saved::{
-    Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane,
-    SavedTemplate,
+    Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane, SavedTemplate,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection, OpenFlags};
@@ -34,7 +33,14 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
         "agents",
         &["name"],
         &[
-            "old_id", "agent_type", "goal", "created", "grp", "last_seq", "consumed", "dropped",
+            "old_id",
+            "agent_type",
+            "goal",
+            "created",
+            "grp",
+            "last_seq",
+            "consumed",
+            "dropped",
             "start_dir",
         ],
     ),
@@ -57,7 +63,14 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
     (
         "layouts",
         &["session"],
-        &["old_id", "template", "tmux_layout", "grp", "lkey", "created"],
+        &[
+            "old_id",
+            "template",
+            "tmux_layout",
+            "grp",
+            "lkey",
+            "created",
+        ],
     ),
     (
         "panes",
@@ -242,7 +255,10 @@ impl Row<'_> {
 
 /// `key ++ values` of every row of table `n`.
 fn joined(t: &Tables, n: usize) -> impl Iterator<Item = Vec<Sql>> + '_ {
-    t.0[n].0.values().map(|(k, v)| k.iter().chain(v).cloned().collect())
+    t.0[n]
+        .0
+        .values()
+        .map(|(k, v)| k.iter().chain(v).cloned().collect())
 }
 
 /// The saved values the rows hold, or what is wrong with them.
@@ -452,7 +468,9 @@ fn read_existing(conn: &Connection) -> Result<(Tables, bool), String> {
         t.0.push(rows);
     }
     let clean: Option<i64> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'clean'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'clean'", [], |r| {
+            r.get(0)
+        })
         .ok();
     Ok((t, clean != Some(1)))
 }
@@ -577,11 +595,20 @@ pub fn open(path: &Path) -> Opened {
             problem: Some(format!("can't create store {}: {e}", path.display())),
         };
     }
-    match Connection::open(path).map_err(|e| e.to_string()).and_then(|c| {
-        migrate(&c, 0)?;
-        Ok(c)
-    }) {
-        Ok(c) => finish(c, path, Tables::of(&Saved::default()), Saved::default(), false, problem),
+    match Connection::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            migrate(&c, 0)?;
+            Ok(c)
+        }) {
+        Ok(c) => finish(
+            c,
+            path,
+            Tables::of(&Saved::default()),
+            Saved::default(),
+            false,
+            problem,
+        ),
         Err(e) => Opened {
             db: None,
             saved: Saved::default(),
@@ -615,10 +642,7 @@ fn finish(
     let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
     match ok {
         Ok(()) => Opened {
-            db: Some(Db {
-                conn,
-                written,
-            }),
+            db: Some(Db { conn, written }),
             saved,
             unclean,
             problem,
@@ -702,9 +726,7 @@ impl Db {
                 [i64::from(clean)],
             )
             .map_err(|e| e.to_string())?;
-        let _ = self
-            .conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
         Ok(())
     }
 }

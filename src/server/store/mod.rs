@@ -91,7 +91,13 @@ pub fn path_for(socket: &str) -> Option<PathBuf> {
     let base = socket.rsplit('/').next().unwrap_or(socket);
     let base: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     // FNV-1a, 64 bits: stable across builds and platforms.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -99,7 +105,10 @@ pub fn path_for(socket: &str) -> Option<PathBuf> {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    Some(dir.join("agent-tmux").join(format!("{base}-{:08x}.db", h as u32)))
+    Some(
+        dir.join("agent-tmux")
+            .join(format!("{base}-{:08x}.db", h as u32)),
+    )
 }
 
 fn on(name: &str, default: bool) -> bool {

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
-use agent_tmux::agent::saved::{self, Names, Saved};
 use agent_tmux::agent::layout::{Layouts, Templates};
+use agent_tmux::agent::saved::{self, Names, Saved};
 use agent_tmux::agent::Registry;
 
 use super::db::{self, Tables};
