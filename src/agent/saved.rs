@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 
+use super::group::Group;
 use super::layout::{Layouts, PaneState, Templates};
-use super::registry::Registry;
+use super::registry::{Agent, Registry};
 use super::SessionId;
 use crate::ids::PaneId;
 
@@ -142,9 +143,21 @@ pub struct Names {
 /// The saved form of the live state. Agents whose session has no name (it
 /// is gone) are left out; so are layouts whose panes are all removed.
 pub fn save(r: &Registry, layouts: &Layouts, templates: &Templates, names: &Names) -> Saved {
+    save_parts(r.agents(), r.groups(), layouts, templates, names)
+}
+
+/// [`save`] of agents and groups given one by one (a copy the caller keeps
+/// up to date with what changed).
+pub fn save_parts<'a>(
+    agents: impl Iterator<Item = (SessionId, &'a Agent)>,
+    groups: impl Iterator<Item = &'a Group>,
+    layouts: &Layouts,
+    templates: &Templates,
+    names: &Names,
+) -> Saved {
     let name = |id: SessionId| names.sessions.get(&id).cloned();
     let mut saved = Saved::default();
-    for (id, a) in r.agents() {
+    for (id, a) in agents {
         let Some(n) = name(id) else { continue };
         saved.agents.push(SavedAgent {
             name: n,
@@ -171,7 +184,7 @@ pub fn save(r: &Registry, layouts: &Layouts, templates: &Templates, names: &Name
             start_dir: names.session_dirs.get(&id).cloned(),
         });
     }
-    for g in r.groups() {
+    for g in groups {
         let members: Vec<String> = g.members().filter_map(name).collect();
         if members.is_empty() {
             continue;

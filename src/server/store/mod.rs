@@ -8,8 +8,9 @@
 //! three mutators (the registry, the layouts, the templates), which call
 //! [`changed`]. The first change after a write arms a timer of half the
 //! bound (`@agent-store-interval`, default 200 ms); when it fires the state
-//! is captured (cloned, with session names, start directories and
-//! conversation ids looked up now) and sent to the store's thread
+//! is captured (agents and groups that differ from the last capture are
+//! cloned; session names, start directories and conversation ids are
+//! looked up now; the time it took is in the server log) and sent to the store's thread
 //! ([`writer`]), which writes the rows that changed in one transaction at
 //! once. So whatever a command acknowledged more than the bound ago is on
 //! disk even if the server is killed with SIGKILL. The event loop never
@@ -35,6 +36,7 @@ use std::thread::JoinHandle;
 
 use agent_tmux::agent::layout::LayoutId;
 use agent_tmux::agent::saved::{Names, Saved};
+use agent_tmux::agent::{Agent, Group};
 use agent_tmux::ids::{PaneId, SessionId};
 
 use super::state;
@@ -281,20 +283,72 @@ pub fn conversation_id(id: PaneId) -> Option<String> {
     options::pane(id, "@agent-conversation-id").filter(|v| !v.is_empty())
 }
 
-/// Capture the live state now (on the event loop).
+/// The agents and groups as last captured, to send only what changed.
+#[derive(Default)]
+struct Prev {
+    agents: HashMap<SessionId, Agent>,
+    groups: HashMap<String, Group>,
+}
+
+thread_local! {
+    static PREV: RefCell<Prev> = RefCell::new(Prev::default());
+}
+
+/// Capture what changed since the last capture (on the event loop): agents
+/// and groups are compared with their last captured copies, which costs no
+/// allocation, and only those that differ are cloned.
 fn capture() -> writer::Capture {
-    let registry = state::with(Clone::clone);
+    let (agents, gone_agents, groups, gone_groups) = PREV.with(|p| {
+        let mut p = p.borrow_mut();
+        state::with(|r| {
+            let mut agents = Vec::new();
+            for (id, a) in r.agents() {
+                if p.agents.get(&id) != Some(a) {
+                    p.agents.insert(id, a.clone());
+                    agents.push((id, a.clone()));
+                }
+            }
+            let gone_agents: Vec<SessionId> = p
+                .agents
+                .keys()
+                .filter(|&&id| r.agent(id).is_none())
+                .copied()
+                .collect();
+            for id in &gone_agents {
+                p.agents.remove(id);
+            }
+            let mut groups = Vec::new();
+            for g in r.groups() {
+                if p.groups.get(g.name()) != Some(g) {
+                    p.groups.insert(g.name().to_owned(), g.clone());
+                    groups.push(g.clone());
+                }
+            }
+            let gone_groups: Vec<String> = p
+                .groups
+                .keys()
+                .filter(|n| r.group(n).is_none())
+                .cloned()
+                .collect();
+            for n in &gone_groups {
+                p.groups.remove(n);
+            }
+            (agents, gone_agents, groups, gone_groups)
+        })
+    });
     let layouts = state::layouts(Clone::clone);
     let templates = state::templates(Clone::clone);
     let mut names = Names::default();
     let mut ids: BTreeSet<SessionId> = BTreeSet::new();
-    for (id, a) in registry.agents() {
-        ids.insert(id);
-        ids.extend(a.inbox.unread().filter_map(|m| m.from));
-    }
-    for g in registry.groups() {
-        ids.extend(g.context().map(|(_, e)| e.author));
-    }
+    state::with(|r| {
+        for (id, a) in r.agents() {
+            ids.insert(id);
+            ids.extend(a.inbox.unread().filter_map(|m| m.from));
+        }
+        for g in r.groups() {
+            ids.extend(g.context().map(|(_, e)| e.author));
+        }
+    });
     for l in layouts.layouts() {
         ids.insert(l.session);
         for p in layouts.panes(l.id) {
@@ -308,18 +362,19 @@ fn capture() -> writer::Capture {
             }
         }
     }
-    let mut dirs = HashMap::new();
     for id in ids {
         if let Some(n) = session::name(id) {
             names.sessions.insert(id, n);
             if let Some(d) = session::start_dir(id) {
-                dirs.insert(id, d);
+                names.session_dirs.insert(id, d);
             }
         }
     }
-    names.session_dirs = dirs;
     writer::Capture {
-        registry,
+        agents,
+        gone_agents,
+        groups,
+        gone_groups,
         layouts,
         templates,
         names,
@@ -330,7 +385,13 @@ fn send_capture() {
     if !active() {
         return;
     }
+    let t0 = std::time::Instant::now();
     let c = capture();
+    tmux::guard::log(&format!(
+        "agent-tmux: store capture of {} changed agents took {} us",
+        c.agents.len(),
+        t0.elapsed().as_micros()
+    ));
     STORE.with(|s| {
         let mut s = s.borrow_mut();
         s.dirty = false;

@@ -5,22 +5,66 @@
 //! transaction, at once. What it read from the file at start it sends back
 //! once, over another channel ([`Loaded`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
 use agent_tmux::agent::layout::{Layouts, Templates};
 use agent_tmux::agent::saved::{self, Names, Saved};
-use agent_tmux::agent::Registry;
+use agent_tmux::agent::{Agent, Group};
+use agent_tmux::ids::SessionId;
 
 use super::db::{self, Tables};
 
-/// The live state as the event loop captured it (clones: cheap next to a
-/// disk write, and the thread does the rest).
+/// What changed in the live state since the last capture, as the event
+/// loop found it: agents and groups that differ from the last capture
+/// (cloned) or are gone, the layouts and templates (small) whole, and the
+/// names looked up now.
 pub struct Capture {
-    pub registry: Registry,
+    pub agents: Vec<(SessionId, Agent)>,
+    pub gone_agents: Vec<SessionId>,
+    pub groups: Vec<Group>,
+    pub gone_groups: Vec<String>,
     pub layouts: Layouts,
     pub templates: Templates,
     pub names: Names,
+}
+
+/// The live state as the thread keeps it, from the captures.
+#[derive(Default)]
+struct Live {
+    agents: BTreeMap<SessionId, Agent>,
+    groups: BTreeMap<String, Group>,
+    layouts: Layouts,
+    templates: Templates,
+    names: Names,
+}
+
+impl Live {
+    fn apply(&mut self, c: Capture) {
+        for id in c.gone_agents {
+            self.agents.remove(&id);
+        }
+        self.agents.extend(c.agents);
+        for g in c.gone_groups {
+            self.groups.remove(&g);
+        }
+        self.groups
+            .extend(c.groups.into_iter().map(|g| (g.name().to_owned(), g)));
+        self.layouts = c.layouts;
+        self.templates = c.templates;
+        self.names = c.names;
+    }
+
+    fn saved(&self) -> Saved {
+        saved::save_parts(
+            self.agents.iter().map(|(&id, a)| (id, a)),
+            self.groups.values(),
+            &self.layouts,
+            &self.templates,
+            &self.names,
+        )
+    }
 }
 
 /// What the event loop tells the thread.
@@ -97,14 +141,14 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
         }
         return;
     };
-    let mut live: Option<Box<Capture>> = None;
+    let mut live: Option<Live> = None;
     let mut closing = false;
     while let Ok(first) = rx.recv() {
         // Everything queued meanwhile: only the newest state matters.
         let mut next = Some(first);
         while let Some(m) = next.take().or_else(|| rx.try_recv().ok()) {
             match m {
-                Msg::State(c) => live = Some(c),
+                Msg::State(c) => live.get_or_insert_with(Live::default).apply(*c),
                 Msg::Pending(p) => {
                     pending = *p;
                     crashed = false;
@@ -112,10 +156,7 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
                 Msg::Close => closing = true,
             }
         }
-        let live_saved = live
-            .as_ref()
-            .map(|c| saved::save(&c.registry, &c.layouts, &c.templates, &c.names))
-            .unwrap_or_default();
+        let live_saved = live.as_ref().map(Live::saved).unwrap_or_default();
         let t = Tables::of(&merged(&pending, live_saved));
         if let Err(e) = db.write(&t) {
             eprintln!("agent-tmux: store {}: {e}", path.display());
