@@ -416,7 +416,14 @@ pub fn exiting() {
         return;
     }
     send_capture();
-    STORE.with(|s| s.borrow_mut().frozen = true);
+    // The last write starts now, while the server finishes its clients.
+    STORE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.frozen = true;
+        if let Some(tx) = &s.tx {
+            let _ = tx.send(writer::Msg::Close);
+        }
+    });
 }
 
 /// The server is about to exit: write what is left, close the store and
