@@ -378,6 +378,8 @@ pub struct Db {
 
 /// What [`open`] found.
 pub struct Opened {
+    /// The store's lock, held while this server uses the store.
+    pub lock: Option<fs::File>,
     /// The store, unless it can't be written (then nothing is persisted).
     pub db: Option<Db>,
     /// What the file held (empty for a new or bad file).
@@ -510,13 +512,37 @@ fn configure(conn: &Connection) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Opens (or creates) the store at `path`. Never fails: a store that can't
-/// be used is reported in [`Opened::problem`].
+/// Opens (or creates) the store at `path`, holding its lock (`PATH.lock`)
+/// first: the previous server on the socket may still be writing its last
+/// state while this one starts, and must finish before this one reads.
+/// Never fails: a store that can't be used is reported in
+/// [`Opened::problem`].
 pub fn open(path: &Path) -> Opened {
+    let lock = path
+        .parent()
+        .and_then(|d| create_dir(d).ok())
+        .and_then(|()| {
+            let f = fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(PathBuf::from(format!("{}.lock", path.display())))
+                .ok()?;
+            f.lock().ok()?;
+            Some(f)
+        });
+    let mut opened = open_file(path);
+    opened.lock = lock;
+    opened
+}
+
+fn open_file(path: &Path) -> Opened {
     let mut problem = None;
     if let Some(dir) = path.parent() {
         if let Err(e) = create_dir(dir) {
             return Opened {
+                lock: None,
                 db: None,
                 saved: Saved::default(),
                 unclean: false,
@@ -537,6 +563,7 @@ pub fn open(path: &Path) -> Opened {
                 .and_then(|(t, _)| saved_of(t))
                 .unwrap_or_default();
             return Opened {
+                lock: None,
                 db: None,
                 saved,
                 unclean: false,
@@ -569,6 +596,7 @@ pub fn open(path: &Path) -> Opened {
                 }
                 Err(e) => {
                     return Opened {
+                        lock: None,
                         db: None,
                         saved: Saved::default(),
                         unclean: false,
@@ -589,6 +617,7 @@ pub fn open(path: &Path) -> Opened {
         .open(path);
     if let Err(e) = created {
         return Opened {
+            lock: None,
             db: None,
             saved: Saved::default(),
             unclean: false,
@@ -610,6 +639,7 @@ pub fn open(path: &Path) -> Opened {
             problem,
         ),
         Err(e) => Opened {
+            lock: None,
             db: None,
             saved: Saved::default(),
             unclean: false,
@@ -642,12 +672,14 @@ fn finish(
     let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
     match ok {
         Ok(()) => Opened {
+            lock: None,
             db: Some(Db { conn, written }),
             saved,
             unclean,
             problem,
         },
         Err(e) => Opened {
+            lock: None,
             db: None,
             saved,
             unclean,

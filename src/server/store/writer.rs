@@ -123,6 +123,8 @@ fn merged(pending: &Saved, live: Saved) -> Saved {
 /// comes until [`Msg::Close`] or the sender is gone.
 pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
     let opened = db::open(&path);
+    // Held until this thread ends, after the last write.
+    let _lock = opened.lock;
     let mut pending = opened.saved.clone();
     // State a crash left stays marked so until it is restored.
     let mut crashed = opened.unclean;
