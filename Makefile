@@ -10,7 +10,7 @@ PYTHON ?= python3
 BIN := target/release/tmux
 MCP_BIN := target/release/agent-tmux-mcp
 
-.PHONY: all setup build demo test unit plain shell mcp stress stress-quick stress-adversarial lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
+.PHONY: all setup build demo test unit plain shell mcp stress stress-quick stress-adversarial stress-restarts lint bench fuzz asan valgrind test-agents agents-install test-compat install uninstall clean
 
 all: build
 
@@ -47,7 +47,7 @@ mcp: build
 # while a checker verifies the invariants; non-zero exit on any violation, hang
 # or crash. stress-quick (10 s) is part of make test.
 stress: build
-	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 60 --clients 32
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 60 --clients 32 $(STRESS_ARGS)
 
 stress-quick: build
 	@$(PYTHON) stress/stress.py --tmux $(BIN) --duration 10 --clients 32
@@ -63,6 +63,13 @@ stress-adversarial: build
 	@$(PYTHON) stress/stress.py --tmux $(BIN) --mix adversarial --duration $(DURATION) \
 		--clients 32 --server-log --findings target/stress-findings
 
+# The persistent store under crashes (never part of make test): the server is
+# killed with SIGKILL and restored about every 3 s while clients write; the
+# checker verifies the durability bound and that numbers never go backwards.
+# The same through make stress: make stress STRESS_ARGS="--restarts 3 --clients 4".
+stress-restarts: build
+	@$(PYTHON) stress/stress.py --tmux $(BIN) --restarts 3 --duration 60 --clients 4
+
 # Benchmarks (never part of make test): they print tables of ratios.
 bench: build
 	@bash bench/server-cost.sh
@@ -71,6 +78,7 @@ bench: build
 	@$(PYTHON) bench/mcp-roundtrip.py
 	@bash bench/memory.sh
 	@bash bench/agent-state.sh
+	@bash bench/store.sh
 
 # Every fuzz target (fuzz/fuzz_targets/) for FUZZ_SECONDS each, from its seed
 # corpus; fails on any crash (never part of make test). Needs nightly Rust;

@@ -96,6 +96,12 @@ fn main() {
     // is gone without a pane-died notification.
     println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_pane");
     println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_window");
+    // The persistent store (src/server/store): the configuration is loaded
+    // (cfg.c's cfg_done calls status_prompt_load_history() once, after the
+    // last config command and before the first client's command), and the
+    // server leaves its loop (server.c calls job_kill_all() once, on exit).
+    println!("cargo:rustc-link-arg=-Wl,--wrap=status_prompt_load_history");
+    println!("cargo:rustc-link-arg=-Wl,--wrap=job_kill_all");
 
     bindings(&src, &out, &flags);
     println!("cargo:rustc-env=AGENT_TMUX_UPSTREAM_VERSION={version}");

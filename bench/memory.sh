@@ -33,6 +33,7 @@ keys=20
 target=2048
 sock=agent-tmux-bench-memory-$$
 dir=$(mktemp -d)
+export XDG_STATE_HOME="$dir/state"  # the persistent store of these servers goes with them
 tm() { "$bin" -L "$sock-$run" -f /dev/null "$@"; }
 run=0
 pid=

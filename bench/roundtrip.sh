@@ -10,6 +10,7 @@ plain=${PLAIN_TMUX:-$PWD/vendor/upstream/plain/tmux}
 [ -x "$plain" ] || bash vendor/build-plain.sh
 runs=${1:-500}
 dir=$(mktemp -d)
+export XDG_STATE_HOME="$dir/state"  # the persistent store of these servers goes with them
 trap '"$ours" -S "$dir/o" kill-server 2>/dev/null || true; "$plain" -S "$dir/p" kill-server 2>/dev/null || true; rm -rf "$dir"' EXIT
 export SHELL=/bin/sh
 

@@ -130,7 +130,15 @@ pub fn layout_formats(ft: &mut Format<'_>, lay: &Layout, st: PaneState, live: us
         .add("agent_layout_state", &st.to_string())
         .add("agent_layout_key", lay.key.as_deref().unwrap_or(""))
         .add("agent_layout_created", &lay.created.to_string())
-        .add("agent_layout_panes", &live.to_string());
+        .add("agent_layout_panes", &live.to_string())
+        .add(
+            "agent_layout_restored",
+            if crate::server::store::is_restored(lay.id) {
+                "1"
+            } else {
+                "0"
+            },
+        );
 }
 
 /// Add a managed pane's formats (`agent_pane_*`) to a format tree.

@@ -15,6 +15,7 @@ mod agent_pane_remove;
 mod agent_peers;
 mod agent_prompt;
 mod agent_report;
+mod agent_restore;
 mod agent_send;
 mod agent_share;
 mod agent_wait;
@@ -65,4 +66,5 @@ pub static ALL: &[&CommandSpec] = &[
     &agent_hooks::ENTRY,
     &define_agent_profile::ENTRY,
     &list_agent_profiles::ENTRY,
+    &agent_restore::ENTRY,
 ];

@@ -15,6 +15,10 @@
 # - mcp/ (the agent-tmux-mcp binary, a crate of its own) names nothing of the
 #   agent_tmux crate: it reaches the server only through tmux's protocol
 #   (control mode and tmux client processes), as any other client does.
+# - the persistent store's thread (src/server/store/db.rs, writer.rs) names
+#   neither the facade nor the server's state: it runs beside tmux's event
+#   loop and must never call into tmux (only src/server/store/mod.rs, on the
+#   event loop, talks to both).
 #
 # Comments are ignored (`//` to end of line), so prose may name anything.
 # Exits non-zero with one line per violation.
@@ -82,6 +86,8 @@ check "src/server names the commands" "$(crate_of cmds)|\bsuper\s*::\s*cmds\b" $
 check "src/agent names tmux, the server or the raw bindings" "$(crate_of '(tmux|server|sys)')|\b(tmux|server|sys)::" $(rs_files src/agent)
 
 check "src/ids.rs names another module of the crate" "$(crate_of '(agent|tmux|server|cmds|sys)')|\\b(agent|tmux|server|cmds|sys)::" src/ids.rs
+
+check "the store's thread names tmux or the server's state" "$(crate_of '(tmux|server)')|\\bsuper\\s*::\\s*super\\b|\\b(tmux|state|sys)::" src/server/store/db.rs src/server/store/writer.rs
 
 # shellcheck disable=SC2046
 check "mcp/ names the agent_tmux crate (it talks to the server only through tmux's protocol)" '\bagent_tmux\s*::|\bextern\s+crate\s+agent_tmux\b' $(rs_files mcp)

@@ -105,6 +105,9 @@ def options(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--log", help="write every command and its answer to this file")
+    ap.add_argument("--restarts", type=float, default=None, metavar="SECONDS",
+                    help="persistent store: kill -9 and restore the server about every "
+                    "SECONDS while clients write (stress/restarts.py)")
     adversarial.add_options(ap)
     a = ap.parse_args(argv)
     a.tmux = os.path.abspath(a.tmux)
@@ -194,6 +197,9 @@ def main():
         a.seed = random.randrange(1 << 30)
     if a.command_clients is None:
         a.command_clients = max(1, a.clients // 4)
+    if a.restarts is not None:
+        import restarts
+        return restarts.main(a)
     if a.mix == "adversarial":
         return rounds.main(a, run_once)
     if a.replay:

@@ -44,6 +44,27 @@ impl Group {
         }
     }
 
+    /// A saved group put back ([`crate::agent::saved`]): `members` in join
+    /// order (the first is the coordinator), its version and context.
+    pub(crate) fn restored(
+        name: &str,
+        created: i64,
+        last_change: i64,
+        version: u64,
+        members: &[SessionId],
+        context: Context,
+    ) -> Group {
+        let mut g = Group::new(name, created);
+        for &m in members {
+            g.add(m, last_change);
+        }
+        let newest = context.iter().map(|(_, e)| e.version).max().unwrap_or(0);
+        g.version = version.max(newest);
+        g.last_change = last_change;
+        g.context = context;
+        g
+    }
+
     /// The group's name.
     pub fn name(&self) -> &str {
         &self.name

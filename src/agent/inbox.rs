@@ -155,6 +155,25 @@ impl Inbox {
         })
     }
 
+    /// An empty inbox with saved counters ([`crate::agent::saved`]).
+    pub(crate) fn restored(last_seq: u64, consumed: u64, dropped: u64) -> Inbox {
+        Inbox {
+            last_seq,
+            consumed,
+            dropped,
+            ..Inbox::default()
+        }
+    }
+
+    /// Puts a saved unread message back as the newest, with a new server
+    /// stamp; the counters grow to cover its number.
+    pub(crate) fn restore_message(&mut self, m: Message, stamp: u64) {
+        self.last_seq = self.last_seq.max(m.seq);
+        self.bytes += m.text.len();
+        self.unread.push_back(m);
+        self.stamps.push_back(stamp);
+    }
+
     /// The stamp of the oldest unread message.
     pub(crate) fn oldest_stamp(&self) -> Option<u64> {
         self.stamps.front().copied()

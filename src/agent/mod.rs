@@ -32,6 +32,7 @@ pub mod layout;
 pub mod prompt;
 mod registry;
 pub mod state;
+pub mod saved;
 pub mod validate;
 pub mod wait;
 
@@ -47,7 +48,7 @@ pub use layout::{
     PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates, Transition,
 };
 pub use registry::{
-    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Role, SendOutcome, SendTo,
+    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Restored, Role, SendOutcome, SendTo,
     SetAgentOutcome, ShareOutcome, UnshareOutcome, DEFAULT_AGENT_TYPE,
 };
 pub use validate::{

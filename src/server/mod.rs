@@ -21,6 +21,7 @@ pub mod hooks_install;
 mod outcome;
 pub mod prompt;
 pub mod state;
+pub mod store;
 pub mod typing;
 pub mod wait;
 pub mod worktree;
@@ -42,6 +43,9 @@ pub static HANDLERS: crate::tmux::Handlers = crate::tmux::Handlers {
     human_key: typing::human_key,
     client_lost,
     format: formats::lookup,
+    config_done: store::start,
+    server_exiting: store::exiting,
+    server_exited: store::exited,
 };
 
 /// A client went away: nothing waits for it any more.

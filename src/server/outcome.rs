@@ -56,6 +56,9 @@ macro_rules! quiet {
 // layout was discarded (no events by design).
 quiet!((), LayoutId, ManagedId, bool, SetAgentOutcome, Message);
 
+// Restored agents and groups: agent-restore refreshes their status lines.
+quiet!(agent_tmux::agent::Restored);
+
 impl Outcome for Transition {
     fn deliver(&self) {
         events::pane_transition(self);

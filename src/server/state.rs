@@ -7,7 +7,8 @@
 //! re-enter Rust, e.g. by destroying a session or a pane). Commands read
 //! through [`with`], [`layouts`] and [`templates`]; they change the registry
 //! and layouts only through [`crate::server::apply`] and
-//! [`crate::server::apply_layouts`], which deliver what changed.
+//! [`crate::server::apply_layouts`], which deliver what changed. Each of
+//! the three mutators tells the persistent store ([`super::store`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -56,7 +57,9 @@ pub fn with<T>(f: impl FnOnce(&Registry) -> T) -> T {
 
 /// Change the agent registry (see [`crate::server::apply`]).
 pub(super) fn with_mut<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
-    REGISTRY.with(|r| f(&mut r.borrow_mut()))
+    let out = REGISTRY.with(|r| f(&mut r.borrow_mut()));
+    super::store::changed();
+    out
 }
 
 /// Read the managed layouts.
@@ -66,7 +69,9 @@ pub fn layouts<T>(f: impl FnOnce(&Layouts) -> T) -> T {
 
 /// Change the managed layouts (see [`crate::server::apply_layouts`]).
 pub(super) fn layouts_mut<T>(f: impl FnOnce(&mut Layouts) -> T) -> T {
-    LAYOUTS.with(|l| f(&mut l.borrow_mut()))
+    let out = LAYOUTS.with(|l| f(&mut l.borrow_mut()));
+    super::store::changed();
+    out
 }
 
 /// Read the layout templates.
@@ -76,7 +81,9 @@ pub fn templates<T>(f: impl FnOnce(&Templates) -> T) -> T {
 
 /// Change the layout templates (they have no events).
 pub fn templates_mut<T>(f: impl FnOnce(&mut Templates) -> T) -> T {
-    TEMPLATES.with(|t| f(&mut t.borrow_mut()))
+    let out = TEMPLATES.with(|t| f(&mut t.borrow_mut()));
+    super::store::changed();
+    out
 }
 
 /// Use the activity of every pane.

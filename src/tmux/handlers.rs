@@ -35,6 +35,14 @@ pub struct Handlers {
     /// The value of `#{key}` for a session and pane, or `None` to let tmux
     /// go on with its own lookup.
     pub format: fn(&str, Option<SessionId>, Option<PaneId>) -> Option<String>,
+    /// The configuration files are loaded; the first client's command has
+    /// not run yet (options set in them can be read).
+    pub config_done: fn(),
+    /// The server starts exiting (kill-server, SIGTERM): called once, before
+    /// it destroys its sessions.
+    pub server_exiting: fn(),
+    /// The server has left its loop and is about to exit.
+    pub server_exited: fn(),
 }
 
 impl Handlers {
@@ -49,6 +57,9 @@ impl Handlers {
         human_key: |_| {},
         client_lost: |_| {},
         format: |_, _, _| None,
+        config_done: || {},
+        server_exiting: || {},
+        server_exited: || {},
     };
 }
 

@@ -105,6 +105,8 @@ pub fn resume(id: u64, how: Resume<'_>) -> bool {
 /// target and client as when it was held), if it is still held and its
 /// client is not gone. What `f` prints opens the command's output block at
 /// once: print at [`resume`] instead where that matters.
+/// `None` if it is not held, or its client is gone (a held command with no
+/// client, from a configuration file, still runs).
 pub fn with_item<T>(id: u64, f: impl FnOnce(&mut Item) -> T) -> Option<T> {
     let (item, cmd) = HELD.with(|h| {
         let h = h.borrow();
@@ -115,7 +117,7 @@ pub fn with_item<T>(id: u64, f: impl FnOnce(&mut Item) -> T) -> Option<T> {
     // and command list, so the item, its command and client are valid.
     let gone = unsafe {
         let c = sys::cmdq_get_client(item);
-        c.is_null() || (*c).flags & sys::CLIENT_DEAD as u64 != 0
+        !c.is_null() && (*c).flags & sys::CLIENT_DEAD as u64 != 0
     };
     if gone {
         return None;

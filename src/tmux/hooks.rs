@@ -27,6 +27,11 @@ pub unsafe extern "C" fn __wrap_session_destroy(
     notify: c_int,
     from: *const c_char,
 ) {
+    // server_send_exit() destroys every session when the server is told to
+    // exit: say so first, while all of them are still alive.
+    if !from.is_null() && unsafe { CStr::from_ptr(from) }.to_bytes() == b"server_send_exit" {
+        exiting_once();
+    }
     // session_destroy() ignores a session already destroyed (curw is NULL).
     if !s.is_null() && !unsafe { (*s).curw }.is_null() {
         let id = SessionId(unsafe { (*s).id });
@@ -331,4 +336,82 @@ pub unsafe extern "C" fn __wrap_spawn_window(
         }
     }
     wl
+}
+
+thread_local! {
+    static EXITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Tell the layer above, once, that the server is exiting.
+fn exiting_once() {
+    if !EXITING.with(|e| e.replace(true)) {
+        let _ = guard::catch("server-exiting", || (handlers().server_exiting)());
+    }
+}
+
+extern "C" {
+    fn __real_status_prompt_load_history();
+    fn __real_job_kill_all();
+}
+
+/// cfg_done() calls this once the configuration is loaded.
+///
+/// # Safety
+/// Called by tmux on the server's thread.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_status_prompt_load_history() {
+    unsafe { __real_status_prompt_load_history() };
+    let _ = guard::catch("config-done", || (handlers().config_done)());
+}
+
+/// server_start() calls this once its loop has ended, before exit(0).
+///
+/// # Safety
+/// Called by tmux on the server's thread.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_job_kill_all() {
+    exiting_once();
+    close_listener();
+    let _ = guard::catch("server-exited", || (handlers().server_exited)());
+    unsafe { __real_job_kill_all() };
+}
+
+/// Close the server's listening socket (server.c keeps its descriptor to
+/// itself): the loop has ended, so no client is accepted any more, and one
+/// that connects while the exit finishes (the store's last write) is
+/// refused at once and starts a new server, as after any exit, instead of
+/// waiting on a server that will never answer.
+fn close_listener() {
+    let Some(path) = super::socket_path() else {
+        return;
+    };
+    for fd in 3..1024 {
+        // SAFETY: plain queries of a descriptor number; close only for the
+        // listening AF_UNIX socket bound to this server's path.
+        unsafe {
+            let mut listening: libc::c_int = 0;
+            let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+            let ok = libc::getsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_ACCEPTCONN,
+                &mut listening as *mut _ as *mut libc::c_void,
+                &mut len,
+            );
+            if ok != 0 || listening == 0 {
+                continue;
+            }
+            let mut addr: libc::sockaddr_un = std::mem::zeroed();
+            let mut alen = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
+            if libc::getsockname(fd, &mut addr as *mut _ as *mut libc::sockaddr, &mut alen) != 0
+                || addr.sun_family != libc::AF_UNIX as libc::sa_family_t
+            {
+                continue;
+            }
+            let bound = CStr::from_ptr(addr.sun_path.as_ptr()).to_string_lossy();
+            if bound == path {
+                libc::close(fd);
+            }
+        }
+    }
 }

@@ -47,6 +47,43 @@ pub const AGENT_TMUX_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The pinned upstream tmux release this binary is built from.
 pub const UPSTREAM_VERSION: &str = env!("AGENT_TMUX_UPSTREAM_VERSION");
 
+/// The path of this server's socket.
+pub fn socket_path() -> Option<String> {
+    // SAFETY: tmux sets socket_path before starting the server and never
+    // frees it.
+    unsafe {
+        let p = sys::socket_path;
+        (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned())
+    }
+}
+
+/// Queue `command` (a tmux command line) to run on the global queue, with
+/// no client, as a config file's command does; parse errors are logged.
+pub fn queue_command(command: &str) {
+    let Ok(c) = std::ffi::CString::new(command) else {
+        return;
+    };
+    // SAFETY: cmd_parse_and_append copies the string and owns what it makes.
+    unsafe {
+        let mut cause: *mut std::ffi::c_char = std::ptr::null_mut();
+        let status = sys::cmd_parse_and_append(
+            c.as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut cause,
+        );
+        if !cause.is_null() {
+            let msg = std::ffi::CStr::from_ptr(cause)
+                .to_string_lossy()
+                .into_owned();
+            libc::free(cause as *mut libc::c_void);
+            guard::log(&format!("agent-tmux: {command}: {msg}"));
+        }
+        let _ = status;
+    }
+}
+
 /// Current time in unix seconds, as the domain takes it.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

@@ -44,6 +44,20 @@ pub fn session(id: SessionId, name: &str) -> Option<String> {
     }
 }
 
+/// The value of user option `name` set on pane `%id` itself (`set -p`).
+pub fn pane(id: agent_tmux::ids::PaneId, name: &str) -> Option<String> {
+    let key = CString::new(name).ok()?;
+    let wp = super::pane::find(id)?;
+    // SAFETY: the pane is live; its own option tree only (no parent).
+    unsafe {
+        let o = sys::options_get_only((*wp).options, key.as_ptr());
+        if o.is_null() {
+            return None;
+        }
+        value(o)
+    }
+}
+
 /// An option entry's value as text.
 ///
 /// # Safety

@@ -305,4 +305,11 @@ pub fn command_names(id: PaneId) -> Vec<String> {
         }
     }
     out
+/// The directory pane `%id` was started in.
+pub fn start_dir(id: PaneId) -> Option<String> {
+    // SAFETY: wp is live; cwd, when set, is a string the pane owns.
+    find(id).and_then(|wp| unsafe {
+        let cwd = (*wp).cwd;
+        (!cwd.is_null()).then(|| std::ffi::CStr::from_ptr(cwd).to_string_lossy().into_owned())
+    })
 }

@@ -118,4 +118,11 @@ pub fn refresh_all_status() {
         // SAFETY: sessions in the index are live.
         unsafe { sys::server_status_session(s as *mut sys::session) };
     }
+/// The start directory of session `$id` (new panes start there).
+pub fn start_dir(id: SessionId) -> Option<String> {
+    // SAFETY: s is live; cwd, when set, is a string the session owns.
+    find(id).and_then(|s| unsafe {
+        let cwd = (*s).cwd;
+        (!cwd.is_null()).then(|| CStr::from_ptr(cwd).to_string_lossy().into_owned())
+    })
 }

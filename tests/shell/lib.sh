@@ -100,6 +100,10 @@ wait_for() {
 # belong to it.
 test_case() {
 	CASE=$1
+	# Each case keeps its own persistent store (servers started from here
+	# on inherit it), so none picks up an earlier case's agent state.
+	_CASES=$((${_CASES:-0} + 1))
+	export XDG_STATE_HOME="$TEST_DIR/state/$_CASES"
 	printf 'C\t%s\n' "$CASE" >>"$RESULTS"
 	echo "--- $CASE"
 }

@@ -26,6 +26,7 @@ mod agents;
 mod context_ops;
 mod groups;
 mod inbox_ops;
+mod restore;
 #[cfg(test)]
 mod testing;
 
@@ -33,6 +34,7 @@ pub use agents::{SetAgentOutcome, DEFAULT_AGENT_TYPE};
 pub use context_ops::{ShareOutcome, UnshareOutcome};
 pub use groups::{JoinOutcome, LeaveOutcome};
 pub use inbox_ops::{Delivery, SendOutcome, SendTo};
+pub use restore::Restored;
 
 /// What the registry knows about an agent session.
 #[derive(Debug, Clone, PartialEq, Eq)]

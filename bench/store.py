@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Persistent store costs (issue 15), measured in one run.
+
+Usage: store.py TMUX [SIZES...]   (default sizes: 10 2000)
+
+For each size, two servers are built alike (SIZE agent sessions running
+`cat`, in groups of 10, 20 context keys per group): one with the store on
+(the default), one with `@agent-store off`. Through one control-mode
+client each, it times `display-message -p x`, `agent-share` and
+`agent-send` (server-side cost; the store's periodic capture happens in
+between and is counted) and prints microseconds per command and the ratio
+to display-message in the same server. Then the server with the store is
+killed (kill-server), and it prints the store's size on disk and how long
+`agent-restore` takes in a new server (wall time of the client, from a
+server start), next to a new server making as many plain sessions with
+`source-file` (the baseline: most of a restore is making sessions).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ctl import Ctl  # noqa: E402
+
+
+def build(tmux, sock, size, env, conf):
+    subprocess.run([tmux, "-S", sock, "-f", conf, "new-session", "-d", "-s",
+                    "bench-home", "cat"], check=True, env=env)
+    c = Ctl(tmux, sock)
+    groups = max(1, size // 10)
+    setup = ["set-option -g @agent-inbox-limit 100000"]
+    for n in range(size):
+        setup.append(f"new-session -d -s s{n} -G bench -o goal{n} cat")
+        setup.append(f"agent-join-group -t s{n} g{n % groups}")
+    for g in range(groups):
+        for k in range(20):
+            setup.append(f"agent-share -t s{g} key{k}=value-{g}-{k}")
+    c.run(setup)
+    return c
+
+
+def costs(c, size, repeat):
+    mid = f"s{size // 2}"
+    cases = [
+        ("display-message -p x", [f"display-message -p -t {mid} x"] * repeat),
+        ("agent-share", [f"agent-share -t {mid} bench{i % 50}=v{i}" for i in range(repeat)]),
+        ("agent-send", [f"agent-send -t {mid} -s bench-home m{i}" for i in range(repeat)]),
+    ]
+    out = {}
+    # Two rounds, alternating, keep the best of each (noise on 2 cores).
+    for _ in range(2):
+        for name, cmds in cases:
+            us = c.timed(cmds)
+            out[name] = min(out.get(name, us), us)
+    return out
+
+
+def wall(cmd, env):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main():
+    tmux = sys.argv[1]
+    sizes = [int(s) for s in sys.argv[2:]] or [10, 2000]
+    repeat = int(os.environ.get("REPEAT", "2000"))
+    for size in sizes:
+        d = tempfile.mkdtemp()
+        env = dict(os.environ, XDG_STATE_HOME=os.path.join(d, "state"), SHELL="/bin/sh")
+        off = os.path.join(d, "off.conf")
+        with open(off, "w") as f:
+            f.write("set -g @agent-store off\n")
+        rows = {}
+        for label, conf, sock in (("on", "/dev/null", "on"), ("off", off, "off")):
+            s = os.path.join(d, sock)
+            c = build(tmux, s, size, env, conf)
+            rows[label] = costs(c, size, repeat)
+            c.close()
+        print(f"# {size} agent sessions; {repeat} runs per command; "
+              f"us/cmd and ratio to display-message -p x in the same server")
+        print(f"{'command':<22} {'store on':>9} {'ratio':>6} {'store off':>10} {'ratio':>6}")
+        for name in rows["on"]:
+            on, off_ = rows["on"][name], rows["off"][name]
+            print(f"{name:<22} {on:>9.1f} {on / rows['on']['display-message -p x']:>6.2f}"
+                  f" {off_:>10.1f} {off_ / rows['off']['display-message -p x']:>6.2f}")
+        subprocess.run([tmux, "-S", os.path.join(d, "off"), "kill-server"], env=env)
+        son = os.path.join(d, "on")
+        pid = subprocess.run([tmux, "-S", son, "display-message", "-p", "#{pid}"],
+                             env=env, capture_output=True, text=True).stdout.strip()
+        subprocess.run([tmux, "-S", son, "kill-server"], env=env)
+        while pid and os.path.exists(f"/proc/{pid}"):
+            time.sleep(0.01)
+        sdir = os.path.join(d, "state", "agent-tmux")
+        size_b = sum(os.path.getsize(os.path.join(sdir, f)) for f in os.listdir(sdir))
+        t = wall([tmux, "-S", son, "-f", "/dev/null", "agent-restore"], env)
+        n = subprocess.run([tmux, "-S", son, "list-agents", "-F", "x"], env=env,
+                           capture_output=True, text=True).stdout.count("x")
+        subprocess.run([tmux, "-S", son, "kill-server"], env=env)
+        # Baseline: a new server making as many plain sessions from a file.
+        base_sock = os.path.join(d, "base")
+        src = os.path.join(d, "plain.conf")
+        with open(src, "w") as f:
+            f.write("".join(f"new-session -d -s p{i}\n" for i in range(max(n, 1))))
+        b = wall([tmux, "-S", base_sock, "-f", "/dev/null", "start-server", ";",
+                  "source-file", src], env)
+        subprocess.run([tmux, "-S", base_sock, "kill-server"], env=env)
+        print(f"store size after kill-server: {size_b / 1024:.0f} KiB "
+              f"({size_b / max(size, 1):.0f} bytes per agent session)")
+        print(f"agent-restore in a new server: {t * 1000:.0f} ms for {n} agent sessions "
+              f"(a new server making {max(n, 1)} plain sessions with source-file: {b * 1000:.0f} ms)")
+        print()
+        subprocess.run(["rm", "-rf", d])
+
+
+if __name__ == "__main__":
+    main()

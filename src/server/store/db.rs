@@ -1,0 +1,764 @@
+//! The store's database file: SQLite (through `rusqlite`, its library
+//! bundled), used only by the store's own thread ([`super::writer`]). It
+//! never names the facade over tmux or the server's state: it gets saved
+//! values ([`Saved`]) and writes the rows that changed since the last write,
+//! in one transaction.
+//!
+//! A file that is not a store of this format (not SQLite, a foreign
+//! application id, a newer schema version, a failed integrity check, rows
+//! that can't be read) is never written: [`open`] moves it aside under a
+//! new name and starts an empty store, and says so.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use agent_tmux::agent::layout::PaneState;
+use agent_tmux::agent::saved::{
+    Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane, SavedTemplate,
+};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection, OpenFlags};
+
+/// `PRAGMA application_id` of our files ("AgTx").
+pub const APPLICATION_ID: i64 = 0x4167_5478;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The tables, their key columns and value columns, in schema order.
+const TABLES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "agents",
+        &["name"],
+        &[
+            "old_id",
+            "agent_type",
+            "goal",
+            "created",
+            "grp",
+            "last_seq",
+            "consumed",
+            "dropped",
+            "start_dir",
+        ],
+    ),
+    (
+        "messages",
+        &["session", "seq"],
+        &["from_session", "from_id", "from_name", "time", "text"],
+    ),
+    (
+        "groups",
+        &["name"],
+        &["created", "last_change", "version", "members"],
+    ),
+    (
+        "context",
+        &["grp", "key"],
+        &["value", "json", "author", "author_id", "time", "version"],
+    ),
+    ("templates", &["name"], &["layout", "specs"]),
+    (
+        "layouts",
+        &["session"],
+        &[
+            "old_id",
+            "template",
+            "tmux_layout",
+            "grp",
+            "lkey",
+            "created",
+        ],
+    ),
+    (
+        "panes",
+        &["session", "old_id"],
+        &[
+            "label",
+            "role",
+            "command",
+            "state",
+            "exit_status",
+            "predecessor",
+            "depth",
+            "created",
+            "start_dir",
+            "conversation_id",
+        ],
+    ),
+];
+
+/// One table's rows: key columns and value columns, under a text form of
+/// the key (SQL values have no order of their own).
+#[derive(Default, Clone, PartialEq)]
+struct Rows(BTreeMap<String, (Vec<Sql>, Vec<Sql>)>);
+
+impl Rows {
+    fn insert(&mut self, k: Vec<Sql>, v: Vec<Sql>) {
+        self.0.insert(format!("{k:?}"), (k, v));
+    }
+}
+
+/// Every table's rows, in [`TABLES`] order.
+#[derive(Default, Clone, PartialEq)]
+pub struct Tables(Vec<Rows>);
+
+fn text(s: &str) -> Sql {
+    Sql::Text(s.to_owned())
+}
+fn opt(s: &Option<String>) -> Sql {
+    s.as_deref().map_or(Sql::Null, text)
+}
+fn int(n: i64) -> Sql {
+    Sql::Integer(n)
+}
+fn uint(n: u64) -> Sql {
+    Sql::Integer(n.min(i64::MAX as u64) as i64)
+}
+
+impl Tables {
+    /// The rows of `saved`.
+    pub fn of(saved: &Saved) -> Tables {
+        let mut t = vec![Rows::default(); TABLES.len()];
+        for a in &saved.agents {
+            t[0].insert(
+                vec![text(&a.name)],
+                vec![
+                    int(a.old_id.into()),
+                    text(&a.agent_type),
+                    text(&a.goal),
+                    int(a.created),
+                    opt(&a.group),
+                    uint(a.last_seq),
+                    uint(a.consumed),
+                    uint(a.dropped),
+                    opt(&a.start_dir),
+                ],
+            );
+            for m in &a.unread {
+                t[1].insert(
+                    vec![text(&a.name), uint(m.seq)],
+                    vec![
+                        opt(&m.from),
+                        m.from_id.map_or(Sql::Null, |i| int(i.into())),
+                        text(&m.from_name),
+                        int(m.time),
+                        text(&m.text),
+                    ],
+                );
+            }
+        }
+        for g in &saved.groups {
+            t[2].insert(
+                vec![text(&g.name)],
+                vec![
+                    int(g.created),
+                    int(g.last_change),
+                    uint(g.version),
+                    Sql::Text(serde_json::to_string(&g.members).unwrap_or_default()),
+                ],
+            );
+            for e in &g.context {
+                t[3].insert(
+                    vec![text(&g.name), text(&e.key)],
+                    vec![
+                        text(&e.value),
+                        int(e.json.into()),
+                        opt(&e.author),
+                        int(e.author_id.into()),
+                        int(e.time),
+                        uint(e.version),
+                    ],
+                );
+            }
+        }
+        for tp in &saved.templates {
+            t[4].insert(
+                vec![text(&tp.name)],
+                vec![
+                    opt(&tp.layout),
+                    Sql::Text(serde_json::to_string(&tp.specs).unwrap_or_default()),
+                ],
+            );
+        }
+        for l in &saved.layouts {
+            t[5].insert(
+                vec![text(&l.session)],
+                vec![
+                    int(l.old_id.into()),
+                    text(&l.template),
+                    opt(&l.tmux_layout),
+                    text(&l.group),
+                    opt(&l.key),
+                    int(l.created),
+                ],
+            );
+            for p in &l.panes {
+                t[6].insert(
+                    vec![text(&l.session), int(p.old_id.into())],
+                    vec![
+                        text(&p.label),
+                        text(&p.role),
+                        opt(&p.command),
+                        text(p.state.as_str()),
+                        p.exit_status.map_or(Sql::Null, |s| int(s.into())),
+                        p.predecessor.map_or(Sql::Null, |m| int(m.into())),
+                        int(p.depth.into()),
+                        int(p.created),
+                        opt(&p.start_dir),
+                        opt(&p.conversation_id),
+                    ],
+                );
+            }
+        }
+        Tables(t)
+    }
+}
+
+/// Reading a row back: typed getters that fail on the wrong type.
+struct Row<'a>(&'a [Sql]);
+
+impl Row<'_> {
+    fn s(&self, i: usize) -> Result<String, String> {
+        match self.0.get(i) {
+            Some(Sql::Text(s)) => Ok(s.clone()),
+            _ => Err(format!("column {i} is not text")),
+        }
+    }
+    fn os(&self, i: usize) -> Result<Option<String>, String> {
+        match self.0.get(i) {
+            Some(Sql::Null) => Ok(None),
+            _ => self.s(i).map(Some),
+        }
+    }
+    fn i(&self, i: usize) -> Result<i64, String> {
+        match self.0.get(i) {
+            Some(Sql::Integer(n)) => Ok(*n),
+            _ => Err(format!("column {i} is not an integer")),
+        }
+    }
+    fn oi(&self, i: usize) -> Result<Option<i64>, String> {
+        match self.0.get(i) {
+            Some(Sql::Null) => Ok(None),
+            _ => self.i(i).map(Some),
+        }
+    }
+    fn u(&self, i: usize) -> Result<u64, String> {
+        u64::try_from(self.i(i)?).map_err(|_| format!("column {i} is negative"))
+    }
+    fn u32(&self, i: usize) -> Result<u32, String> {
+        u32::try_from(self.i(i)?).map_err(|_| format!("column {i} is out of range"))
+    }
+}
+
+/// `key ++ values` of every row of table `n`.
+fn joined(t: &Tables, n: usize) -> impl Iterator<Item = Vec<Sql>> + '_ {
+    t.0[n]
+        .0
+        .values()
+        .map(|(k, v)| k.iter().chain(v).cloned().collect())
+}
+
+/// The saved values the rows hold, or what is wrong with them.
+fn saved_of(t: &Tables) -> Result<Saved, String> {
+    let mut saved = Saved::default();
+    let mut by_agent: BTreeMap<String, Vec<SavedMessage>> = BTreeMap::new();
+    for r in joined(t, 1) {
+        let r = Row(&r);
+        by_agent.entry(r.s(0)?).or_default().push(SavedMessage {
+            seq: r.u(1)?,
+            from: r.os(2)?,
+            from_id: r.oi(3)?.map(|i| i as u32),
+            from_name: r.s(4)?,
+            time: r.i(5)?,
+            text: r.s(6)?,
+        });
+    }
+    for r in joined(t, 0) {
+        let r = Row(&r);
+        let name = r.s(0)?;
+        let mut unread = by_agent.remove(&name).unwrap_or_default();
+        unread.sort_by_key(|m| m.seq);
+        saved.agents.push(SavedAgent {
+            old_id: r.u32(1)?,
+            agent_type: r.s(2)?,
+            goal: r.s(3)?,
+            created: r.i(4)?,
+            group: r.os(5)?,
+            last_seq: r.u(6)?,
+            consumed: r.u(7)?,
+            dropped: r.u(8)?,
+            start_dir: r.os(9)?,
+            unread,
+            name,
+        });
+    }
+    saved.agents.sort_by_key(|a| a.old_id);
+    let mut context: BTreeMap<String, Vec<SavedEntry>> = BTreeMap::new();
+    for r in joined(t, 3) {
+        let r = Row(&r);
+        context.entry(r.s(0)?).or_default().push(SavedEntry {
+            key: r.s(1)?,
+            value: r.s(2)?,
+            json: r.i(3)? != 0,
+            author: r.os(4)?,
+            author_id: r.u32(5)?,
+            time: r.i(6)?,
+            version: r.u(7)?,
+        });
+    }
+    for r in joined(t, 2) {
+        let r = Row(&r);
+        let name = r.s(0)?;
+        let members: Vec<String> =
+            serde_json::from_str(&r.s(4)?).map_err(|e| format!("group members: {e}"))?;
+        saved.groups.push(SavedGroup {
+            created: r.i(1)?,
+            last_change: r.i(2)?,
+            version: r.u(3)?,
+            members,
+            context: context.remove(&name).unwrap_or_default(),
+            name,
+        });
+    }
+    for r in joined(t, 4) {
+        let r = Row(&r);
+        saved.templates.push(SavedTemplate {
+            name: r.s(0)?,
+            layout: r.os(1)?,
+            specs: serde_json::from_str(&r.s(2)?).map_err(|e| format!("template specs: {e}"))?,
+        });
+    }
+    let mut panes: BTreeMap<String, Vec<SavedPane>> = BTreeMap::new();
+    for r in joined(t, 6) {
+        let r = Row(&r);
+        let state: PaneState = r.s(5)?.parse().map_err(|_| "bad pane state".to_string())?;
+        panes.entry(r.s(0)?).or_default().push(SavedPane {
+            old_id: r.u32(1)?,
+            label: r.s(2)?,
+            role: r.s(3)?,
+            command: r.os(4)?,
+            state,
+            exit_status: r.oi(6)?.map(|s| s as i32),
+            predecessor: r.oi(7)?.map(|m| m as u32),
+            depth: r.u32(8)?,
+            created: r.i(9)?,
+            start_dir: r.os(10)?,
+            conversation_id: r.os(11)?,
+        });
+    }
+    for r in joined(t, 5) {
+        let r = Row(&r);
+        let session = r.s(0)?;
+        let mut p = panes.remove(&session).unwrap_or_default();
+        p.sort_by_key(|p| p.old_id);
+        saved.layouts.push(SavedLayout {
+            old_id: r.u32(1)?,
+            template: r.s(2)?,
+            tmux_layout: r.os(3)?,
+            group: r.s(4)?,
+            key: r.os(5)?,
+            created: r.i(6)?,
+            panes: p,
+            session,
+        });
+    }
+    saved.layouts.sort_by_key(|l| l.old_id);
+    Ok(saved)
+}
+
+/// An open store.
+pub struct Db {
+    conn: Connection,
+    /// What the file holds now.
+    written: Tables,
+}
+
+/// What [`open`] found.
+pub struct Opened {
+    /// The store's lock, held while this server uses the store.
+    pub lock: Option<fs::File>,
+    /// The store, unless it can't be written (then nothing is persisted).
+    pub db: Option<Db>,
+    /// What the file held (empty for a new or bad file).
+    pub saved: Saved,
+    /// The previous server did not close the store (it was killed).
+    pub unclean: bool,
+    /// What went wrong, for the server log and agent-restore.
+    pub problem: Option<String>,
+}
+
+fn create_dir(dir: &Path) -> Result<(), String> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| format!("can't create store directory {}: {e}", dir.display()))?;
+    // An existing directory is made private too (context can hold secrets).
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+    Ok(())
+}
+
+/// The name a bad file is moved to: `PATH.bad-UNIXTIME[-N]`.
+fn aside_name(path: &Path) -> PathBuf {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let base = format!("{}.bad-{t}", path.display());
+    let mut p = PathBuf::from(&base);
+    let mut n = 1;
+    while p.exists() {
+        p = PathBuf::from(format!("{base}-{n}"));
+        n += 1;
+    }
+    p
+}
+
+/// Move a bad file (and its write-ahead log) aside; the new name.
+fn move_aside(path: &Path) -> Result<PathBuf, String> {
+    let to = aside_name(path);
+    fs::rename(path, &to).map_err(|e| format!("can't move {} aside: {e}", path.display()))?;
+    for ext in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{ext}", path.display()));
+        if side.exists() {
+            let _ = fs::rename(&side, PathBuf::from(format!("{}{ext}", to.display())));
+        }
+    }
+    Ok(to)
+}
+
+/// Checks that the file at `path` is one of our stores and reads it.
+fn read_existing(conn: &Connection) -> Result<(Tables, bool), String> {
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if app != APPLICATION_ID {
+        return Err("not an agent-tmux store".to_string());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(format!(
+            "store format version {version} is newer than this agent-tmux's ({SCHEMA_VERSION})"
+        ));
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if check != "ok" {
+        return Err(format!("integrity check failed: {check}"));
+    }
+    migrate(conn, version)?;
+    let mut t = Tables::default();
+    for (name, keys, values) in TABLES {
+        let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+        let sql = format!("SELECT {} FROM {name}", cols.join(", "));
+        let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
+        let mut rows = Rows::default();
+        let mut q = stmt.query([]).map_err(|e| e.to_string())?;
+        while let Some(r) = q.next().map_err(|e| e.to_string())? {
+            let mut all = Vec::with_capacity(cols.len());
+            for i in 0..cols.len() {
+                all.push(r.get::<_, Sql>(i).map_err(|e| e.to_string())?);
+            }
+            let v = all.split_off(keys.len());
+            rows.insert(all, v);
+        }
+        t.0.push(rows);
+    }
+    let clean: Option<i64> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'clean'", [], |r| {
+            r.get(0)
+        })
+        .ok();
+    Ok((t, clean != Some(1)))
+}
+
+/// Brings a store of an older schema `version` up to [`SCHEMA_VERSION`]
+/// (version 0 is a new, empty file). Each step runs in its own transaction.
+fn migrate(conn: &Connection, version: i64) -> Result<(), String> {
+    if version < 1 {
+        let mut sql = String::from("BEGIN;\n");
+        sql.push_str("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);\n");
+        for (name, keys, values) in TABLES {
+            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS {name} ({}, PRIMARY KEY ({}));\n",
+                cols.join(", "),
+                keys.join(", ")
+            ));
+        }
+        sql.push_str(&format!(
+            "PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = 1;\nCOMMIT;"
+        ));
+        conn.execute_batch(&sql).map_err(|e| e.to_string())?;
+    }
+    // Later versions add their steps here: `if version < 2 { ... }`.
+    Ok(())
+}
+
+/// Durability: write-ahead log, and `synchronous = NORMAL`: a commit is in
+/// the log (the OS's page cache) when it returns, so a killed server loses
+/// nothing committed; only a power loss can lose the newest commits, never
+/// the file's consistency. FULL would add an fsync per commit for no gain
+/// against what the store promises (crashes and kill -9 of the server).
+fn configure(conn: &Connection) -> Result<(), String> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;",
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Opens (or creates) the store at `path`, holding its lock (`PATH.lock`)
+/// first: the previous server on the socket may still be writing its last
+/// state while this one starts, and must finish before this one reads.
+/// Never fails: a store that can't be used is reported in
+/// [`Opened::problem`].
+pub fn open(path: &Path) -> Opened {
+    let lock = path
+        .parent()
+        .and_then(|d| create_dir(d).ok())
+        .and_then(|()| {
+            let f = fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(PathBuf::from(format!("{}.lock", path.display())))
+                .ok()?;
+            f.lock().ok()?;
+            Some(f)
+        });
+    let mut opened = open_file(path);
+    opened.lock = lock;
+    opened
+}
+
+fn open_file(path: &Path) -> Opened {
+    let mut problem = None;
+    if let Some(dir) = path.parent() {
+        if let Err(e) = create_dir(dir) {
+            return Opened {
+                lock: None,
+                db: None,
+                saved: Saved::default(),
+                unclean: false,
+                problem: Some(e),
+            };
+        }
+    }
+    let meta = fs::metadata(path);
+    if let Ok(m) = &meta {
+        // A read-only file is the user's: read it, never write it.
+        if m.permissions().mode() & 0o200 == 0 {
+            let read = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| e.to_string())
+                .and_then(|c| read_existing(&c));
+            let saved = read
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|(t, _)| saved_of(t))
+                .unwrap_or_default();
+            return Opened {
+                lock: None,
+                db: None,
+                saved,
+                unclean: false,
+                problem: Some(format!(
+                    "store {} is read-only: nothing is saved",
+                    path.display()
+                )),
+            };
+        }
+        let bad = match is_sqlite(path) {
+            Err(e) => Some(e),
+            Ok(()) => match Connection::open(path) {
+                Err(e) => Some(e.to_string()),
+                Ok(c) => match read_existing(&c).and_then(|(t, u)| Ok((saved_of(&t)?, t, u))) {
+                    Ok((saved, t, unclean)) => {
+                        return finish(c, path, t, saved, unclean, None);
+                    }
+                    Err(e) => Some(e),
+                },
+            },
+        };
+        if let Some(why) = bad {
+            match move_aside(path) {
+                Ok(to) => {
+                    problem = Some(format!(
+                        "store {} is unusable ({why}): moved to {}; starting empty",
+                        path.display(),
+                        to.display()
+                    ))
+                }
+                Err(e) => {
+                    return Opened {
+                        lock: None,
+                        db: None,
+                        saved: Saved::default(),
+                        unclean: false,
+                        problem: Some(format!(
+                            "store {} is unusable ({why}) and {e}: nothing is saved",
+                            path.display()
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    // A new file, private from the start.
+    let created = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    if let Err(e) = created {
+        return Opened {
+            lock: None,
+            db: None,
+            saved: Saved::default(),
+            unclean: false,
+            problem: Some(format!("can't create store {}: {e}", path.display())),
+        };
+    }
+    match Connection::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            migrate(&c, 0)?;
+            Ok(c)
+        }) {
+        Ok(c) => finish(
+            c,
+            path,
+            Tables::of(&Saved::default()),
+            Saved::default(),
+            false,
+            problem,
+        ),
+        Err(e) => Opened {
+            lock: None,
+            db: None,
+            saved: Saved::default(),
+            unclean: false,
+            problem: Some(format!("can't create store {}: {e}", path.display())),
+        },
+    }
+}
+
+fn finish(
+    conn: Connection,
+    path: &Path,
+    written: Tables,
+    saved: Saved,
+    unclean: bool,
+    problem: Option<String>,
+) -> Opened {
+    let ok = configure(&conn).and_then(|()| {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', 0)",
+            [],
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    });
+    // The log and shared-memory files SQLite makes are private too.
+    for ext in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{ext}", path.display()));
+        let _ = fs::set_permissions(&side, fs::Permissions::from_mode(0o600));
+    }
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+    match ok {
+        Ok(()) => Opened {
+            lock: None,
+            db: Some(Db { conn, written }),
+            saved,
+            unclean,
+            problem,
+        },
+        Err(e) => Opened {
+            lock: None,
+            db: None,
+            saved,
+            unclean,
+            problem: Some(format!("store {}: {e}", path.display())),
+        },
+    }
+}
+
+/// Checks the SQLite header (a file that is not one is moved aside, never
+/// opened by SQLite, which would treat an empty file as a new database).
+fn is_sqlite(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut f = fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut head = [0u8; 16];
+    f.read_exact(&mut head)
+        .map_err(|_| "too short for a database".to_string())?;
+    if &head != b"SQLite format 3\0" {
+        return Err("not an SQLite database".to_string());
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Writes `t`: only rows that differ from what the file holds, in one
+    /// transaction. On error nothing of it is written.
+    pub fn write(&mut self, t: &Tables) -> Result<(), String> {
+        if *t == self.written {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
+        for (n, (name, keys, values)) in TABLES.iter().enumerate() {
+            let old = &self.written.0[n];
+            let new = &t.0[n];
+            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+            let upsert = format!(
+                "INSERT OR REPLACE INTO {name} ({}) VALUES ({})",
+                cols.join(", "),
+                marks.join(", ")
+            );
+            let cond: Vec<String> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| format!("{k} = ?{}", i + 1))
+                .collect();
+            let delete = format!("DELETE FROM {name} WHERE {}", cond.join(" AND "));
+            {
+                let mut up = tx.prepare_cached(&upsert).map_err(|e| e.to_string())?;
+                for (name, row) in &new.0 {
+                    if old.0.get(name) != Some(row) {
+                        up.execute(params_from_iter(row.0.iter().chain(&row.1)))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+                let mut del = tx.prepare_cached(&delete).map_err(|e| e.to_string())?;
+                for (name, (k, _)) in &old.0 {
+                    if !new.0.contains_key(name) {
+                        del.execute(params_from_iter(k.iter()))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| e.to_string())?;
+        self.written = t.clone();
+        Ok(())
+    }
+
+    /// Marks the store closed, cleanly unless it still holds state a crash
+    /// left (the next server restores versions and numbers as they are only
+    /// after a clean close), and checkpoints the log into the file.
+    pub fn close(self, clean: bool) -> Result<(), String> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', ?1)",
+                [i64::from(clean)],
+            )
+            .map_err(|e| e.to_string())?;
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        Ok(())
+    }
+}

@@ -1,0 +1,55 @@
+# store-lib.sh: helpers for the persistent-store tests (t-store-*.sh),
+# sourced after lib.sh. Each case has its own XDG_STATE_HOME (lib.sh).
+
+# The store file of this test's socket (empty if there is none).
+store_file() { ls "$XDG_STATE_HOME"/agent-tmux/*.db 2>/dev/null | head -1; }
+
+# The server's pid.
+server_pid() { t display-message -p '#{pid}' 2>/dev/null; }
+
+# stop_server: kill-server and wait until the process is gone.
+stop_server() {
+	local pid
+	pid=$(server_pid)
+	t kill-server 2>/dev/null
+	[ -n "$pid" ] && wait_for "! kill -0 $pid"
+}
+
+# crash_server: SIGKILL, and wait until the process is gone.
+crash_server() {
+	local pid
+	pid=$(server_pid)
+	[ -n "$pid" ] && kill -9 "$pid" && wait_for "! kill -0 $pid"
+}
+
+# The listings a restore must give back byte for byte (status is busy/idle
+# activity, which is not agent state and not kept).
+listings() {
+	t list-agent-groups -J
+	t list-agents -J | jq -c 'del(.agents[].status)'
+	t list-agent-templates -J
+	local s
+	for s in $(t list-agents -F '#{session_name}'); do
+		t agent-inbox -J -t "=$s"
+	done
+}
+
+# A team: three agents in two groups, context with text and JSON, unread
+# messages (one consumed, so numbers do not start at 1), a user template.
+make_team() {
+	t new-session -d -s lead -G claude -o 'lead the team' -c "$TEST_DIR"
+	t new-session -d -s coder -G codex -o 'write code'
+	t new-session -d -s solo -G custom
+	t agent-join-group -t lead team >/dev/null
+	t agent-join-group -t coder team >/dev/null
+	t agent-join-group -t solo alone >/dev/null
+	t agent-share -t lead plan='step one; step two' >/dev/null
+	t agent-share -t coder -j 'repro={"runs": 20, "fails": 3}' >/dev/null
+	t agent-share -t lead plan='step one; step two; step three' >/dev/null
+	t agent-share -t solo note=alone >/dev/null
+	t agent-send -t coder 'first message' >/dev/null
+	t agent-inbox -c -t coder >/dev/null
+	t agent-send -t coder 'second message' >/dev/null
+	t agent-send -s lead -g team 'to the team' >/dev/null
+	t define-agent-template review 'author:1:cat' 'reviewer:2:cat'
+}
