@@ -247,6 +247,7 @@ fn make_layout(
         layout: l.tmux_layout.clone(),
         roles: Vec::new(),
         builtin: false,
+        worktree: false,
     });
     let panes: Vec<_> = l.current().collect();
     let slots: Vec<Slot> = panes

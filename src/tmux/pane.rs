@@ -305,6 +305,8 @@ pub fn command_names(id: PaneId) -> Vec<String> {
         }
     }
     out
+}
+
 /// The directory pane `%id` was started in.
 pub fn start_dir(id: PaneId) -> Option<String> {
     // SAFETY: wp is live; cwd, when set, is a string the pane owns.

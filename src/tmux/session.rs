@@ -118,6 +118,8 @@ pub fn refresh_all_status() {
         // SAFETY: sessions in the index are live.
         unsafe { sys::server_status_session(s as *mut sys::session) };
     }
+}
+
 /// The start directory of session `$id` (new panes start there).
 pub fn start_dir(id: SessionId) -> Option<String> {
     // SAFETY: s is live; cwd, when set, is a string the session owns.
