@@ -31,8 +31,8 @@ mod json;
 pub mod layout;
 pub mod prompt;
 mod registry;
-pub mod state;
 pub mod saved;
+pub mod state;
 pub mod validate;
 pub mod wait;
 
