@@ -1,5 +1,5 @@
 //! `list-agent-prompts [-aJ] [-F format] [-f filter] [-t target-pane]`
-//! (alias `lsap`): prompt deliveries (`agent-prompt` receipts) with their
+//! (alias `lsapr`): prompt deliveries (`agent-prompt` receipts) with their
 //! state: the unfinished ones, or with `-a` the finished ones the server
 //! still remembers too; `-t` only those of one pane.
 
@@ -15,7 +15,7 @@ use crate::tmux::{self, CmdResult, CommandSpec, Flow, Item, READONLY};
 
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"list-agent-prompts",
-    alias: Some(c"lsap"),
+    alias: Some(c"lsapr"),
     args: c"aF:f:Jt:",
     usage: c"[-aJ] [-F format] [-f filter] [-t target-pane]",
     flags: READONLY,

@@ -26,7 +26,7 @@ crash_server() {
 # activity, which is not agent state and not kept).
 listings() {
 	t list-agent-groups -J
-	t list-agents -J | jq -c 'del(.agents[].status)'
+	t list-agents -J | jq -c 'del(.agents[].status, .agents[].state, .agents[].state_reason, .agents[].state_since)'
 	t list-agent-templates -J
 	local s
 	for s in $(t list-agents -F '#{session_name}'); do

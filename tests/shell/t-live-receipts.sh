@@ -212,6 +212,8 @@ assert_eq "- $P2 skipped: the agent is working (working)" "$(grep " $P2 " <<<"$O
 assert_eq "to the team" "$(events g1 submit)"
 assert_eq "to the team" "$(events g3 submit)"
 assert_eq "busy" "$(events g2 submit)"
+# Their turns end before the next group prompt finds them idle.
+assert_ok t agent-wait -S idle -a -t "$P1" -t "$P3" -T 20
 run t aprompt -b -g team again
 assert_eq 2 "$(grep -c '^P' <<<"$OUT")"
 assert_eq team "$(t list-agent-prompts -a -F '#{prompt_group}' | sort -u | grep team)"
