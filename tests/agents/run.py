@@ -626,7 +626,6 @@ def scen_start_exit(tm, cli, model, res):
         res.check(cli.name, "start-exit", "starts and shows its composer", True,
                   "%.1fs to the idle composer" % (time.monotonic() - t0))
         p.mark("exit")
-        acted()
         p.keys(*cli.exit_keys, literal=True)
         p.wait_screen(lambda l: cli.exit_keys[0] in "\n".join(l), 5, "the exit command echoed")
         p.keys("Enter")
