@@ -21,7 +21,7 @@
 //! What the file held at start is read by the thread and handed back once
 //! ([`writer::Loaded`]): the event loop polls for it with a short timer
 //! (every 2 ms, only until it arrives), which needs no file descriptor
-//! watched by libevent, no new unsafe code and never blocks. Commands that
+//! watched by libevent, no new code behind the facade and never blocks. Commands that
 //! need it before it arrived (`agent-restore`) wait as held items
 //! ([`when_loaded`]).
 
