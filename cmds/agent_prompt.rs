@@ -16,7 +16,7 @@ use agent_tmux::agent::state::AgentState;
 use agent_tmux::agent::validate;
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::text;
+use super::util::{text, timeout};
 use crate::server::{agent_state, prompt, state, typing};
 use crate::tmux::{options, pane, CmdError, CmdResult, CommandSpec, Flow, Item, WAITS};
 
@@ -63,21 +63,6 @@ fn setting(id: PaneId, name: &str, default: f64, max: f64) -> f64 {
 
 fn ms(s: f64) -> u64 {
     (s * 1000.0).round() as u64
-}
-
-/// `-T`: seconds, more than zero.
-fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
-    let Some(t) = text(item.value_bytes('T'))? else {
-        return Ok(None);
-    };
-    match t.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
-        _ => Err(CmdError::BadValue {
-            what: "timeout",
-            value: t.to_string(),
-            allowed: "seconds, more than 0".to_string(),
-        }),
-    }
 }
 
 /// Everything checked before pane `%id` gets `body`; the options to use.

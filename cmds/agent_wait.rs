@@ -1,7 +1,9 @@
 //! `agent-wait [-cim] [-t target] [-T timeout] [key]` (alias `await`): block
 //! the calling client (never the server) until a key exists in the target
 //! session's group context (at once if it already does; with `-c`, until it
-//! is next written) and print its value; with `-i` until the target pane
+//! is next written; with `-V version`, until it is written after that
+//! context version, so a caller that read the version first misses no
+//! write) and print its value; with `-i` until the target pane
 //! (for a session, its active pane) is idle; with `-m` until the target
 //! session's inbox has an unread message, and print it (`-c`: consume it).
 //! With `-S state[,state...]` until the target panes (`-t` repeated; a
@@ -17,7 +19,7 @@ use agent_tmux::agent::wait::WaitFor;
 use agent_tmux::agent::{validate, AgentError, SessionId};
 
 use super::layout_util::resolve_tmux_pane;
-use super::util::text;
+use super::util::{text, timeout};
 use crate::server::{activity, agent_state};
 use crate::server::{state, wait};
 use crate::tmux::{CmdError, CmdResult, CommandSpec, Flow, Item, READONLY, WAITS};
@@ -26,33 +28,21 @@ use agent_tmux::agent::state::AgentState;
 pub static ENTRY: CommandSpec = CommandSpec {
     name: c"agent-wait",
     alias: Some(c"await"),
-    args: c"acimp:S:T:t:",
+    args: c"acimp:S:T:t:V:",
     upper: 1,
-    usage: c"[-acim] [-p receipt[,receipt]] [-S state[,state]] [-t target] [-T timeout] [key]",
+    usage: c"[-acim] [-p receipt[,receipt]] [-S state[,state]] [-t target] [-T timeout] [-V version] [key]",
     flags: READONLY | WAITS,
     exec,
     ..CommandSpec::BASE
 };
 
-/// `-T`: seconds, fractions allowed, more than zero.
-fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
-    let Some(t) = text(item.value_bytes('T'))? else {
-        return Ok(None);
-    };
-    match t.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
-        _ => Err(CmdError::BadValue {
-            what: "timeout",
-            value: t.to_string(),
-            allowed: "seconds, more than 0".to_string(),
-        }),
-    }
-}
-
 fn exec(item: &mut Item) -> CmdResult {
     let timeout = timeout(item)?;
     let target = text(item.value_bytes('t'))?;
     let key = text(item.arg_bytes(0))?;
+    if item.has('V') && ['i', 'm', 'p', 'S'].iter().any(|&f| item.has(f)) {
+        return Err(CmdError::Usage("-V goes only with a key"));
+    }
     if let Some(ids) = text(item.value_bytes('p'))? {
         return wait_receipts(item, ids, timeout);
     }
@@ -83,23 +73,58 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let key = key.ok_or(CmdError::Usage("no key given (or use -i or -m)"))?;
     validate::key(key)?;
+    let since = since_version(item)?;
     let session = find_session(item, target)?;
-    let (group, value) = state::with(|r| {
+    let (group, version, value) = state::with(|r| {
         let g = r.group_of_checked(session)?;
         Ok::<_, AgentError>((
             g.name().to_string(),
-            g.entry(key).map(|e| e.value.as_display()),
+            g.version(),
+            g.entry(key).map(|e| (e.version, e.value.as_display())),
         ))
     })?;
-    if let (Some(v), false) = (value, item.has('c')) {
-        item.print(&v);
-        return Ok(Flow::Done);
+    match (since, value) {
+        (Some(v), _) if v > version => {
+            // A later write could carry a version at or below it: refuse
+            // rather than wake on a write the caller did not mean.
+            return Err(CmdError::Failed(format!(
+                "agent-wait: version {v} is ahead of group {group}'s context (version {version})"
+            )));
+        }
+        (Some(v), Some((written, value))) if written > v => {
+            item.print(&value);
+            return Ok(Flow::Done);
+        }
+        (None, Some((_, value))) if !item.has('c') => {
+            item.print(&value);
+            return Ok(Flow::Done);
+        }
+        _ => {}
     }
     let what = WaitFor::Key {
         group,
         key: key.to_string(),
     };
     wait::block(item, what, Some(session), timeout)
+}
+
+/// `-V`: a context version (as `agent-get -J` and `agent-peers -J` print
+/// it); it goes with a key and not with `-c`.
+fn since_version(item: &Item) -> Result<Option<u64>, CmdError> {
+    let Some(v) = text(item.value_bytes('V'))? else {
+        return Ok(None);
+    };
+    if item.has('c') {
+        return Err(CmdError::Usage("-V and -c can't be used together"));
+    }
+    match v.trim().parse::<u64>() {
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(CmdError::BadValue {
+            what: "context version",
+            value: v.to_string(),
+            allowed: "a whole number, 0 or more".to_string(),
+        }),
+    }
 }
 
 /// The session `-t` names (`None`: the current one).

@@ -115,3 +115,18 @@ pub fn context_json(r: &Registry, group: &str) -> Json {
 pub fn text(bytes: Option<&[u8]>) -> Result<Option<&str>, CmdError> {
     Ok(bytes.map(agent_tmux::agent::text_from_bytes).transpose()?)
 }
+
+/// `-T` of the waiting commands: seconds, fractions allowed, more than zero.
+pub fn timeout(item: &Item) -> Result<Option<f64>, CmdError> {
+    let Some(t) = text(item.value_bytes('T'))? else {
+        return Ok(None);
+    };
+    match t.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(Some(v)),
+        _ => Err(CmdError::BadValue {
+            what: "timeout",
+            value: t.to_string(),
+            allowed: "seconds, more than 0".to_string(),
+        }),
+    }
+}

@@ -375,8 +375,16 @@ impl Server {
                 let key = a.required_string("key")?;
                 let t = a.timeout()?;
                 let mut args = vec!["agent-wait", "-t", sid, "-T", &t];
+                // "Changed" is since this call: the context version read
+                // now, so a write before the waiting client connects
+                // still counts.
+                let since;
                 if a.flag("changed")? {
-                    args.push("-c");
+                    since = self.peers_json().await?["version"]
+                        .as_u64()
+                        .ok_or("agent-peers -J gave no context version")?
+                        .to_string();
+                    args.extend(["-V", since.as_str()]);
                 }
                 args.extend(["--", key]);
                 Ok(text(self.client(&args).await?))

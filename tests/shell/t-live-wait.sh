@@ -87,6 +87,36 @@ wait_for "! kill -0 $wpid" 5
 wait "$wpid"
 assert_eq "0|new" "$?|$(cat "$TEST_DIR/c2.out")"
 
+test_case "-V: a write after the version read first is never missed"
+v=$(t agent-peers -J -t w1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+# The write lands before the waiting client connects: still seen.
+t ashare -t w2 ver=after-read >/dev/null
+run t await -V "$v" -t w1 ver
+assert_eq "0|after-read|" "$RC|$OUT|$ERR" "a write since version $v answers at once"
+v2=$(t agent-peers -J -t w1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+assert_eq 1 "$(( v2 > v ))" "the write made a later version ($v -> $v2)"
+"${TW[@]}" await -V "$v2" -t w1 ver >"$TEST_DIR/v.out" 2>&1 &
+wpid=$!
+wait_for "[ \"\$(waiters)\" = 1 ]" 5
+t ashare -t w1 unrelated=1 >/dev/null
+sleep 0.2
+kill -0 "$wpid" 2>/dev/null
+assert_eq 0 "$?" "nothing written to the key since $v2: it waits"
+t ashare -t w2 ver=next >/dev/null
+wait_for "! kill -0 $wpid" 5
+wait "$wpid"
+assert_eq "0|next" "$?|$(cat "$TEST_DIR/v.out")"
+v3=$(t agent-peers -J -t w1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+run t await -V $((v3 + 1)) -t w1 ver
+assert_eq "1|agent-wait: version $((v3 + 1)) is ahead of group team's context (version $v3)" "$RC|$ERR"
+run t await -V x -t w1 ver
+assert_eq "1|invalid context version: x (a whole number, 0 or more)" "$RC|$ERR"
+run t await -V 1 -c -t w1 ver
+assert_eq "1|-V and -c can't be used together" "$RC|$ERR"
+run t await -V 1 -i -t w1
+assert_eq "1|-V goes only with a key" "$RC|$ERR"
+assert_eq 0 "$(waiters)"
+
 test_case "-T 0.5: times out with an error and a non-zero exit"
 t0=$(now)
 run t await -T 0.5 -t w1 never
