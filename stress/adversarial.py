@@ -237,10 +237,24 @@ class AdversarialWorker(Worker):
 
     inflight = None
 
+    def blind_consume(self, sid):
+        """A consume from inbox `sid` whose answer no client will see."""
+        with self.r.lock:
+            self.r.killed_consumes[sid] = self.r.killed_consumes.get(sid, 0) + 1
+
     def exec(self, label, argv):
         rec = self.r.record(self.wid, "ctl" if self.ctl is not None else "proc", argv)
         self.inflight = (time.monotonic(), rec)
-        ok, body = super().exec(label, argv)
+        try:
+            ok, body = super().exec(label, argv)
+        except Closed:
+            # The control client was closed (its session killed by a hook or
+            # another worker) with this command in flight: a consume it made
+            # may have been answered into the closed connection.
+            if "-c" in argv and argv[0] in ("agent-inbox", "agent-wait") and "-t" in argv:
+                self.blind_consume(argv[argv.index("-t") + 1])
+                self.r.log(f"{self.wid} closed during {argv}")
+            raise
         self.inflight = None
         rec["ok"] = ok
         return ok, body
@@ -435,14 +449,17 @@ class AdversarialWorker(Worker):
         if r == 0:
             argv = ["agent-wait", "-t", self.name(), self.pick(["k0", "k1", "never"])]
         elif r == 1:
-            name = self.name()
-            argv = ["agent-wait", "-m", "-c", "-t", name]
-            # Killed, it may have consumed a message that no client then
-            # records: the end check allows one such consume per kill.
-            with self.r.lock:
-                for sid, n in name_of(self.r.view).items():
-                    if n == name:
-                        self.r.killed_consumes[sid] = self.r.killed_consumes.get(sid, 0) + 1
+            # By id, so that the inbox it may take from is known exactly (a
+            # name may belong to another session by the time the server runs
+            # the command). Killed, it may have consumed a message that no
+            # client then records: the end check allows one such consume per
+            # kill.
+            sids = sorted(name_of(self.r.view))
+            if not sids:
+                return
+            sid = self.pick(sids)
+            argv = ["agent-wait", "-m", "-c", "-t", sid]
+            self.blind_consume(sid)
         elif r == 2:
             argv = ["wait-for", self.pick(CHANNELS)]
         else:

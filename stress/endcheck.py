@@ -98,13 +98,14 @@ def final_messages(run, checker, snap):
         run.log(f"final inbox {sid}: delivered {doc['delivered']} consumed {doc['consumed']} "
                 f"dropped {doc['dropped']} unread {doc['unread']}; clients consumed "
                 f"{len(current)} (of {len(run.consumed.get(sid, []))}); reset {reset}")
-        # A consuming wait killed half way (adversarial mix) may have taken
-        # a message that no client could record.
+        # A consume whose client was killed or closed half way (adversarial
+        # mix) may have taken a message that no client could record.
         blind = getattr(run, "killed_consumes", {}).get(sid, 0)
         if not 0 <= doc["consumed"] - len(current) <= blind:
             run.violate(f"inbox {sid}: server consumed {doc['consumed']}, clients "
                         f"consumed {len(current)}"
-                        + (" since its last set-agent -u" if reset else ""))
+                        + (" since its last set-agent -u" if reset else "")
+                        + (f" ({blind} consumes cut short)" if blind else ""))
     if run.reported_deliveries != checker.ev_messages:
         run.violate(f"senders were told of {run.reported_deliveries} deliveries, "
                     f"{checker.ev_messages} %agent-message lines came")

@@ -101,7 +101,13 @@ def main(a, run_once):
         a.seed = rng.randrange(1 << 30)
         saved = a.duration
         a.duration = min(a.round, t_end - time.monotonic())
-        run = AdversarialRun(a, n)
+        log = a.log
+        if log:
+            a.log = f"{log}.round{n}"     # one file per round (each is a new server)
+        try:
+            run = AdversarialRun(a, n)
+        finally:
+            a.log = log
         run.result = (None, [], 0.0, False, 0)
         try:
             run_once(run, AdversarialWorker, watch=Watchdog,
