@@ -24,13 +24,12 @@ use crate::tools::{self, Args, Kind};
 /// fail (`set -g @agent-mcp-read-only on`).
 pub const READ_ONLY_OPTION: &str = "@agent-mcp-read-only";
 
-/// The format of a peer's state. Issue 13 adds `#{agent_session_state}`
-/// (starting, working, waiting, idle, exited); until then the pane status
-/// (busy, idle, exited) of the agent pane.
-pub const STATE_FORMAT: &str = "#{agent_pane_status}";
-
-/// The state in which a peer may be prompted.
-const PROMPTABLE_STATE: &str = "idle";
+/// The format of a peer's agent state: the session's aggregate of its
+/// agent panes (starting, working, waiting, idle, exited; waiting beats
+/// working beats starting beats idle), empty for a session without one.
+pub const STATE_FORMAT: &str = "#{agent_session_state}";
+/// Its reason (`permission`, `question`, `stop`, ...).
+pub const REASON_FORMAT: &str = "#{agent_session_state_reason}";
 
 pub const CONTEXT_URI: &str = "agent-tmux://context";
 pub const CONTEXT_KEY_URI: &str = "agent-tmux://context/";
@@ -211,8 +210,13 @@ impl Server {
             })
     }
 
-    async fn state_of(&self, session: &str) -> Result<String, String> {
-        self.format(session, STATE_FORMAT).await
+    /// A session's agent state and its reason (both empty without one).
+    async fn state_of(&self, session: &str) -> Result<(String, String), String> {
+        let line = self
+            .format(session, &format!("{STATE_FORMAT}\t{REASON_FORMAT}"))
+            .await?;
+        let (state, reason) = line.split_once('\t').unwrap_or((line.as_str(), ""));
+        Ok((state.to_string(), reason.to_string()))
     }
 
     async fn call(
@@ -264,13 +268,20 @@ impl Server {
                 let states = self
                     .tmux(
                         "agent-peers",
-                        &["-t", sid, "-F", &format!("#{{session_id}}\t{STATE_FORMAT}")],
+                        &[
+                            "-t",
+                            sid,
+                            "-F",
+                            &format!("#{{session_id}}\t{STATE_FORMAT}\t{REASON_FORMAT}"),
+                        ],
                     )
                     .await?;
-                let state = |id: &str| {
+                let field = |id: &str, i: usize| {
                     states
                         .lines()
                         .find_map(|l| l.strip_prefix(id)?.strip_prefix('\t'))
+                        .and_then(|rest| rest.split('\t').nth(i))
+                        .filter(|s| !s.is_empty())
                         .map(str::to_string)
                 };
                 let peers: Vec<Value> = g["peers"]
@@ -285,7 +296,8 @@ impl Server {
                             "agent_type": p["agent_type"],
                             "goal": p["goal"],
                             "role": p["role"],
-                            "state": state(id).filter(|s| !s.is_empty()),
+                            "state": field(id, 0),
+                            "state_reason": field(id, 1),
                             "unread": p["unread"],
                         })
                     })
@@ -401,30 +413,75 @@ impl Server {
                 let who = a.required_string("peer")?;
                 let t = a.timeout()?;
                 let (id, name) = self.find_peer(who).await?;
-                self.client(&["agent-wait", "-i", "-t", &id, "-T", &t])
+                let (state, _) = self.state_of(&id).await?;
+                if state.is_empty() {
+                    // No agent state: its output going quiet is all there is.
+                    self.client(&["agent-wait", "-i", "-t", &id, "-T", &t])
+                        .await?;
+                } else {
+                    self.client(&[
+                        "agent-wait",
+                        "-S",
+                        "idle,waiting,exited",
+                        "-t",
+                        &id,
+                        "-T",
+                        &t,
+                    ])
                     .await?;
-                let state = self.state_of(&id).await?;
+                }
+                let (state, reason) = self.state_of(&id).await?;
+                let shown = |s: String| (!s.is_empty()).then_some(s);
                 Ok(text(
-                    json!({"session_id": id, "session_name": name, "state": state}).to_string(),
+                    json!({"session_id": id, "session_name": name, "state": shown(state),
+                        "state_reason": shown(reason)})
+                    .to_string(),
                 ))
             }
             "prompt_peer" => {
                 let who = a.required_string("peer")?;
                 let msg = a.required_string("text")?;
+                let defer = a.flag_or("defer", true)?;
+                let force = a.flag("force")?;
                 let (id, name) = self.find_peer(who).await?;
-                let state = self.state_of(&id).await?;
-                if state != PROMPTABLE_STATE {
-                    return Err(format!(
-                        "peer '{name}' is {}: not prompting (only an idle peer is prompted)",
-                        if state.is_empty() {
-                            "without an agent pane"
-                        } else {
-                            &state
+                let (state, reason) = self.state_of(&id).await?;
+                // As agent-prompt does: an idle agent gets it now, a starting
+                // or working one when it is next idle (-b: the receipt id
+                // comes back at once), -n refuses instead; never into a
+                // dialog that waits for a human unless forced (-f).
+                let mut args = vec!["agent-prompt"];
+                if force {
+                    args.extend(["-f", "-b"]);
+                } else {
+                    match state.as_str() {
+                        "idle" => {}
+                        "starting" | "working" if defer => args.push("-b"),
+                        "starting" | "working" => args.push("-n"),
+                        "waiting" => {
+                            return Err(format!(
+                                "peer '{name}' is waiting ({reason}): it needs a human, not \
+                                 prompting (force: true prompts anyway)"
+                            ))
                         }
-                    ));
+                        "exited" => return Err(format!("peer '{name}' has exited: not prompting")),
+                        _ => {
+                            return Err(format!(
+                                "peer '{name}' shows no agent state: not prompting \
+                                 (force: true prompts anyway)"
+                            ))
+                        }
+                    }
                 }
-                self.client(&["agent-prompt", "-t", &id, "--", msg]).await?;
-                Ok(text(format!("prompted {name}")))
+                args.extend(["-t", &id, "--", msg]);
+                let out = self.client(&args).await?;
+                let receipt = out.trim();
+                Ok(text(if force {
+                    format!("prompted {name} (forced, receipt {receipt})")
+                } else if args.contains(&"-b") {
+                    format!("queued for {name} (receipt {receipt}): it is {state}, the prompt goes in when it is idle")
+                } else {
+                    format!("prompted {name}")
+                }))
             }
             _ => Err(format!("unknown tool: {name}")),
         }

@@ -140,8 +140,8 @@ pub const SPECS: &[Spec] = &[
         name: "wait_for_peer",
         kind: Kind::Read,
         description: "Block until a peer (a member of your group, by session name or id) is no \
-            longer busy, that is idle or exited, and return its state. Other tool calls keep \
-            working while you wait.",
+            longer starting or working, that is idle, waiting for a human or exited, and return \
+            its state. Other tool calls keep working while you wait.",
         properties: || {
             json!({
                 "peer": {"type": "string", "description": "Session name or id of the peer."},
@@ -153,14 +153,19 @@ pub const SPECS: &[Spec] = &[
     Spec {
         name: "prompt_peer",
         kind: Kind::Write,
-        description: "Submit a prompt to an idle peer's agent program, as if typed (one paste, \
-            then Enter). Refused if the peer is not in your group, is not idle, or a human typed \
-            into its pane in the last few seconds. Prefer send_message unless the peer is idle \
-            and must start on something now.",
+        description: "Submit a prompt to a peer's agent program, as if typed (one paste, then \
+            Enter). An idle peer gets it now; a starting or working one when it is next idle \
+            (queued, unless defer is false); a peer waiting for a human (a permission or question \
+            dialog) is refused unless force is true, as are exited peers and peers without an \
+            agent state. Refused too if the peer is not in your group or a human typed into its \
+            pane in the last few seconds. Prefer send_message unless the peer must start on \
+            something now.",
         properties: || {
             json!({
                 "peer": {"type": "string", "description": "Session name or id of the peer."},
-                "text": {"type": "string", "description": "The prompt (UTF-8, not empty, at most 65536 bytes)."}
+                "text": {"type": "string", "description": "The prompt (UTF-8, not empty, at most 65536 bytes)."},
+                "defer": {"type": "boolean", "description": "Queue it for a starting or working peer (default true); false refuses instead."},
+                "force": {"type": "boolean", "description": "Prompt at once whatever the peer does, even into a dialog that waits for a human (default false)."}
             })
         },
         required: &["peer", "text"],
@@ -225,8 +230,13 @@ impl Args {
     }
 
     pub fn flag(&self, name: &str) -> Result<bool, String> {
+        self.flag_or(name, false)
+    }
+
+    /// A boolean argument, `default` when absent.
+    pub fn flag_or(&self, name: &str, default: bool) -> Result<bool, String> {
         match self.map.get(name) {
-            None => Ok(false),
+            None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
             Some(_) => Err(format!("invalid argument: {name} (expected a boolean)")),
         }

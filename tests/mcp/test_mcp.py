@@ -65,8 +65,25 @@ def driver(args):
         record(f"start error: {name}", p.returncode == 1 and p.stderr.startswith(want)
                and sock in cli, f"rc={p.returncode} stderr={p.stderr.strip()!r}")
 
-    tmux("-f", "/dev/null", "new-session", "-d", "-s", "peer", "-x", "100", "-y", "30", "cat")
-    tmux("new-session", "-d", "-s", "busy", "sh -c 'while :; do echo tick; sleep 0.05; done'")
+    # Peers are agents (the fake agent TUI of the shell tests, read with the
+    # claude profile): peer idle, busy working, asks at a permission dialog.
+    fake = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shell", "fake-agent.py")
+    tmux("-f", "/dev/null", "start-server", ";", "set", "-g", "exit-empty", "off")
+    for name, script in (("peer", {"start": 0.2}),
+                         ("busy", {"start": 0.2, "turns": [{"until": os.path.join(tmp, "never")}]}),
+                         ("asks", {"start": 0.2, "turns": [{"work": 0.1, "dialog": {"kind": "permission",
+                                                                                     "name": "notes.txt"}}]})):
+        path = os.path.join(tmp, name + ".json")
+        with open(path, "w") as f:
+            json.dump(script, f)
+        tmux("new-session", "-d", "-s", name, "-G", "claude", "-x", "100", "-y", "30",
+             f"{sys.executable} {fake} --script {path}")
+    for name in ("peer", "busy", "asks"):
+        tmux("agent-wait", "-S", "idle", "-t", name, "-T", "30")
+    for name, state in (("busy", "working"), ("asks", "waiting")):
+        tmux("send-keys", "-t", name, "-l", "go")
+        tmux("send-keys", "-t", name, "Enter")
+        tmux("agent-wait", "-S", state, "-t", name, "-T", "30")
     inner = (f"{sys.executable} {os.path.abspath(__file__)} --inner --tmux {args.tmux} "
              f"--mcp {args.mcp} --results {results} >{log} 2>&1; "
              f"{args.tmux} -S {sock} wait-for -S mcp-done")
@@ -176,17 +193,20 @@ async def inner(args):
         check("no group: send to group fails", err and "not in a coordination group" in out, out)
 
         # --- join
-        for s in ("me", "peer", "busy"):
+        for s in ("me", "peer", "busy", "asks"):
             tmux("agent-join-group", "-q", "-t", s, "team")
         err, out = await call(c, "whoami")
         me = json.loads(out)
         check("whoami in a group", me["group"] == "team" and me["role"] == "Coordinator"
-              and me["peers"] == ["peer", "busy"] and me["read_only"] is False, out)
+              and me["peers"] == ["peer", "busy", "asks"] and me["read_only"] is False, out)
         err, out = await call(c, "list_peers")
         peers = {p["session_name"]: p for p in json.loads(out)["peers"]} if not err else {}
-        _, st, _ = tmux("display-message", "-p", "-t", "peer", "#{agent_pane_status}")
+        _, st, _ = tmux("display-message", "-p", "-t", "peer", "#{agent_session_state}")
         check("list_peers with state", not err and peers.get("peer", {}).get("state") == st == "idle"
               and peers.get("busy", {}).get("role") == "Member", out)
+        check("list_peers: the agent states", peers.get("busy", {}).get("state") == "working"
+              and (peers.get("asks", {}).get("state"), peers.get("asks", {}).get("state_reason"))
+              == ("waiting", "permission"), out)
 
         # --- share / get / unset
         err, out = await call(c, "share", {"key": "note", "value": "line 1\nline \"2\" $HOME ~x"})
@@ -254,7 +274,7 @@ async def inner(args):
               and ib["messages"][-1]["text"] == "-hello peer"
               and ib["messages"][-1]["from_id"] == me["session_id"], out + inbox)
         err, out = await call(c, "send_message", {"group": True, "text": "all"})
-        check("send_message to the group", not err and out == "delivered to 2 inboxes", out)
+        check("send_message to the group", not err and out == "delivered to 3 inboxes", out)
         err, out = await call(c, "send_message", {"to": "pe", "text": "x"})
         check("send_message by name is exact", err and "pe" in out, out)
         tmux("agent-send", "-s", "peer", "-t", "me", "from peer")
@@ -326,10 +346,21 @@ async def inner(args):
         err, out = await call(c, "prompt_peer", {"peer": "peer", "text": "hello cat"})
         ok = await wait_until(lambda: "hello cat" in tmux("capture-pane", "-p", "-t", "peer")[1])
         check("prompt_peer an idle peer", not err and out == "prompted peer" and ok, out)
-        _, st, _ = tmux("display-message", "-p", "-t", "busy", "#{agent_pane_status}")
-        err, out = await call(c, "prompt_peer", {"peer": "busy", "text": "x"})
-        check("prompt_peer refuses a busy peer", st == "busy" and err and "is busy: not prompting" in out,
-              out)
+        _, st, _ = tmux("display-message", "-p", "-t", "busy", "#{agent_state}")
+        err, out = await call(c, "prompt_peer", {"peer": "busy", "text": "x", "defer": False})
+        check("prompt_peer defer false refuses a working peer as agent-prompt -n",
+              st == "working" and err and "the agent is working (-n)" in out, out)
+        err, out = await call(c, "prompt_peer", {"peer": "busy", "text": "later"})
+        _, queued, _ = tmux("list-agent-prompts", "-t", "busy", "-F", "#{prompt_state}")
+        check("prompt_peer queues for a working peer", not err and out.startswith("queued for busy (receipt P")
+              and queued.split() == ["queued"], f"{out} / {queued!r}")
+        err, out = await call(c, "prompt_peer", {"peer": "asks", "text": "1"})
+        _, screen, _ = tmux("capture-pane", "-p", "-t", "asks")
+        _, queued, _ = tmux("list-agent-prompts", "-t", "asks", "-F", "#{prompt_state}")
+        check("prompt_peer refuses a peer waiting for a human",
+              err and out == "peer 'asks' is waiting (permission): it needs a human, not prompting "
+              "(force: true prompts anyway)" and "Do you want to create notes.txt?" in screen
+              and not queued.strip(), out)
         err, out = await call(c, "prompt_peer", {"peer": "me", "text": "x"})
         check("prompt_peer: only peers", err and out.startswith("not a peer: me"), out)
 

@@ -15,6 +15,11 @@ The script is JSON:
   {"name": "Fake Agent",        title and banner
    "start": 0.2,                seconds before the input box appears (starting)
    "bracketed_paste": true,     turn bracketed paste on (at start)
+   "boot_box": 0,               start as Claude Code 2.1.328 does: for the first S
+                                seconds the input box is drawn already (bracketed
+                                paste still off), then a spinner line redraws
+                                (output flowing, no box) until "start" has passed;
+                                bracketed paste goes on when it is ready
    "notify": false,             OSC 9 notification when a dialog opens
    "osc_state": false,          report states as Codex 0.171.0 does: OSC 7501
                                 state=idle|working|blocked:kind=K|done, clear at exit
@@ -50,14 +55,16 @@ event's own fields, as Claude Code 2.1 sends them), synchronously (10 s at
 most), its status logged ("hook" events). SessionStart (source "startup")
 when the input box appears; UserPromptSubmit (prompt) on a submission;
 PreToolUse (tool_name, tool_input) before a dialog and for each of a turn's
-"tools"; PermissionRequest when a permission dialog opens; Notification
+"tools"; PermissionRequest when a dialog opens (the question's too, tool
+AskUserQuestion, as Claude Code 2.1.328 does); Notification
 (message, notification_type "permission_prompt") with it when "notify" is
-set; PostToolUse after a tool ran (a dialog answered with a choice other
-than the last, "No"); Stop when a turn ends; SessionEnd (reason "exit")
+set; PostToolUse after a tool ran (a question answered, a permission dialog
+answered with a choice other than the last, "No"); Stop when a turn ends; SessionEnd (reason "exit")
 before exiting.
 
 Control (a fifo, --control): one command a line, for tests: `done` (the
 current work ends now), `exit N`, `title TEXT`, `notify TEXT` (OSC 9),
+`paste on|off` (bracketed paste),
 `osc7501 TEXT`, `bell`, `turn JSON` (append a turn), `submit TEXT`.
 
 Keys: Enter submits (or answers a dialog), digits pick a choice, Up/Down move,
@@ -163,6 +170,8 @@ class Agent:
             self.out("\x1b]7501;%s\x07" % rest)
         elif word == "bell":
             self.out("\x07")
+        elif word == "paste":
+            self.out("\x1b[?2004h" if rest == "on" else "\x1b[?2004l")
         elif word == "turn":
             self.turns.append(json.loads(rest))
         elif word == "submit":
@@ -195,7 +204,12 @@ class Agent:
         cols, rows = self.size()
         rule = "─" * cols
         bottom = []
-        if self.state == "starting":
+        boot = float(self.s.get("boot_box", 0))
+        if self.state == "starting" and time.monotonic() < self.t0 + boot:
+            bottom = ["", rule, "❯ ", rule, "  ? for shortcuts"]
+        elif self.state == "starting" and boot:
+            bottom = ["", "  Starting " + self.name + "… " + TITLE_SPIN[self.frame % 2]]
+        elif self.state == "starting":
             bottom = ["", "  Starting " + self.name + "…"]
         elif self.state == "dialog":
             d = self.dialog
@@ -248,6 +262,8 @@ class Agent:
     # --- states ---
     def become_ready(self):
         self.state = "idle"
+        if self.s.get("boot_box") and self.s.get("bracketed_paste", True):
+            self.out("\x1b[?2004h")
         self.log("ready")
         self.osc_state("state=idle:app=fake")
         self.hook("SessionStart", source="startup")
@@ -287,8 +303,8 @@ class Agent:
             self.osc_state("state=blocked:app=fake:kind=%s" % self.dialog["kind"])
             tool, tinput = self.dialog_tool()
             self.hook("PreToolUse", tool_name=tool, tool_input=tinput)
-            if self.dialog["kind"] == "permission":
-                self.hook("PermissionRequest", tool_name=tool, tool_input=tinput)
+            # Claude Code 2.1.328 asks permission for AskUserQuestion too.
+            self.hook("PermissionRequest", tool_name=tool, tool_input=tinput)
             if self.s.get("notify"):
                 self.out("\x1b]9;%s needs your attention\x07" % self.name)
                 self.hook("Notification", message="%s needs your permission to use %s" % (self.name, tool),
@@ -322,7 +338,7 @@ class Agent:
     def answer(self, i):
         label = self.options()[i]
         self.log("answer", kind=self.dialog["kind"], choice=i + 1, label=label)
-        if i < len(self.options()) - 1:
+        if self.dialog["kind"] != "permission" or i < len(self.options()) - 1:
             tool, tinput = self.dialog_tool()
             self.hook("PostToolUse", tool_name=tool, tool_input=tinput, tool_response={"answer": label})
         self.transcript.append("  ⎿  %s" % label)
@@ -479,7 +495,7 @@ class Agent:
         old = termios.tcgetattr(fd)
         tty.setraw(fd)
         self.out("\x1b[?1049h")
-        if self.s.get("bracketed_paste", True):
+        if self.s.get("bracketed_paste", True) and not self.s.get("boot_box"):
             self.out("\x1b[?2004h")
         self.log("start", pid=os.getpid())
         signal.signal(signal.SIGWINCH, lambda *a: None)

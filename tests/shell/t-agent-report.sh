@@ -73,9 +73,38 @@ report_in '' -I -t "$A" prompt
 assert_eq 0 "$RC" "an empty stdin: the event alone ($ERR)"
 assert_eq "working|prompt" "$(st "$A" | cut -d'|' -f1-2)"
 
+test_case "Claude Code's question (tool AskUserQuestion): waiting for a question, not permission"
+assert_ok t agent-report -t "$A" -j '{"hook_event_name":"PreToolUse","tool_name":"AskUserQuestion","tool_input":{"questions":[]}}'
+assert_eq "waiting|question" "$(st "$A" | cut -d'|' -f1-2)" "PreToolUse"
+assert_ok t agent-report -t "$A" -j '{"hook_event_name":"PermissionRequest","tool_name":"AskUserQuestion"}'
+assert_eq "waiting|question" "$(st "$A" | cut -d'|' -f1-2)" "PermissionRequest"
+assert_ok t agent-report -t "$A" -j '{"hook_event_name":"PostToolUse","tool_name":"AskUserQuestion"}'
+assert_eq "working|tool" "$(st "$A" | cut -d'|' -f1-2)" "PostToolUse: answered"
+assert_ok t agent-report -t "$A" permission AskUserQuestion
+assert_eq "waiting|question" "$(st "$A" | cut -d'|' -f1-2)" "the generic name"
+
 test_case "Codex's notify program JSON (type agent-turn-complete) as the last argument"
-assert_ok t agent-report -t "$A" -j '{"type":"agent-turn-complete","thread-id":"t-1","turn-id":"1","cwd":"/p","input-messages":["hi"],"last-assistant-message":"done"}'
-assert_eq "idle|stop" "$(st "$A" | cut -d'|' -f1-2)"
+NOTIFY='{"type":"agent-turn-complete","thread-id":"t-1","turn-id":"1","cwd":"/p","input-messages":["hi"],"last-assistant-message":"done"}'
+assert_ok t agent-report -t "$A" -j "$NOTIFY"
+assert_eq "idle|turn-complete|t-1" "$(st "$A")" "the thread id is the conversation id"
+
+test_case "Codex's notify gives way to its OSC 7501 report in effect"
+cat >"$TEST_DIR/codex.sh" <<'S'
+stty -echo
+printf '\033]7501;state=working:app=codex\007'; read x
+printf '\033]7501;state=done:app=codex\007'; exec sleep 60
+S
+t new-session -d -s cx -G custom -x 80 -y 24 "sh $TEST_DIR/codex.sh"
+X=$(t display -p -t =cx: '#{pane_id}')
+wait_for "[ \"\$(st $X | cut -d'|' -f1)\" = working ]"
+# Codex 0.171.0 runs it for its side request while the turn goes on.
+assert_ok t agent-report -t "$X" -j "${NOTIFY/t-1/t-2}"
+assert_eq "working|working|t-2" "$(st "$X")" "still working; the thread id is kept"
+assert_eq "osc" "$(t display -p -t "$X" '#{agent_state_source}')"
+t send-keys -t "$X" Enter
+wait_for "[ \"\$(st $X | cut -d'|' -f1)\" = idle ]"
+assert_eq "idle|done|t-2" "$(st "$X")" "the turn ends when OSC 7501 says so"
+t kill-session -t =cx
 
 test_case "generic names with an argument: session-start ID, notification TEXT, tool NAME"
 new_detached g cat
@@ -177,7 +206,8 @@ LOG=$TEST_DIR/fake.log
 CTL=$TEST_DIR/fake.ctl
 cat >"$TEST_DIR/e2e.json" <<EOF
 {"name": "Fake Agent", "start": 0.3, "claude_settings": true, "session_id": "e2e-conv-1", "exit_status": 3,
- "turns": [{"until": "$TEST_DIR/never", "dialog": {"kind": "permission", "name": "notes.txt"}, "after": 0.2, "reply": "Made it."}]}
+ "turns": [{"until": "$TEST_DIR/never", "dialog": {"kind": "permission", "name": "notes.txt"}, "after": 0.2, "reply": "Made it."},
+           {"work": 0.2, "dialog": {"kind": "question", "question": "Which colour?", "options": ["Red", "Blue"]}, "after": 0.2}]}
 EOF
 t new-session -d -s e2e -G claude -x 100 -y 30 "$PYTHON $LIB_DIR/fake-agent.py --script $TEST_DIR/e2e.json --log $LOG --control $CTL"
 t set -t =e2e: remain-on-exit on
@@ -197,6 +227,18 @@ t send-keys -t "$E" 1
 wait_for "grep -q '\"event\": \"idle\"' $LOG" 10
 wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = idle ]" 10
 assert_eq "idle" "$(st "$E" | cut -d'|' -f1)" "Stop: idle"
+cp "$TEST_DIR/w.out" "$TEST_DIR/w.before-question"
+t send-keys -t "$E" -l "ask me"
+t send-keys -t "$E" Enter
+wait_for "capture $E | grep -q 'Which colour?'" 10
+wait_for "[ \"\$(st $E | cut -d'|' -f1-2)\" = 'waiting|question' ]" 10
+# The hooks (PreToolUse, PermissionRequest of AskUserQuestion) come before
+# the dialog is drawn: the first waiting is the question's.
+first_wait=$(grep -a "^%agent-state-changed $E " "$TEST_DIR/w.out" | tail -n +"$(grep -ac "^%agent-state-changed $E " "$TEST_DIR/w.before-question")" | grep -a -m1 " waiting ")
+assert_match " waiting question$" "$first_wait" "the first waiting after the question prompt"
+t send-keys -t "$E" 2
+wait_for "grep -c '\"event\": \"idle\"' $LOG | grep -qx 2" 10
+wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = idle ]" 10
 t send-keys -t "$E" C-d
 wait_for "[ \"\$(t display -p -t $E '#{pane_dead}')\" = 1 ]" 10
 wait_for "[ \"\$(st $E | cut -d'|' -f1)\" = exited ]" 10
@@ -206,7 +248,7 @@ assert_eq 3 "$(t display -p -t "$E" '#{pane_dead_status}')"
 hooks=$("$PYTHON" -c '
 import json, sys
 print(" ".join("%s:%s" % (e["name"], e["status"]) for e in map(json.loads, open(sys.argv[1])) if e["event"] == "hook"))' "$LOG")
-assert_eq "SessionStart:0 UserPromptSubmit:0 PreToolUse:0 PermissionRequest:0 PostToolUse:0 Stop:0 SessionEnd:0" "$hooks"
+assert_eq "SessionStart:0 UserPromptSubmit:0 PreToolUse:0 PermissionRequest:0 PostToolUse:0 Stop:0 UserPromptSubmit:0 PreToolUse:0 PermissionRequest:0 PostToolUse:0 Stop:0 SessionEnd:0" "$hooks"
 # The control client saw the transitions, in order.
 seen=$(grep -a "^%agent-state-changed $E " "$TEST_DIR/w.out" | cut -d' ' -f4 | uniq | paste -sd' ')
 assert_contains "idle working waiting working idle" "$seen" "%agent-state-changed in order"

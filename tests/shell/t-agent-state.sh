@@ -85,6 +85,39 @@ wait_for "[ \"\$(st $NP)\" = 'starting not-ready screen' ]" 5
 assert_eq "starting not-ready screen" "$(st "$NP")"
 t kill-session -t np
 
+test_case "a launch is starting until the profile says ready, not working from its output"
+# As Claude Code 2.1.328 starts: the input box first (bracketed paste off),
+# then a spinner line redrawn with no box, then the box with paste on.
+cat >"$TEST_DIR/boot.json" <<'J'
+{"start": 1.5, "boot_box": 0.5}
+J
+t new-session -d -s bo -G claude -x 100 -y 30 "$PYTHON $FAKE --script $TEST_DIR/boot.json --log $TEST_DIR/boot.log"
+BO=$(pane_of bo)
+run t agent-wait -S idle -t "$BO" -T 15
+assert_eq "0 $BO idle ready" "$RC $OUT"
+wait_for "[ \"\$(states c $BO)\" = 'starting idle' ]" 5
+assert_eq "starting idle" "$(states c "$BO")" "%agent-state-changed for $BO until it was ready"
+t kill-session -t bo
+
+test_case "a SessionStart hook says ready: bracketed paste off does not make it starting"
+cat >"$TEST_DIR/ss.json" <<J
+{"start": 0.3, "bracketed_paste": false, "session_id": "conv-ss-1",
+ "hooks": {"SessionStart": ["'$TMUX_BIN' agent-report -I SessionStart"],
+           "UserPromptSubmit": ["'$TMUX_BIN' agent-report -I UserPromptSubmit"]},
+ "turns": [{"until": "$TEST_DIR/never"}]}
+J
+t new-session -d -s ss -G claude -x 100 -y 30 "$PYTHON $FAKE --script $TEST_DIR/ss.json --log $TEST_DIR/ss.log"
+SS=$(pane_of ss)
+wait_for "grep -q '\"name\": \"SessionStart\", \"status\": 0' $TEST_DIR/ss.log" 10
+assert_eq "idle conv-ss-1" "$(t display -p -t "$SS" '#{agent_state} #{agent_conversation_id}')"
+# The screen rules read the idle box afterwards (paste still off): idle.
+wait_for "capture $SS | grep -q 'for shortcuts'"
+prompt "$SS" "go"
+run t agent-wait -S working -t "$SS" -T 10
+assert_match "^0 $SS working " "$RC $OUT"
+assert_eq "idle working" "$(states c "$SS")" "%agent-state-changed for $SS"
+t kill-session -t ss
+
 test_case "OSC 7501 reports (as Codex sends them) decide without a profile"
 cat >"$TEST_DIR/osc.json" <<'J'
 {"start": 0.3, "osc_state": true,
@@ -191,10 +224,9 @@ test_case "the agent-state-changed hook"
 t set-hook -g agent-state-changed "run-shell 'echo #{hook_agent_previous_state}-#{hook_agent_state}:#{hook_agent_state_reason}:#{hook_agent_state_source}:#{pane_id} >> $TEST_DIR/hook.log'"
 t new-session -d -s hk -G custom -x 80 -y 24 "sh $TEST_DIR/say.sh state=working state=blocked:kind=permission"
 H=$(pane_of hk)
-# Its first output is busy (activity), then what that output said (OSC).
-wait_for "grep -q 'working-working:working:osc:$H' '$TEST_DIR/hook.log'"
-assert_eq "starting-working:output:activity:$H
-working-working:working:osc:$H" "$(cat "$TEST_DIR/hook.log")"
+# Its first output is the launch, not work: what that output said (OSC) decides.
+wait_for "grep -q 'starting-working:working:osc:$H' '$TEST_DIR/hook.log'"
+assert_eq "starting-working:working:osc:$H" "$(cat "$TEST_DIR/hook.log")"
 t send-keys -t "$H" Enter
 wait_for "grep -q 'working-waiting:permission:osc:$H' '$TEST_DIR/hook.log'"
 assert_contains "working-waiting:permission:osc:$H" "$(cat "$TEST_DIR/hook.log")"

@@ -64,11 +64,13 @@ fn shown(s: &str) -> String {
 enum Kind {
     Prompt,
     Tool,
+    ToolDone,
     Permission,
     Notification,
     Stop,
     SessionStart,
     SessionEnd,
+    TurnComplete,
 }
 
 /// Every name an event is known by: Claude Code's hook events, Gemini CLI's,
@@ -78,9 +80,9 @@ const NAMES: &[(&str, Kind)] = &[
     // Claude Code
     ("userpromptsubmit", Kind::Prompt),
     ("pretooluse", Kind::Tool),
-    ("posttooluse", Kind::Tool),
-    ("posttoolusefailure", Kind::Tool),
-    ("subagentstop", Kind::Tool),
+    ("posttooluse", Kind::ToolDone),
+    ("posttoolusefailure", Kind::ToolDone),
+    ("subagentstop", Kind::ToolDone),
     ("permissionrequest", Kind::Permission),
     ("notification", Kind::Notification),
     ("stop", Kind::Stop),
@@ -90,10 +92,10 @@ const NAMES: &[(&str, Kind)] = &[
     // Gemini CLI
     ("beforeagent", Kind::Prompt),
     ("beforetool", Kind::Tool),
-    ("aftertool", Kind::Tool),
+    ("aftertool", Kind::ToolDone),
     ("afteragent", Kind::Stop),
     // Codex notify (`type`)
-    ("agentturncomplete", Kind::Stop),
+    ("agentturncomplete", Kind::TurnComplete),
     // generic
     ("prompt", Kind::Prompt),
     ("tool", Kind::Tool),
@@ -168,6 +170,9 @@ pub fn parse(
         Kind::Tool => Report::ToolUse {
             tool: text(&["tool_name"]),
         },
+        Kind::ToolDone => Report::ToolDone {
+            tool: text(&["tool_name"]),
+        },
         Kind::Permission => Report::PermissionRequest {
             tool: text(&["tool_name"]),
         },
@@ -191,21 +196,37 @@ pub fn parse(
         Kind::Stop => Report::Stop,
         Kind::SessionStart => {
             let id = arg
-                .or_else(|| field(obj, &["session_id", "thread-id", "thread_id"]))
+                .or_else(|| field(obj, CONVERSATION_FIELDS))
                 .ok_or(ReportError::NoConversationId)?;
-            if id.is_empty()
-                || id.len() > MAX_CONVERSATION_ID
-                || id.chars().any(|c| c.is_control() || c.is_whitespace())
-            {
-                return Err(ReportError::BadConversationId(id.to_string()));
-            }
             Report::SessionStart {
-                conversation_id: id.to_string(),
+                conversation_id: conversation_id(id)?,
                 cwd: clean(field(obj, &["cwd"]).unwrap_or("")),
             }
         }
         Kind::SessionEnd => Report::SessionEnd,
+        Kind::TurnComplete => Report::TurnComplete {
+            conversation_id: arg
+                .or_else(|| field(obj, CONVERSATION_FIELDS))
+                .map(conversation_id)
+                .transpose()?,
+            cwd: clean(field(obj, &["cwd"]).unwrap_or("")),
+        },
     })
+}
+
+/// Where a hook's JSON has the conversation id: Claude Code's and Gemini
+/// CLI's `session_id`, Codex's notify `thread-id`.
+const CONVERSATION_FIELDS: &[&str] = &["session_id", "thread-id", "thread_id"];
+
+/// `id` if it is a valid conversation id.
+fn conversation_id(id: &str) -> Result<String, ReportError> {
+    if id.is_empty()
+        || id.len() > MAX_CONVERSATION_ID
+        || id.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(ReportError::BadConversationId(id.to_string()));
+    }
+    Ok(id.to_string())
 }
 
 #[cfg(test)]
@@ -247,6 +268,19 @@ mod tests {
             ),
             Ok(Report::PermissionRequest { tool: "".into() })
         );
+        assert_eq!(
+            p("PostToolUse", r#"{"tool_name":"Write"}"#),
+            Ok(Report::ToolDone {
+                tool: "Write".into()
+            })
+        );
+        // The question dialog: its tool use and permission request.
+        assert_eq!(
+            p("PreToolUse", r#"{"tool_name":"AskUserQuestion"}"#),
+            Ok(Report::ToolUse {
+                tool: "AskUserQuestion".into()
+            })
+        );
         assert_eq!(p("Stop", "{}"), Ok(Report::Stop));
         assert_eq!(
             p(
@@ -270,15 +304,34 @@ mod tests {
             parse(None, None, Some(r#"{"hook_event_name":"Stop"}"#)),
             Ok(Report::Stop)
         );
-        // Codex's notify program gets {"type":"agent-turn-complete",...}.
+        // Codex's notify program gets {"type":"agent-turn-complete",...}:
+        // weak, with the thread id as the conversation id.
         assert_eq!(
             parse(
                 None,
                 None,
-                Some(r#"{"type":"agent-turn-complete","thread-id":"t"}"#)
+                Some(r#"{"type":"agent-turn-complete","thread-id":"t","cwd":"/p"}"#)
             ),
-            Ok(Report::Stop)
+            Ok(Report::TurnComplete {
+                conversation_id: Some("t".into()),
+                cwd: "/p".into()
+            })
         );
+        assert_eq!(
+            parse(Some("agent-turn-complete"), None, None),
+            Ok(Report::TurnComplete {
+                conversation_id: None,
+                cwd: "".into()
+            })
+        );
+        assert!(matches!(
+            parse(
+                None,
+                None,
+                Some(r#"{"type":"agent-turn-complete","thread-id":"a b"}"#)
+            ),
+            Err(ReportError::BadConversationId(_))
+        ));
         assert_eq!(parse(None, None, Some("{}")), Err(ReportError::NoEvent));
         assert_eq!(parse(None, None, None), Err(ReportError::NoEvent));
     }

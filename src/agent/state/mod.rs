@@ -145,6 +145,10 @@ fn slot(source: Source) -> Option<usize> {
     OBSERVERS.iter().position(|s| *s == source)
 }
 
+/// The tool with which Claude Code asks the human a question with choices
+/// (its hooks see it as a tool use, and as a permission request).
+pub const QUESTION_TOOL: &str = "AskUserQuestion";
+
 /// An event reported by an agent CLI's hook from inside its pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Report {
@@ -152,6 +156,8 @@ pub enum Report {
     PromptSubmitted,
     /// The agent is about to use a tool.
     ToolUse { tool: String },
+    /// The agent used a tool (it goes on working).
+    ToolDone { tool: String },
     /// The agent asks permission to use a tool.
     PermissionRequest { tool: String },
     /// The CLI notified the human (Claude: "needs your permission",
@@ -166,6 +172,15 @@ pub enum Report {
     },
     /// The conversation ended (the CLI is exiting).
     SessionEnd,
+    /// Codex's `notify` program: `agent-turn-complete`, with the thread
+    /// (conversation) id. Codex 0.171.0 also runs it for its side request
+    /// (the thread title) about a second into a turn that goes on, so it is
+    /// a weak report: while an OSC 7501 report is in effect it counts for
+    /// nothing but the conversation id.
+    TurnComplete {
+        conversation_id: Option<String>,
+        cwd: String,
+    },
 }
 
 impl Report {
@@ -173,7 +188,16 @@ impl Report {
     pub fn observation(&self) -> (AgentState, String) {
         match self {
             Report::PromptSubmitted => (AgentState::Working, "prompt".into()),
-            Report::ToolUse { .. } => (AgentState::Working, "tool".into()),
+            // Claude's question dialog is a tool use that waits for the
+            // human (and it asks "permission" for it too).
+            Report::ToolUse { tool } | Report::PermissionRequest { tool }
+                if tool == QUESTION_TOOL =>
+            {
+                (AgentState::Waiting, "question".into())
+            }
+            Report::ToolUse { .. } | Report::ToolDone { .. } => {
+                (AgentState::Working, "tool".into())
+            }
             Report::PermissionRequest { .. } => (AgentState::Waiting, "permission".into()),
             Report::Notification { message } => {
                 let m = message.to_ascii_lowercase();
@@ -188,7 +212,13 @@ impl Report {
             Report::Stop => (AgentState::Idle, "stop".into()),
             Report::SessionStart { .. } => (AgentState::Idle, "session-start".into()),
             Report::SessionEnd => (AgentState::Exited, "session-end".into()),
+            Report::TurnComplete { .. } => (AgentState::Idle, "turn-complete".into()),
         }
+    }
+
+    /// Whether the report gives way to an OSC 7501 report in effect.
+    pub fn is_weak(&self) -> bool {
+        matches!(self, Report::TurnComplete { .. })
     }
 }
 
@@ -238,6 +268,8 @@ struct Observation {
     reason: String,
     /// When the source last changed to this.
     at: u64,
+    /// A weak hook report ([`Report::is_weak`]).
+    weak: bool,
 }
 
 /// The state a pane shows.
@@ -268,9 +300,12 @@ pub struct PaneAgent {
     observations: [Option<Observation>; 5],
     /// Whether the program produced output, and whether it still does.
     seen_output: bool,
-    /// Whether any source ever observed something since the start.
-    recognized: bool,
     busy: bool,
+    /// Whether the agent was ever seen ready since it started: it showed
+    /// a state other than `starting` (output activity of a pane without a
+    /// profile counts once it went quiet). Until then output activity is
+    /// the launch, not work.
+    ready: bool,
     /// Whether the program has bracketed paste on (last seen).
     paste: bool,
     /// The profile wants bracketed paste on before the agent reads idle.
@@ -289,8 +324,8 @@ impl PaneAgent {
             profile: profile.map(|p| p.name.clone()),
             observations: Default::default(),
             seen_output: false,
-            recognized: false,
             busy: false,
+            ready: false,
             paste: false,
             needs_paste: profile.is_some_and(|p| p.needs_paste),
             exited: None,
@@ -328,6 +363,7 @@ impl PaneAgent {
                     state,
                     reason,
                     at: now,
+                    weak: false,
                 })
             }
         }
@@ -336,13 +372,24 @@ impl PaneAgent {
 
     /// A hook report at `now`.
     pub fn report(&mut self, report: &Report, now: u64) -> Option<Change> {
-        if let Report::SessionStart {
-            conversation_id,
-            cwd,
-        } = report
-        {
-            self.conversation_id = Some(conversation_id.clone());
-            self.cwd = Some(cwd.clone());
+        match report {
+            Report::SessionStart {
+                conversation_id,
+                cwd,
+            } => {
+                self.conversation_id = Some(conversation_id.clone());
+                self.cwd = Some(cwd.clone());
+            }
+            Report::TurnComplete {
+                conversation_id: Some(id),
+                cwd,
+            } => {
+                self.conversation_id = Some(id.clone());
+                if !cwd.is_empty() {
+                    self.cwd = Some(cwd.clone());
+                }
+            }
+            _ => {}
         }
         let (state, reason) = report.observation();
         // A hook report is an event: the same report again is a new one.
@@ -350,6 +397,7 @@ impl PaneAgent {
             state,
             reason,
             at: now,
+            weak: report.is_weak(),
         });
         self.recompute(now)
     }
@@ -368,6 +416,7 @@ impl PaneAgent {
             state,
             reason: reason.to_string(),
             at: now,
+            weak: false,
         });
         self.recompute(now)
     }
@@ -416,9 +465,11 @@ impl PaneAgent {
     pub fn set_profile(&mut self, profile: Option<&Profile>, now: u64) -> Option<Change> {
         self.profile = profile.map(|p| p.name.clone());
         self.needs_paste = profile.is_some_and(|p| p.needs_paste);
-        // What the old profile's rules saw means nothing now.
+        // What the old profile's rules saw means nothing now, and the
+        // program that has it just started: it is not ready yet.
         self.observations[2] = None;
         self.observations[3] = None;
+        self.ready = false;
         self.recompute(now)
     }
 
@@ -427,15 +478,18 @@ impl PaneAgent {
     /// 1. exited, once the program is gone;
     /// 2. else the observation that changed most recently (on a tie the
     ///    more exact source; while there is an OSC 7501 report, only it,
-    ///    hook reports and notifications count); but `idle` gives way to `waiting` while the
-    ///    screen or OSC 7501 still shows the agent waiting, and to
-    ///    `starting` while a profile that needs it has no bracketed paste on;
-    /// 3. else (nothing recognized) output activity: `starting` before any
-    ///    output, `working` while output comes, then `idle`, for a program
-    ///    without a profile; with a profile, `starting` until some source
-    ///    recognized something, then `working` while output comes and
-    ///    `waiting` with reason `unknown` when it stops (never `idle` by
-    ///    guess: a dialog no rule knows must not read as ready).
+    ///    hook reports that are not weak and notifications count); but
+    ///    `idle` gives way to `waiting` while the screen or OSC 7501 still
+    ///    shows the agent waiting, and, when screen or title rules read it,
+    ///    to `starting` while a profile that needs it has no bracketed paste
+    ///    on and the agent was never ready;
+    /// 3. else (nothing recognized now) output activity, once the agent was
+    ///    ready: `working` while output comes, then `idle` for a program
+    ///    without a profile, `waiting` with reason `unknown` with a profile
+    ///    (never `idle` by guess: a dialog no rule knows must not read as
+    ///    ready). Before it was ready it is `starting`: a launch's output is
+    ///    not work; without a profile, the first quiet after output makes
+    ///    it ready (`idle`).
     pub fn resolve(&self) -> (AgentState, String, Source) {
         if let Some(status) = self.exited {
             return (AgentState::Exited, status.to_string(), Source::Exit);
@@ -443,14 +497,14 @@ impl PaneAgent {
         // A CLI that reports its own state (OSC 7501) reports every change:
         // while it has a report, only hooks and notifications (more recent)
         // override it, not rules reading a screen that may show an idle
-        // footer mid-stream.
+        // footer mid-stream, nor a weak report (Codex's early notify).
         let osc = self.observations[1].is_some();
         let best = self
             .observations
             .iter()
             .enumerate()
-            .filter(|(i, _)| !osc || *i != 2 && *i != 3)
             .filter_map(|(i, o)| o.as_ref().map(|o| (i, o)))
+            .filter(|(i, o)| !osc || (*i != 2 && *i != 3 && !(*i == 0 && o.weak)))
             // Latest first; on a tie the lower (more exact) index.
             .max_by(|(i, a), (j, b)| a.at.cmp(&b.at).then(j.cmp(i)));
         if let Some((i, o)) = best {
@@ -462,18 +516,20 @@ impl PaneAgent {
                         }
                     }
                 }
-                if self.needs_paste && !self.paste {
+                // Rules may read a composer the CLI draws before it takes
+                // input; a hook or OSC 7501 saying idle is the CLI's word.
+                if self.needs_paste && !self.paste && !self.ready && i >= 2 {
                     return (AgentState::Starting, "not-ready".into(), OBSERVERS[i]);
                 }
-            }
-            if o.state == AgentState::Exited {
-                return (o.state, o.reason.clone(), OBSERVERS[i]);
             }
             return (o.state, o.reason.clone(), OBSERVERS[i]);
         }
         let starting = (AgentState::Starting, "launch".into(), Source::Start);
+        if !self.seen_output {
+            return starting;
+        }
         if self.profile.is_some() {
-            if !self.recognized {
+            if !self.ready {
                 return starting;
             }
             if self.busy {
@@ -481,18 +537,18 @@ impl PaneAgent {
             }
             return (AgentState::Waiting, "unknown".into(), Source::Activity);
         }
-        if !self.seen_output {
-            return starting;
-        }
         if self.busy {
+            if !self.ready {
+                return starting;
+            }
             return (AgentState::Working, "output".into(), Source::Activity);
         }
         (AgentState::Idle, "quiet".into(), Source::Activity)
     }
 
     fn recompute(&mut self, now: u64) -> Option<Change> {
-        self.recognized |= self.observations.iter().any(Option::is_some);
         let (state, reason, source) = self.resolve();
+        self.ready |= state != AgentState::Starting;
         let c = &mut self.current;
         c.source = source;
         if c.state == state && c.reason == reason {

@@ -326,9 +326,12 @@ fn no_profile_falls_back_to_activity() {
     use AgentState::*;
     let mut a = pane(None);
     assert_eq!(a.current().state, Starting);
-    assert_eq!(to(a.activity(true, 10)), sc(Working, "output"));
-    assert_eq!(a.current().source, Source::Activity);
+    // The launch's output is starting, its first quiet idle (ready).
+    assert_eq!(a.activity(true, 10), None, "the launch is not work");
     assert_eq!(to(a.activity(false, 20)), sc(Idle, "quiet"));
+    assert_eq!(a.current().source, Source::Activity);
+    assert_eq!(to(a.activity(true, 22)), sc(Working, "output"));
+    assert_eq!(to(a.activity(false, 24)), sc(Idle, "quiet"));
     // An exact source outranks activity from then on.
     assert_eq!(
         to(a.observe(Source::Osc, sc(Working, "working"), 30)),
@@ -490,8 +493,40 @@ fn reports_map_and_keep_the_conversation() {
             },
             (Waiting, "notification"),
         ),
+        (
+            Report::ToolDone {
+                tool: "Read".into(),
+            },
+            (Working, "tool"),
+        ),
+        // Claude's question dialog, whichever hook reports it.
+        (
+            Report::ToolUse {
+                tool: QUESTION_TOOL.into(),
+            },
+            (Waiting, "question"),
+        ),
+        (
+            Report::PermissionRequest {
+                tool: QUESTION_TOOL.into(),
+            },
+            (Waiting, "question"),
+        ),
+        (
+            Report::ToolDone {
+                tool: QUESTION_TOOL.into(),
+            },
+            (Working, "tool"),
+        ),
         (Report::Stop, (Idle, "stop")),
         (Report::SessionEnd, (Exited, "session-end")),
+        (
+            Report::TurnComplete {
+                conversation_id: None,
+                cwd: "".into(),
+            },
+            (Idle, "turn-complete"),
+        ),
     ] {
         assert_eq!(r.observation(), (want.0, want.1.to_string()), "{r:?}");
     }
@@ -553,4 +588,112 @@ fn an_osc_report_outranks_screen_rules_but_not_newer_hooks() {
         to(a.observe(Source::Screen, sc(Idle, "done"), 60)),
         sc(Idle, "done")
     );
+}
+
+#[test]
+fn a_launch_is_starting_until_the_profile_says_ready() {
+    use AgentState::*;
+    // Claude Code draws its composer before it turns bracketed paste on,
+    // then redraws the banner (no rule matches) while output flows.
+    let mut a = pane(Some(&claude()));
+    a.activity(true, 5);
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Idle, "ready"), 10)),
+        sc(Starting, "not-ready")
+    );
+    let c = a.observe(Source::Screen, None, 20);
+    assert_eq!(a.current().state, Starting, "not working(output): {c:?}");
+    assert_eq!(a.activity(false, 30), None, "nor waiting(unknown)");
+    assert_eq!(a.current().state, Starting);
+    a.activity(true, 35);
+    a.paste(true, 40);
+    assert_eq!(a.current().state, Starting);
+    assert_eq!(
+        to(a.observe(Source::Screen, sc(Idle, "ready"), 50)),
+        sc(Idle, "ready")
+    );
+    // Ready once: output no rule knows is working from now on.
+    assert_eq!(
+        to(a.observe(Source::Screen, None, 60)),
+        sc(Working, "output")
+    );
+    // A respawn, or another program with another profile, starts again.
+    a.restart(70, Some(&claude()));
+    a.activity(true, 75);
+    a.observe(Source::Screen, sc(Working, "working"), 80);
+    assert_eq!(a.current().state, Working);
+    a.set_profile(Some(&codex()), 90);
+    assert_eq!(a.current().state, Starting);
+}
+
+#[test]
+fn a_hook_saying_ready_is_not_undone_by_bracketed_paste() {
+    use AgentState::*;
+    let mut a = pane(Some(&claude()));
+    a.activity(true, 5);
+    a.observe(Source::Screen, sc(Idle, "ready"), 10);
+    assert_eq!(a.current().state, Starting);
+    // SessionStart is the CLI's word that it is ready, paste or not.
+    a.report(
+        &Report::SessionStart {
+            conversation_id: "c".into(),
+            cwd: "/p".into(),
+        },
+        20,
+    );
+    assert_eq!(
+        (a.current().state, a.current().reason.as_str()),
+        (Idle, "session-start")
+    );
+    // The screen rules read idle afterwards, still without paste: idle.
+    a.observe(Source::Screen, sc(Idle, "done"), 30);
+    assert_eq!(
+        (a.current().state, a.current().reason.as_str()),
+        (Idle, "done")
+    );
+    // Once ready, bracketed paste going off (as at /exit) is no restart.
+    let mut b = pane(Some(&claude()));
+    b.paste(true, 0);
+    b.report(
+        &Report::SessionStart {
+            conversation_id: "c".into(),
+            cwd: "/p".into(),
+        },
+        10,
+    );
+    b.observe(Source::Screen, sc(Idle, "ready"), 20);
+    assert_eq!(b.paste(false, 30), None);
+    assert_eq!(b.current().state, Idle);
+}
+
+#[test]
+fn codex_turn_complete_gives_way_to_osc_7501() {
+    use AgentState::*;
+    let done = Report::TurnComplete {
+        conversation_id: Some("thread-1".into()),
+        cwd: "/p".into(),
+    };
+    let mut a = pane(Some(&codex()));
+    a.paste(true, 0);
+    a.observe(Source::Osc, sc(Idle, "ready"), 5);
+    a.observe(Source::Osc, sc(Working, "working"), 10);
+    // Codex runs notify for its side request while the turn goes on.
+    assert_eq!(a.report(&done, 20), None);
+    assert_eq!(
+        (a.current().state, a.current().source),
+        (Working, Source::Osc)
+    );
+    assert_eq!(a.conversation_id.as_deref(), Some("thread-1"));
+    assert_eq!(
+        to(a.observe(Source::Osc, sc(Idle, "done"), 30)),
+        sc(Idle, "done")
+    );
+    // Other hook reports are not weak.
+    a.report(&Report::PromptSubmitted, 40);
+    assert_eq!(a.current().source, Source::Hook);
+    // Without OSC 7501 (state=clear, or a CLI that never sends it) the
+    // notify counts like a Stop.
+    let mut b = pane(None);
+    b.report(&Report::PromptSubmitted, 10);
+    assert_eq!(to(b.report(&done, 20)), sc(Idle, "turn-complete"));
 }
