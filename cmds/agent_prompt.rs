@@ -8,7 +8,11 @@
 //! receipt id at once. A prompt for a busy agent waits until it is idle
 //! (`-n` refuses instead); `-f` overrides every guard. `-g` prompts each idle
 //! member of a group, one receipt each. Refused if a human typed into the
-//! pane within `@agent-typing-guard` seconds, unless `-f`.
+//! pane within `@agent-typing-guard` seconds, unless `-f`. Text a profile's
+//! CLI would not take literally is refused (`special_text`); control
+//! characters other than tab and newline always. `@agent-prompt-paste-size`
+//! (default per profile: claude 500) pastes each line in pieces joined by
+//! C-j.
 
 use agent_tmux::agent::layout::PaneId;
 use agent_tmux::agent::prompt::{piece_chars, special_text, Options, ReceiptId};
