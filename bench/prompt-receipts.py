@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prompt receipts against real agent CLIs, offline (issue 14).
 
-Usage: bench/prompt-receipts.py [--cli claude,codex] [--trials N] [--delay S]
+Usage: bench/prompt-receipts.py [--cli claude,codex,fake] [--trials N] [--delay S]
 
 Uses tests/agents' harness (the pinned CLIs in tests/agents/node_modules, the
 scripted model of model.py, a loopback-only network namespace when possible;
@@ -12,14 +12,20 @@ Per CLI, in one pane:
    receipt submitted. Prints the client's time (median, p99), and from the
    receipt the part after Enter (#{prompt_submit_ms}: Enter to submitted).
    The paste-to-Enter delay (-d, default 1 s here) is part of the first.
-2. N times, deferral: a prompt whose turn streams for 2 s, then
-   `agent-prompt -b` while it works; a control client reads
+2. N times, deferral: a prompt whose turn streams for 2 s; once the
+   endpoint has its request and the pane reads `working`, `agent-prompt
+   -b` (a receipt not deferred is counted as a failure, not timed); a
+   control client reads
    `%agent-state-changed PANE ... idle` and `%agent-prompt ID PANE pasted`:
    the time between the two is the delay deferral adds once the agent is
    idle (target under 200 ms), also as median and p99.
 Times are milliseconds measured in this run; nothing is asserted.
+
+`--cli fake` runs tests/shell/fake-agent.py (OSC 7501 states, no model) in
+place of a real CLI: the server's own part, without a CLI's timing.
 """
 import argparse
+import json
 import os
 import queue
 import statistics
@@ -82,11 +88,55 @@ def state(tm, pane):
     return tm.fmt(pane, "#{agent_state}")
 
 
+class Fake(harness.Cli):
+    """tests/shell/fake-agent.py as the agent: its turns are in its log."""
+    name, agent_type = "fake", "fake"
+    script = {}
+
+    def binary(self):
+        return sys.executable
+
+    def version(self):
+        return "fake-agent.py"
+
+    def command(self):
+        path = os.path.join(self.root, "script.json")
+        with open(path, "w") as f:
+            json.dump(self.script, f)
+        self.log = os.path.join(self.root, "fake.log")
+        open(self.log, "w").close()
+        return [sys.executable, os.path.join(harness.REPO, "tests", "shell", "fake-agent.py"), "--script", path,
+                "--log", self.log]
+
+    def pane_env(self, model):
+        return self.base_env()
+
+    @staticmethod
+    def idle(lines):
+        return any(l.startswith("❯") for l in lines) and not any("esc to interrupt" in l for l in lines)
+
+    def turns(self, p):
+        with open(self.log) as f:
+            return sum(1 for l in f if json.loads(l)["event"] == "submit")
+
+
+def turns(cli, p):
+    """How many turns pane p's agent has taken (the endpoint's, or the fake's log)."""
+    return cli.turns(p) if isinstance(cli, Fake) else len(harness.turns_since(p))
+
+
+def wait_turn(cli, p, n, timeout):
+    harness.wait_until(lambda: turns(cli, p) >= n, timeout, "turn %d" % n)
+
+
 def bench_cli(tm, cli, model, trials, delay):
     print("%s: %s" % (cli.name, cli.version()))
     steps = [{"text": "Received.", "seconds": 0} for _ in range(trials)]
     # Every later turn streams for 2 s (a CLI's side requests may take a step).
     steps += [{"text": "Working on it. " * 20, "seconds": 2} for _ in range(4 * trials)]
+    if isinstance(cli, Fake):
+        cli.script = {"osc_state": True, "turns": [{"work": 0} for _ in range(trials)] +
+                      [{"work": 2} for _ in range(4 * trials)]}
     p = harness.new_pane(tm, cli, "bench-receipts", model, steps)
     try:
         p.wait_screen(cli.idle, 60, "the idle composer")
@@ -105,7 +155,7 @@ def bench_cli(tm, cli, model, trials, delay):
                 continue
             client.append((t1 - t0) * 1000)
             after_enter.append(float(row[1]))
-            harness.wait_turn(p, i + 1, 30)
+            wait_turn(cli, p, i + 1, 30)
         show("agent-prompt -> submitted (client, -d %g)" % delay, client)
         show("Enter -> submitted (#{prompt_submit_ms})", after_enter)
         if failed:
@@ -114,10 +164,19 @@ def bench_cli(tm, cli, model, trials, delay):
         lag, dfailed = [], []
         for i in range(trials):
             harness.wait_until(lambda: state(tm, p.pane) == "idle", 30, "idle before deferral trial")
+            n = turns(cli, p)
             tm.run("agent-prompt", "-T", "60", "-d", str(delay), "-t", p.pane, "long turn %d" % i, timeout=90)
-            if state(tm, p.pane) != "working":
-                dfailed.append("not working after the first prompt (%s)" % state(tm, p.pane))
+            # Submitted may be seen (the input box empty) before the CLI
+            # reads working: wait for its turn to start and for working,
+            # else the next prompt would not be deferred at all.
+            try:
+                wait_turn(cli, p, n + 1, 30)
+                harness.wait_until(lambda: state(tm, p.pane) == "working", 10, "working")
+            except harness.Timeout as e:
+                dfailed.append("the long turn did not read working: %s (%s)" % (e, state(tm, p.pane)))
                 continue
+            while not ctl.q.empty():  # only what follows this prompt counts
+                ctl.q.get_nowait()
             rid = tm.out("agent-prompt", "-b", "-d", str(delay), "-t", p.pane, "deferred %d" % i).strip()
             # The last change to idle before the paste is the one it waited for.
             seen = {"idle": None}
@@ -129,7 +188,11 @@ def bench_cli(tm, cli, model, trials, delay):
                 return line.startswith("%%agent-prompt %s %s pasted" % (rid, p.pane))
             try:
                 t_paste, _ = ctl.wait(watch, 30)
-                if seen["idle"] is None:
+                deferred = tm.out("list-agent-prompts", "-a", "-f", "#{==:#{prompt_id},%s}" % rid, "-F",
+                                  "#{prompt_deferred}").strip()
+                if deferred != "1":
+                    dfailed.append("%s was not deferred: pasted at once" % rid)
+                elif seen["idle"] is None:
                     dfailed.append("pasted without an idle change seen")
                 else:
                     lag.append((t_paste - seen["idle"]) * 1000)
@@ -148,7 +211,7 @@ def bench_cli(tm, cli, model, trials, delay):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", default="claude,codex")
+    ap.add_argument("--cli", default="claude,codex", help="claude, codex, fake")
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--delay", type=float, default=1.0)
     a = ap.parse_args()
@@ -167,7 +230,7 @@ def main():
     print("network: %s; tmux %s; %d trials" % (net, tmux_bin, a.trials))
     try:
         for name in a.cli.split(","):
-            cli = harness.CLIS[name]()
+            cli = Fake() if name == "fake" else harness.CLIS[name]()
             cli.prepare()
             try:
                 bench_cli(tm, cli, model, a.trials, a.delay)

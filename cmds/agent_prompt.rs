@@ -8,10 +8,14 @@
 //! receipt id at once. A prompt for a busy agent waits until it is idle
 //! (`-n` refuses instead); `-f` overrides every guard. `-g` prompts each idle
 //! member of a group, one receipt each. Refused if a human typed into the
-//! pane within `@agent-typing-guard` seconds, unless `-f`.
+//! pane within `@agent-typing-guard` seconds, unless `-f`. Text a profile's
+//! CLI would not take literally is refused (`special_text`); control
+//! characters other than tab and newline always. `@agent-prompt-paste-size`
+//! (default per profile: claude 500) pastes each line in pieces joined by
+//! C-j.
 
 use agent_tmux::agent::layout::PaneId;
-use agent_tmux::agent::prompt::{special_text, Options, ReceiptId};
+use agent_tmux::agent::prompt::{piece_chars, special_text, Options, ReceiptId};
 use agent_tmux::agent::state::AgentState;
 use agent_tmux::agent::validate;
 
@@ -44,6 +48,9 @@ const DEFAULT_SUBMIT: f64 = 3.0;
 /// Longest submit time, seconds.
 const MAX_SUBMIT: f64 = 60.0;
 
+/// Most characters per paste (`@agent-prompt-paste-size`).
+const MAX_PIECE: usize = 65536;
+
 /// A number of seconds from 0 to `max`.
 fn seconds(text: &str, max: f64) -> Option<f64> {
     text.trim()
@@ -61,6 +68,19 @@ fn setting(id: PaneId, name: &str, default: f64, max: f64) -> f64 {
     value.and_then(|v| seconds(&v, max)).unwrap_or(default)
 }
 
+/// The characters per paste for pane `%id` (`@agent-prompt-paste-size`,
+/// else its profile's default; 0: the text as one paste).
+fn paste_size(id: PaneId, profile: Option<&str>) -> usize {
+    let value = match pane::session_of(id) {
+        Some(s) => options::session(s, "@agent-prompt-paste-size"),
+        None => options::global("@agent-prompt-paste-size"),
+    };
+    value
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n <= MAX_PIECE)
+        .unwrap_or_else(|| piece_chars(profile))
+}
+
 fn ms(s: f64) -> u64 {
     (s * 1000.0).round() as u64
 }
@@ -69,8 +89,9 @@ fn ms(s: f64) -> u64 {
 fn check(item: &Item, id: PaneId, body: &str, delay: Option<f64>) -> Result<Options, CmdError> {
     pane::accepts_input(id).map_err(|why| CmdError::Failed(prompt::refused(id, why)))?;
     let force = item.has('f');
+    let profile = prompt::profile(id);
     if !force {
-        special_text(prompt::profile(id).as_deref(), body).map_err(CmdError::Failed)?;
+        special_text(profile.as_deref(), body).map_err(CmdError::Failed)?;
         let guard = setting(id, "@agent-typing-guard", DEFAULT_GUARD, 86_400.0);
         if let Some(ago) = typing::since_human_key(id) {
             if ago.as_secs_f64() < guard {
@@ -96,11 +117,24 @@ fn check(item: &Item, id: PaneId, body: &str, delay: Option<f64>) -> Result<Opti
         )),
         guard_ms: ms(setting(id, "@agent-typing-guard", DEFAULT_GUARD, 86_400.0)),
         rescue: true,
+        piece_chars: paste_size(id, profile.as_deref()),
     })
 }
 
 fn exec(item: &mut Item) -> CmdResult {
     let body = text(item.arg_bytes(0))?.unwrap_or("");
+    if let Some((at, c)) = body
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| validate::is_refused_control(c))
+    {
+        return Err(CmdError::Failed(format!(
+            "prompt text contains a control character (U+{:04X} at character {}): \
+             an agent would read it as a key; only tab and newline are taken",
+            c as u32,
+            at + 1
+        )));
+    }
     validate::prompt(body)?;
     let delay = match text(item.value_bytes('d'))? {
         Some(d) => Some(seconds(d, MAX_DELAY).ok_or_else(|| CmdError::BadValue {

@@ -159,6 +159,10 @@ pub struct Options {
     pub guard_ms: u64,
     /// The profile can close a picker: rescue once.
     pub rescue: bool,
+    /// Paste each line in pieces of at most this many characters, the
+    /// lines joined by a typed line feed (C-j); 0: the text as one paste
+    /// (see [`piece_chars`]).
+    pub piece_chars: usize,
 }
 
 impl Default for Options {
@@ -170,6 +174,7 @@ impl Default for Options {
             submit_ms: 3000,
             guard_ms: 3000,
             rescue: true,
+            piece_chars: 0,
         }
     }
 }
@@ -190,11 +195,14 @@ pub enum Timer {
 /// What the server must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Write `text` into the pane as one paste.
+    /// Write `text` into the pane as one paste (`piece_chars` 0), or each
+    /// line as pastes of at most `piece_chars` characters joined by line
+    /// feeds.
     Paste {
         id: ReceiptId,
         pane: PaneId,
         text: String,
+        piece_chars: usize,
     },
     /// Press Enter in the pane.
     Enter { id: ReceiptId, pane: PaneId },
@@ -647,6 +655,7 @@ impl Receipts {
                         id,
                         pane,
                         text: r.text.clone(),
+                        piece_chars: r.options.piece_chars,
                     });
                     out.push(changed(r));
                     out.push(Action::Arm {
@@ -682,9 +691,24 @@ impl Receipts {
     }
 }
 
-/// How the agent CLI of profile `profile` treats a prompt that starts like
-/// `text`: `Err` with the reason if it would not take it as a literal
-/// prompt (and `agent-prompt` refuses it unless forced).
+/// The pieces [`Options::piece_chars`] a profile's text is pasted in by
+/// default. Claude Code (seen with 2.1.328) shows a paste of more than 800
+/// characters or more than 3 lines as `[Pasted text #N]` and sends it to the
+/// model wrapped in `<pasted_content>` tags; pastes below both limits, and
+/// line feeds typed between them, it takes literally.
+pub fn piece_chars(profile: Option<&str>) -> usize {
+    match profile {
+        Some("claude") => CLAUDE_PIECE_CHARS,
+        _ => 0,
+    }
+}
+
+/// Characters per paste for Claude Code (below its 800).
+pub const CLAUDE_PIECE_CHARS: usize = 500;
+
+/// How the agent CLI of profile `profile` treats prompt text `text`: `Err`
+/// with the reason if it would not take it as a literal prompt (and
+/// `agent-prompt` refuses it unless forced).
 pub fn special_text(profile: Option<&str>, text: &str) -> Result<(), String> {
     let Some(profile) = profile else {
         return Ok(());
@@ -694,6 +718,13 @@ pub fn special_text(profile: Option<&str>, text: &str) -> Result<(), String> {
             "prompt text starts with '!': {profile} runs it as a shell command, \
              not a prompt (-f sends it anyway)"
         ));
+    }
+    if profile == "claude" && text.contains('\t') {
+        return Err(
+            "prompt text contains a tab: claude turns a pasted tab into spaces \
+                    and a typed one into a key (-f sends it anyway)"
+                .to_string(),
+        );
     }
     Ok(())
 }

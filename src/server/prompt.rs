@@ -165,8 +165,13 @@ fn run(actions: Vec<Action>) {
     let mut queue = std::collections::VecDeque::from(actions);
     while let Some(a) = queue.pop_front() {
         match a {
-            Action::Paste { id, pane, text } => {
-                if let Err(why) = paste::paste(pane, &text) {
+            Action::Paste {
+                id,
+                pane,
+                text,
+                piece_chars,
+            } => {
+                if let Err(why) = paste::paste(pane, &text, piece_chars) {
                     queue.extend(failed(id, pane, refused(pane, why)));
                 }
             }

@@ -13,8 +13,9 @@ proxy variable points at a closed loopback port.
 
 Scenarios (PATTERN selects those whose "cli/name" contains it): start, prompts
 delivered with `agent-prompt` (multi-line with a code block, 10,000
-characters, a leading `/`, `@README.md`, a leading `!`) compared with what
-the endpoint received, a reply streamed for seconds, a permission dialog
+characters, a leading `/`, `@README.md`, a leading `!` or `#`, `?` alone,
+tabs, an ANSI escape sequence) compared with what the endpoint received, or
+refused with the expected error where REFUSED says so, a reply streamed for seconds, a permission dialog
 answered, a question with choices answered, the turn finishing, exit;
 `state` (issue 13): one conversation through all of these with the CLI's
 hooks installed, the server's #{agent_state} checked at each step and the
@@ -517,18 +518,19 @@ PROMPTS = [
     ("bang", "!echo hello from a prompt"),
     ("hash", "# always run the tests before committing"),
     ("question-mark", "?"),
+    ("tabs", "Columns:\tname\tsize\n\tindented with a tab"),
+    ("ansi", "Make this \x1b[31mred\x1b[0m text plain"),
 ]
 # (cli, prompt name) -> why it is known not to arrive literally today.
-PASTE_WRAP = ("Claude Code wraps a multi-line paste in <pasted_content id=...> tags, the text verbatim inside "
-              "(the composer shows [Pasted text #1 +N lines])")
-XFAIL = {
-    ("claude", "multiline"): PASTE_WRAP,
-    ("claude", "long-10000"): PASTE_WRAP,
-}
+XFAIL = {}
 # Prompts agent-prompt refuses (issue 14) for a CLI, unless -f: the start of the error.
+CONTROL = "prompt text contains a control character (U+001B at character 11)"
 REFUSED = {
     ("claude", "bang"): "prompt text starts with '!': claude runs it as a shell command",
     ("codex", "bang"): "prompt text starts with '!': codex runs it as a shell command",
+    ("claude", "tabs"): "prompt text contains a tab: claude turns a pasted tab into spaces",
+    ("claude", "ansi"): CONTROL,
+    ("codex", "ansi"): CONTROL,
 }
 
 # --- results -------------------------------------------------------------------

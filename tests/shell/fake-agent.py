@@ -34,6 +34,10 @@ The script is JSON:
                                 writes it
    "session_id": "ID",          the conversation id hooks get (default: random)
    "exit_status": N,            the status of /exit and C-d (default 0)
+   "claude_paste": false,       treat pastes as Claude Code 2.1.328 does: one
+                                of more than 800 characters or more than 3
+                                lines is submitted wrapped in <pasted_content
+                                id=...> tags; a pasted tab becomes 4 spaces
    "lag": S,                    an Enter submits S seconds later (the text stays
                                 in the box and the agent idle meanwhile)
    "turns": [TURN, ...]}        one per submitted prompt, in order
@@ -416,6 +420,10 @@ class Agent:
         self.log("paste", text=text)
         if self.state == "dialog":
             return  # a dialog takes no text
+        if self.s.get("claude_paste"):
+            text = text.replace("\t", "    ")
+            if len(text) > 800 or text.count("\n") > 2:
+                text = '\n\n<pasted_content id="f00d">\n%s\n</pasted_content id="f00d">\n' % text
         self.text += text
         self.check_picker()
 

@@ -443,6 +443,37 @@ fn special_texts_per_profile() {
         }
     }
     assert_eq!(special_text(None, "!echo"), Ok(()));
+    let e = special_text(Some("claude"), "a\tb").unwrap_err();
+    assert!(e.starts_with("prompt text contains a tab: claude"), "{e}");
+    for p in [None, Some("codex"), Some("fake")] {
+        assert_eq!(special_text(p, "a\tb\nc"), Ok(()), "{p:?}");
+    }
+    assert_eq!(special_text(Some("claude"), "multi\nline"), Ok(()));
+}
+
+#[test]
+fn claude_texts_go_in_pieces_others_whole() {
+    assert_eq!(piece_chars(Some("claude")), CLAUDE_PIECE_CHARS);
+    assert!(CLAUDE_PIECE_CHARS > 0 && CLAUDE_PIECE_CHARS <= 800);
+    for p in [None, Some("codex"), Some("gemini"), Some("fake")] {
+        assert_eq!(piece_chars(p), 0, "{p:?}");
+    }
+}
+
+#[test]
+fn the_paste_carries_the_pieces_option() {
+    let mut r = Receipts::default();
+    let o = Options {
+        piece_chars: 7,
+        ..Options::default()
+    };
+    let (_, out) = r
+        .submit(P, "x".into(), None, o, &look(Gate::Idle), 0)
+        .unwrap();
+    assert!(has(&out, |a| matches!(
+        a,
+        Action::Paste { piece_chars: 7, .. }
+    )));
 }
 
 fn lines(s: &str) -> Vec<String> {
