@@ -454,7 +454,7 @@ fn special_texts_per_profile() {
 #[test]
 fn claude_texts_go_in_pieces_others_whole() {
     assert_eq!(piece_chars(Some("claude")), CLAUDE_PIECE_CHARS);
-    assert!(CLAUDE_PIECE_CHARS > 0 && CLAUDE_PIECE_CHARS <= 800);
+    const { assert!(CLAUDE_PIECE_CHARS > 0 && CLAUDE_PIECE_CHARS <= 800) };
     for p in [None, Some("codex"), Some("gemini"), Some("fake")] {
         assert_eq!(piece_chars(p), 0, "{p:?}");
     }
