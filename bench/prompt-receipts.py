@@ -5,7 +5,7 @@ Usage: bench/prompt-receipts.py [--cli claude,codex,fake] [--trials N] [--delay 
 
 Uses tests/agents' harness (the pinned CLIs in tests/agents/node_modules, the
 scripted model of model.py, a loopback-only network namespace when possible;
-take /work/notes/agents.lock or run nothing else with the CLIs meanwhile).
+run nothing else with the CLIs meanwhile).
 Per CLI, in one pane:
 
 1. N times, the agent idle: `agent-prompt -T 60` until it exits with the
