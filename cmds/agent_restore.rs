@@ -9,8 +9,8 @@
 //!
 //! The store's thread reads the file when the server starts; if it has not
 //! finished yet, the command waits (held) and goes on when it has. Run by a
-//! client that can wait, it makes at most [`CHUNK`] sessions per pass of the
-//! event loop, held in between, so other clients are served during a large
+//! client that can wait, it makes sessions for at most [`CHUNK`] per pass of
+//! the event loop, held in between, so other clients are served during a large
 //! restore; elsewhere (a hook, a key, the configuration) it runs in one go.
 
 use agent_tmux::agent::layout::{Slot, Template};
@@ -50,7 +50,7 @@ fn exec(item: &mut Item) -> CmdResult {
             return Err(CmdError::Failed(restore_error()));
         };
         if !chunked {
-            run.step(item, usize::MAX);
+            run.step(item, None);
             let (ok, lines) = run.finish();
             return finished(item, ok, lines);
         }
@@ -66,7 +66,7 @@ fn exec(item: &mut Item) -> CmdResult {
         match run {
             Some(Some(run)) if chunked => park(id, run),
             Some(Some(mut run)) => {
-                let _ = held::with_item(id, |item| run.step(item, usize::MAX));
+                let _ = held::with_item(id, |item| run.step(item, None));
                 resume(id, run.finish());
             }
             Some(None) => resume(id, (false, vec![restore_error()])),
@@ -78,10 +78,13 @@ fn exec(item: &mut Item) -> CmdResult {
     Ok(Flow::Wait)
 }
 
-/// Sessions (plain or of a layout) made per pass of the event loop when the
-/// command can wait: making a session forks its shell, a few milliseconds
-/// each, and other clients are served between passes.
-const CHUNK: usize = 25;
+/// How long one pass of the event loop may spend making sessions (plain or
+/// of a layout) when the command can wait; at least one is made per pass.
+/// Making a session forks its shell and costs more the more sessions there
+/// are (about 1 ms each with few, over 10 ms each with 2,000 on a loaded
+/// machine), and a client's command takes a few passes: a pass kept short
+/// keeps other clients' commands quick during a large restore.
+const CHUNK: std::time::Duration = std::time::Duration::from_millis(20);
 
 thread_local! {
     /// The restore in progress, made in chunks (at most one at a time).
@@ -105,7 +108,7 @@ fn tick() {
     let Some(id) = run.held else {
         return;
     };
-    match held::with_item(id, |item| run.step(item, CHUNK)) {
+    match held::with_item(id, |item| run.step(item, Some(CHUNK))) {
         Some(true) => resume(id, run.finish()),
         Some(false) => park(id, run),
         None => {
@@ -240,21 +243,22 @@ impl Run {
         }
     }
 
-    /// Make up to `budget` more layouts and sessions; true when all are.
-    fn step(&mut self, item: &Item, budget: usize) -> bool {
-        let mut budget = budget;
-        while budget > 0 && self.next_layout < self.saved.layouts.len() {
+    /// Make more layouts and sessions, for at most `budget` (at least one;
+    /// `None`: all); true when all are made.
+    fn step(&mut self, item: &Item, budget: Option<std::time::Duration>) -> bool {
+        let t0 = std::time::Instant::now();
+        let spent = |made_one: bool| made_one && budget.is_some_and(|b| t0.elapsed() >= b);
+        let mut made_one = false;
+        while !spent(made_one) && self.next_layout < self.saved.layouts.len() {
             let i = self.next_layout;
             self.next_layout += 1;
-            budget -= 1;
             self.layout(item, i);
+            made_one = true;
         }
-        while budget > 0 && self.next_agent < self.saved.agents.len() {
+        while !spent(made_one) && self.next_agent < self.saved.agents.len() {
             let i = self.next_agent;
             self.next_agent += 1;
-            if self.agent(item, i) {
-                budget -= 1;
-            }
+            made_one |= self.agent(item, i);
         }
         self.next_layout == self.saved.layouts.len() && self.next_agent == self.saved.agents.len()
     }
