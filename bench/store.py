@@ -13,12 +13,15 @@ to display-message in the same server. Then the server with the store is
 killed (kill-server), and it prints the store's size on disk and how long
 `agent-restore` takes in a new server (wall time of the client, from a
 server start), next to a new server making as many plain sessions with
-`source-file` (the baseline: most of a restore is making sessions).
+`source-file` (the baseline: most of a restore is making sessions), and
+for both the longest a `display-message -p x` client sent meanwhile had to
+wait (a restore made in chunks keeps serving other clients).
 """
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -57,10 +60,34 @@ def costs(c, size, repeat):
     return out
 
 
-def wall(cmd, env):
+def wall(cmd, env, probe=None):
+    """Wall time of cmd; with probe (a socket), also the longest time a
+    `display-message -p x` client sent meanwhile took: how long the server
+    kept other clients waiting."""
+    longest = [0.0]
+    done = threading.Event()
+
+    def poke():
+        while not done.is_set():
+            t = time.perf_counter()
+            subprocess.run([cmd[0], "-S", probe, "display-message", "-p", "x"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            longest[0] = max(longest[0], time.perf_counter() - t)
+
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    th = None
+    if probe:
+        # Before the server is up a probe fails at once, which adds nothing.
+        th = threading.Thread(target=poke)
+        th.start()
+    if p.wait() != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    elapsed = time.perf_counter() - t0
+    done.set()
+    if th:
+        th.join()
+    return (elapsed, longest[0]) if probe else elapsed
 
 
 def main():
@@ -95,7 +122,7 @@ def main():
             time.sleep(0.01)
         sdir = os.path.join(d, "state", "agent-tmux")
         size_b = sum(os.path.getsize(os.path.join(sdir, f)) for f in os.listdir(sdir))
-        t = wall([tmux, "-S", son, "-f", "/dev/null", "agent-restore"], env)
+        t, t_wait = wall([tmux, "-S", son, "-f", "/dev/null", "agent-restore"], env, son)
         n = subprocess.run([tmux, "-S", son, "list-agents", "-F", "x"], env=env,
                            capture_output=True, text=True).stdout.count("x")
         subprocess.run([tmux, "-S", son, "kill-server"], env=env)
@@ -104,13 +131,15 @@ def main():
         src = os.path.join(d, "plain.conf")
         with open(src, "w") as f:
             f.write("".join(f"new-session -d -s p{i}\n" for i in range(max(n, 1))))
-        b = wall([tmux, "-S", base_sock, "-f", "/dev/null", "start-server", ";",
-                  "source-file", src], env)
+        b, b_wait = wall([tmux, "-S", base_sock, "-f", "/dev/null", "start-server", ";",
+                          "source-file", src], env, base_sock)
         subprocess.run([tmux, "-S", base_sock, "kill-server"], env=env)
         print(f"store size after kill-server: {size_b / 1024:.0f} KiB "
               f"({size_b / max(size, 1):.0f} bytes per agent session)")
         print(f"agent-restore in a new server: {t * 1000:.0f} ms for {n} agent sessions "
               f"(a new server making {max(n, 1)} plain sessions with source-file: {b * 1000:.0f} ms)")
+        print(f"longest wait of another client meanwhile: {t_wait * 1000:.0f} ms during "
+              f"agent-restore, {b_wait * 1000:.0f} ms during source-file")
         print()
         subprocess.run(["rm", "-rf", d])
 

@@ -8,7 +8,10 @@
 //! `#{agent_layout_restored}` = 1.
 //!
 //! The store's thread reads the file when the server starts; if it has not
-//! finished yet, the command waits (held) and goes on when it has.
+//! finished yet, the command waits (held) and goes on when it has. Run by a
+//! client that can wait, it makes sessions for at most [`CHUNK`] per pass of
+//! the event loop, held in between, so other clients are served during a large
+//! restore; elsewhere (a hook, a key, the configuration) it runs in one go.
 
 use agent_tmux::agent::layout::{Slot, Template};
 use agent_tmux::agent::saved::{resume_command, Saved, SavedLayout};
@@ -36,133 +39,297 @@ fn exec(item: &mut Item) -> CmdResult {
         return Err(CmdError::ReadOnly);
     }
     let dry = item.has('n');
+    if let Some((made, total)) = RUN.with(|r| r.borrow().as_ref().map(|r| (r.made, r.total))) {
+        return Err(CmdError::Failed(format!(
+            "agent-restore: a restore is in progress ({made} of {total} sessions made)"
+        )));
+    }
+    let chunked = !dry && item.can_wait();
     if store::with_loaded(|_| ()).is_some() || !store::active() {
-        let (ok, lines) = restore(item, dry);
-        for l in &lines {
-            if ok {
-                item.print(l);
-            }
-        }
-        return if ok {
-            Ok(Flow::Done)
-        } else {
-            Err(CmdError::Failed(lines.join("; ")))
+        let Some(mut run) = Run::start(item, dry) else {
+            return Err(CmdError::Failed(restore_error()));
         };
+        if !chunked {
+            run.step(item, None);
+            let (ok, lines) = run.finish();
+            return finished(item, ok, lines);
+        }
+        // Even the first chunk waits for the next pass: what it causes
+        // (hooks, notifications) then runs before the second.
+        let id = held::hold(item);
+        park(id, run);
+        return Ok(Flow::Wait);
     }
     let id = held::hold(item);
     store::when_loaded(Box::new(move || {
-        let done = held::with_item(id, |item| restore(item, dry));
-        match done {
-            Some((true, lines)) => held::resume(id, Resume::Print(&lines.join("\n"))),
-            Some((false, lines)) => held::resume(id, Resume::Error(&lines.join("; "))),
-            None => held::resume(id, Resume::Silent),
-        };
+        let run = held::with_item(id, |item| Run::start(item, dry));
+        match run {
+            Some(Some(run)) if chunked => park(id, run),
+            Some(Some(mut run)) => {
+                let _ = held::with_item(id, |item| run.step(item, None));
+                resume(id, run.finish());
+            }
+            Some(None) => resume(id, (false, vec![restore_error()])),
+            None => {
+                held::resume(id, Resume::Silent);
+            }
+        }
     }));
     Ok(Flow::Wait)
 }
 
-/// Do it (or say what would be done); whether it succeeded, and the lines.
-fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
-    let Some((saved, unclean, problem)) =
-        store::with_loaded(|l| (l.saved.clone(), l.unclean, l.problem.clone()))
-    else {
-        return (
-            false,
-            vec!["agent-restore: persistent store is off (@agent-store)".into()],
-        );
+/// How long one pass of the event loop may spend making sessions (plain or
+/// of a layout) when the command can wait; at least one is made per pass.
+/// Making a session forks its shell and costs more the more sessions there
+/// are (about 1 ms each with few, over 10 ms each with 2,000 on a loaded
+/// machine), and a client's command takes a few passes: a pass kept short
+/// keeps other clients' commands quick during a large restore.
+const CHUNK: std::time::Duration = std::time::Duration::from_millis(20);
+
+thread_local! {
+    /// The restore in progress, made in chunks (at most one at a time).
+    static RUN: std::cell::RefCell<Option<Run>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keep `run` for held command `id` and make its next chunk on the next pass.
+fn park(id: u64, mut run: Run) {
+    run.held = Some(id);
+    RUN.with(|r| *r.borrow_mut() = Some(run));
+    // Not 0: libevent runs a zero timeout in the same pass, before the
+    // queues (and other clients) get their turn.
+    tmux::timer::after(0.001, tick);
+}
+
+/// One chunk of the restore in progress; the last one finishes it.
+fn tick() {
+    let Some(mut run) = RUN.with(|r| r.borrow_mut().take()) else {
+        return;
     };
-    if let Some(p) = problem.filter(|p| !p.contains("read-only") || saved == Saved::default()) {
-        if saved == Saved::default() {
-            return (false, vec![format!("agent-restore: {p}")]);
+    let Some(id) = run.held else {
+        return;
+    };
+    match held::with_item(id, |item| run.step(item, Some(CHUNK))) {
+        Some(true) => resume(id, run.finish()),
+        Some(false) => park(id, run),
+        None => {
+            // Its client went away: the rest stays in the store for the
+            // next agent-restore (which finds what was made by name).
+            tmux::guard::log(&format!(
+                "agent-tmux: agent-restore's client went away after {} of {} sessions; \
+                 agent-restore again finishes it",
+                run.made, run.total
+            ));
+            store::mark_restored(std::mem::take(&mut run.restored_layouts));
+            held::resume(id, Resume::Silent);
         }
     }
-    let mut lines = Vec::new();
-    let mut saved = saved;
-    if unclean {
-        // Numbers given within the bound before the crash may be lost:
-        // go on well above them so none is given twice.
-        for g in &mut saved.groups {
-            g.version = g.version.saturating_add(store::CRASH_GAP);
-        }
-        for a in &mut saved.agents {
-            a.last_seq = a.last_seq.saturating_add(store::CRASH_GAP);
-        }
+}
+
+fn resume(id: u64, (ok, lines): (bool, Vec<String>)) {
+    if ok {
+        held::resume(id, Resume::Print(&lines.join("\n")));
+    } else {
+        held::resume(id, Resume::Error(&lines.join("; ")));
     }
-    let verb = |done: &str, would: &str| {
-        if dry {
+}
+
+fn finished(item: &Item, ok: bool, lines: Vec<String>) -> CmdResult {
+    if !ok {
+        return Err(CmdError::Failed(lines.join("; ")));
+    }
+    for l in &lines {
+        item.print(l);
+    }
+    Ok(Flow::Done)
+}
+
+/// Why there is nothing a restore can start from.
+fn restore_error() -> String {
+    let problem = store::with_loaded(|l| l.problem.clone()).flatten();
+    match problem {
+        None => "agent-restore: persistent store is off (@agent-store)".into(),
+        Some(p) => format!("agent-restore: {p}"),
+    }
+}
+
+/// A restore: what the store kept, how far it has got, what it printed.
+struct Run {
+    saved: Saved,
+    dry: bool,
+    lines: Vec<String>,
+    layout_sessions: Vec<String>,
+    next_layout: usize,
+    next_agent: usize,
+    targets: Vec<(SessionId, usize)>,
+    restored_layouts: Vec<agent_tmux::agent::layout::LayoutId>,
+    /// Sessions made so far, and to make in all (for the progress line).
+    made: usize,
+    total: usize,
+    /// The held command it finishes, when it runs in chunks.
+    held: Option<u64>,
+}
+
+impl Run {
+    /// Begin: templates are restored at once (layouts may use them). `None`
+    /// if there is nothing to start from (the store is off, or its file was
+    /// unusable and nothing was read).
+    fn start(_item: &Item, dry: bool) -> Option<Run> {
+        let (saved, unclean, problem) =
+            store::with_loaded(|l| (l.saved.clone(), l.unclean, l.problem.clone()))?;
+        if problem.is_some() && saved == Saved::default() {
+            return None;
+        }
+        let mut saved = saved;
+        if unclean {
+            // Numbers given within the bound before the crash may be lost:
+            // go on well above them so none is given twice.
+            for g in &mut saved.groups {
+                g.version = g.version.saturating_add(store::CRASH_GAP);
+            }
+            for a in &mut saved.agents {
+                a.last_seq = a.last_seq.saturating_add(store::CRASH_GAP);
+            }
+        }
+        let layout_sessions: Vec<String> =
+            saved.layouts.iter().map(|l| l.session.clone()).collect();
+        let total = saved.layouts.len()
+            + saved
+                .agents
+                .iter()
+                .filter(|a| !layout_sessions.contains(&a.name))
+                .count();
+        let mut run = Run {
+            saved,
+            dry,
+            lines: Vec::new(),
+            layout_sessions,
+            next_layout: 0,
+            next_agent: 0,
+            targets: Vec::new(),
+            restored_layouts: Vec::new(),
+            made: 0,
+            total,
+            held: None,
+        };
+        run.templates();
+        Some(run)
+    }
+
+    fn verb(&self, done: &str, would: &str) -> String {
+        if self.dry {
             would.to_string()
         } else {
             done.to_string()
         }
-    };
-    // Templates first: layouts may use them.
-    for t in &saved.templates {
-        let specs: Vec<&str> = t.specs.iter().map(String::as_str).collect();
-        match Template::parse(&t.name, t.layout.as_deref(), &specs) {
-            Ok(tp) => {
-                lines.push(format!(
-                    "{} template {}",
-                    verb("restored", "would restore"),
-                    t.name
-                ));
-                if !dry {
-                    let _ = state::templates_mut(|x| x.define(tp, true));
+    }
+
+    fn templates(&mut self) {
+        for t in &self.saved.templates {
+            let specs: Vec<&str> = t.specs.iter().map(String::as_str).collect();
+            match Template::parse(&t.name, t.layout.as_deref(), &specs) {
+                Ok(tp) => {
+                    let line = format!(
+                        "{} template {}",
+                        self.verb("restored", "would restore"),
+                        t.name
+                    );
+                    self.lines.push(line);
+                    if !self.dry {
+                        let _ = state::templates_mut(|x| x.define(tp, true));
+                    }
                 }
+                Err(e) => self.lines.push(format!("skipped template {}: {e}", t.name)),
             }
-            Err(e) => lines.push(format!("skipped template {}: {e}", t.name)),
         }
     }
-    let mut restored_layouts = Vec::new();
-    let layout_sessions: Vec<&str> = saved.layouts.iter().map(|l| l.session.as_str()).collect();
-    for l in &saved.layouts {
+
+    /// Make more layouts and sessions, for at most `budget` (at least one;
+    /// `None`: all); true when all are made.
+    fn step(&mut self, item: &Item, budget: Option<std::time::Duration>) -> bool {
+        let t0 = std::time::Instant::now();
+        let spent = |made_one: bool| made_one && budget.is_some_and(|b| t0.elapsed() >= b);
+        let mut made_one = false;
+        while !spent(made_one) && self.next_layout < self.saved.layouts.len() {
+            let i = self.next_layout;
+            self.next_layout += 1;
+            self.layout(item, i);
+            made_one = true;
+        }
+        while !spent(made_one) && self.next_agent < self.saved.agents.len() {
+            let i = self.next_agent;
+            self.next_agent += 1;
+            made_one |= self.agent(item, i);
+        }
+        self.next_layout == self.saved.layouts.len() && self.next_agent == self.saved.agents.len()
+    }
+
+    /// Layout `i`, made again unless its session exists.
+    fn layout(&mut self, item: &Item, i: usize) {
+        let l = &self.saved.layouts[i];
         if session::find_by_name(&l.session).is_some() {
-            lines.push(format!("skipped layout {}: session exists", l.session));
-            continue;
+            self.lines
+                .push(format!("skipped layout {}: session exists", l.session));
+            return;
         }
         let n = l.current().count();
-        lines.push(format!(
+        let line = format!(
             "{} layout {} ({n} panes)",
-            verb("restored", "would restore"),
+            self.verb("restored", "would restore"),
             l.session
-        ));
-        if dry {
+        );
+        self.lines.push(line);
+        if self.dry {
             for p in l.current() {
-                lines.push(format!(
+                self.lines.push(format!(
                     "  {}: {}",
                     p.label,
                     launch_of(p.command.as_deref(), p.conversation_id.as_deref())
                         .unwrap_or_else(|| "default shell".into())
                 ));
             }
-            continue;
+            return;
         }
+        self.made += 1;
         match make_layout(item, l) {
-            Ok(id) => restored_layouts.push(id),
-            Err(_) => lines.push(format!("layout {}: can't be created", l.session)),
+            Ok(id) => self.restored_layouts.push(id),
+            Err(_) => self
+                .lines
+                .push(format!("layout {}: can't be created", l.session)),
         }
     }
-    // Agent sessions, in their old order: missing ones are made.
-    let mut targets: Vec<(SessionId, usize)> = Vec::new();
-    for (i, a) in saved.agents.iter().enumerate() {
-        let is_layout = layout_sessions.contains(&a.name.as_str());
+
+    /// Agent session `i`: found by name, or made when missing. True if it
+    /// made (or tried to make) a session.
+    fn agent(&mut self, item: &Item, i: usize) -> bool {
+        let a = &self.saved.agents[i];
+        let dry = self.dry;
+        let is_layout = self.layout_sessions.contains(&a.name);
         match session::find_by_name(&a.name) {
             Some(id) => {
                 if is_layout || dry {
                     if !is_layout {
-                        lines.push(format!("would attach agent state to session {}", a.name));
+                        self.lines
+                            .push(format!("would attach agent state to session {}", a.name));
                     }
                 } else {
-                    lines.push(format!("attached agent state to session {}", a.name));
+                    self.lines
+                        .push(format!("attached agent state to session {}", a.name));
                 }
-                targets.push((id, i));
+                self.targets.push((id, i));
+                false
             }
-            None if is_layout => {}
-            None if dry => lines.push(format!("would restore session {}", a.name)),
+            None if is_layout => false,
+            None if dry => {
+                self.lines.push(format!("would restore session {}", a.name));
+                false
+            }
             None => {
                 if validate::session_name(&a.name).is_err() {
-                    lines.push(format!("skipped session {}: bad name", a.name));
-                    continue;
+                    self.lines
+                        .push(format!("skipped session {}: bad name", a.name));
+                    return false;
                 }
+                self.made += 1;
                 let sid = session::next_id();
                 let mut argv = vec!["new-session", "-d", "-s", a.name.as_str()];
                 let dir = a
@@ -174,56 +341,71 @@ fn restore(item: &Item, dry: bool) -> (bool, Vec<String>) {
                 }
                 match item.run(At::Current, &argv) {
                     Ok(()) if session::exists(sid) => {
-                        lines.push(format!("restored session {}", a.name));
-                        targets.push((sid, i));
+                        self.lines.push(format!("restored session {}", a.name));
+                        self.targets.push((sid, i));
                     }
-                    _ => lines.push(format!("session {}: can't be created", a.name)),
+                    _ => self
+                        .lines
+                        .push(format!("session {}: can't be created", a.name)),
                 }
+                true
             }
         }
     }
-    if dry {
-        for g in &saved.groups {
-            lines.push(format!(
-                "would restore group {} ({} members, version {}, {} keys)",
-                g.name,
-                g.members.len(),
-                g.version,
-                g.context.len()
-            ));
+
+    /// The agent state, groups and context of what was found or made; the
+    /// store keeps only the live state from now on. Whether it succeeded,
+    /// and the lines to print.
+    fn finish(mut self) -> (bool, Vec<String>) {
+        let mut lines = std::mem::take(&mut self.lines);
+        if self.dry {
+            for g in &self.saved.groups {
+                lines.push(format!(
+                    "would restore group {} ({} members, version {}, {} keys)",
+                    g.name,
+                    g.members.len(),
+                    g.version,
+                    g.context.len()
+                ));
+            }
+            if lines.is_empty() {
+                lines.push("nothing to restore".into());
+            }
+            return (true, lines);
         }
+        // A session made or found in an earlier chunk may have been killed
+        // since: it is left out (its state stays in nothing live).
+        let agents: Vec<_> = self
+            .targets
+            .iter()
+            .filter(|&&(id, _)| session::exists(id))
+            .map(|&(id, i)| (id, &self.saved.agents[i]))
+            .collect();
+        let groups: Vec<_> = self.saved.groups.iter().collect();
+        let layout_sessions = &self.layout_sessions;
+        let out = server::apply(|r| {
+            // A layout session made just now got a placeholder agent record:
+            // its saved one takes its place.
+            for &(id, a) in &agents {
+                if layout_sessions.contains(&a.name) {
+                    let _ = r.session_destroyed(id, tmux::now());
+                }
+            }
+            r.restore(&agents, &groups, session::find_by_name)
+        });
+        for g in &out.groups {
+            lines.push(format!("restored group {g}"));
+        }
+        lines.extend(out.skipped.iter().map(|s| format!("skipped: {s}")));
+        for id in &out.agents {
+            session::refresh_status(*id);
+        }
+        store::restored(std::mem::take(&mut self.restored_layouts));
         if lines.is_empty() {
             lines.push("nothing to restore".into());
         }
-        return (true, lines);
+        (true, lines)
     }
-    let agents: Vec<_> = targets
-        .iter()
-        .map(|&(id, i)| (id, &saved.agents[i]))
-        .collect();
-    let groups: Vec<_> = saved.groups.iter().collect();
-    let out = server::apply(|r| {
-        // A layout session made just now got a placeholder agent record:
-        // its saved one takes its place.
-        for &(id, a) in &agents {
-            if layout_sessions.contains(&a.name.as_str()) {
-                let _ = r.session_destroyed(id, tmux::now());
-            }
-        }
-        r.restore(&agents, &groups, session::find_by_name)
-    });
-    for g in &out.groups {
-        lines.push(format!("restored group {g}"));
-    }
-    lines.extend(out.skipped.iter().map(|s| format!("skipped: {s}")));
-    for id in &out.agents {
-        session::refresh_status(*id);
-    }
-    store::restored(restored_layouts);
-    if lines.is_empty() {
-        lines.push("nothing to restore".into());
-    }
-    (true, lines)
 }
 
 /// The command a pane is relaunched with: its CLI's resume command when

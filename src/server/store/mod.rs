@@ -252,6 +252,12 @@ pub fn restored(layouts: Vec<LayoutId>) {
     changed();
 }
 
+/// Layouts made by an agent-restore that stopped before the end (what it
+/// did not get to stays pending).
+pub fn mark_restored(layouts: Vec<LayoutId>) {
+    STORE.with(|s| s.borrow_mut().restored_layouts.extend(layouts));
+}
+
 /// Was layout `id` made by agent-restore?
 pub fn is_restored(id: LayoutId) -> bool {
     STORE.with(|s| s.borrow().restored_layouts.contains(&id))
