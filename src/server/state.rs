@@ -8,7 +8,8 @@
 //! through [`with`], [`layouts`] and [`templates`]; they change the registry
 //! and layouts only through [`crate::server::apply`] and
 //! [`crate::server::apply_layouts`], which deliver what changed. Each of
-//! the three mutators tells the persistent store ([`super::store`]).
+//! the four mutators (registry, layouts, templates, profiles) tells the
+//! persistent store ([`super::store`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -133,5 +134,7 @@ pub fn profiles<T>(f: impl FnOnce(&Profiles) -> T) -> T {
 
 /// Change the agent profiles (they have no events).
 pub fn profiles_mut<T>(f: impl FnOnce(&mut Profiles) -> T) -> T {
-    PROFILES.with(|p| f(&mut p.borrow_mut()))
+    let out = PROFILES.with(|p| f(&mut p.borrow_mut()));
+    super::store::changed();
+    out
 }

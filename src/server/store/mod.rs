@@ -26,6 +26,7 @@
 //! ([`when_loaded`]).
 
 mod db;
+mod lookups;
 mod writer;
 
 use std::cell::RefCell;
@@ -373,6 +374,7 @@ fn capture() -> writer::Capture {
             }
         }
     }
+    let profiles = lookups::more(&mut names);
     writer::Capture {
         agents,
         gone_agents,
@@ -380,6 +382,7 @@ fn capture() -> writer::Capture {
         gone_groups,
         layouts,
         templates,
+        profiles,
         names,
     }
 }
