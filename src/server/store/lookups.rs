@@ -16,6 +16,11 @@ use crate::tmux::{options, pane, session};
 /// Fill in `names`' launch commands and conversations; the user profiles.
 pub(super) fn more(names: &mut Names) -> Vec<SavedProfile> {
     launch_commands(names);
+    // Never the first to build the built-in profiles (their patterns take
+    // a while to compile): with none defined there are no user profiles.
+    if !state::profiles_changed() {
+        return Vec::new();
+    }
     state::profiles(saved::save_profiles)
 }
 
