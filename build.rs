@@ -96,6 +96,9 @@ fn main() {
     // is gone without a pane-died notification.
     println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_pane");
     println!("cargo:rustc-link-arg=-Wl,--wrap=spawn_window");
+    // Session renames (cmd-rename-session.c's "session-renamed"), for the
+    // persistent store, which keeps sessions by name.
+    println!("cargo:rustc-link-arg=-Wl,--wrap=notify_session");
     // The persistent store (src/server/store): the configuration is loaded
     // (cfg.c's cfg_done calls status_prompt_load_history() once, after the
     // last config command and before the first client's command), and the

@@ -1,11 +1,13 @@
 //! `agent-restore [-n]`: bring back what the persistent store kept from the
-//! previous server on this socket: user templates, managed layouts (each
-//! current pane relaunched in its start directory, with its CLI's resume
-//! command when its conversation id is known), agent sessions (created when
-//! missing; a session that exists by name gets its agent state attached),
-//! their inboxes, and the groups with their context. `-n` prints what would
-//! be done and changes nothing. Restored layouts show
-//! `#{agent_layout_restored}` = 1.
+//! previous server on this socket: user templates and agent profiles,
+//! managed layouts (with their recreate chains; each current pane relaunched
+//! in its worktree or start directory, with its CLI's resume command when
+//! its conversation id is known; a pane whose worktree is gone is failed,
+//! never given a new one), agent sessions (created when missing, running
+//! their launch command or its resume command; a session that exists by
+//! name gets its agent state attached), their inboxes, and the groups with
+//! their context. `-n` prints what would be done and changes nothing.
+//! Restored layouts show `#{agent_layout_restored}` = 1.
 //!
 //! The store's thread reads the file when the server starts; if it has not
 //! finished yet, the command waits (held) and goes on when it has. Run by a
@@ -13,12 +15,14 @@
 //! the event loop, held in between, so other clients are served during a large
 //! restore; elsewhere (a hook, a key, the configuration) it runs in one go.
 
-use agent_tmux::agent::layout::{Slot, Template};
-use agent_tmux::agent::saved::{resume_command, Saved, SavedLayout};
+use agent_tmux::agent::layout::Template;
+use agent_tmux::agent::saved::{resume_command, Saved, SavedLayout, SavedPane};
+use agent_tmux::agent::state::Profile;
 use agent_tmux::agent::validate;
 use agent_tmux::ids::SessionId;
 
 use super::layout_util::{split_pane, Launch};
+use crate::server::worktree as git;
 use crate::server::{self, events, state, store};
 use crate::tmux::held::{self, Resume};
 use crate::tmux::{
@@ -212,6 +216,7 @@ impl Run {
             held: None,
         };
         run.templates();
+        run.profiles();
         Some(run)
     }
 
@@ -239,6 +244,32 @@ impl Run {
                     }
                 }
                 Err(e) => self.lines.push(format!("skipped template {}: {e}", t.name)),
+            }
+        }
+    }
+
+    /// Profiles before agent panes start: they choose theirs when they do.
+    fn profiles(&mut self) {
+        let verb = self.verb("restored", "would restore");
+        for p in &self.saved.profiles {
+            let rules: Vec<&str> = p.rules.iter().map(String::as_str).collect();
+            let defined = Profile::define(
+                &p.name,
+                &p.commands,
+                &rules,
+                Some(p.debounce_ms),
+                Some(p.lines),
+                p.needs_paste,
+            )
+            .and_then(|profile| {
+                if !self.dry {
+                    state::profiles_mut(|x| x.define(profile))?;
+                }
+                Ok(())
+            });
+            match defined {
+                Ok(()) => self.lines.push(format!("{verb} profile {}", p.name)),
+                Err(e) => self.lines.push(format!("skipped profile {}: {e}", p.name)),
             }
         }
     }
@@ -280,18 +311,25 @@ impl Run {
         self.lines.push(line);
         if self.dry {
             for p in l.current() {
-                self.lines.push(format!(
-                    "  {}: {}",
-                    p.label,
-                    launch_of(p.command.as_deref(), p.conversation_id.as_deref())
-                        .unwrap_or_else(|| "default shell".into())
-                ));
+                let launch = launch_of(p.command.as_deref(), p.conversation_id.as_deref())
+                    .unwrap_or_else(|| "default shell".into());
+                match (start_of(p), &p.worktree) {
+                    (Err(why), _) => self.lines.push(format!("  {}: {why}", p.label)),
+                    (Ok(_), Some(w)) => self.lines.push(format!(
+                        "  {}: {launch} (in worktree {}, branch {})",
+                        p.label, w.path, w.branch
+                    )),
+                    (Ok(_), None) => self.lines.push(format!("  {}: {launch}", p.label)),
+                }
             }
             return;
         }
         self.made += 1;
         match make_layout(item, l) {
-            Ok(id) => self.restored_layouts.push(id),
+            Ok((id, notes)) => {
+                self.restored_layouts.push(id);
+                self.lines.extend(notes);
+            }
             Err(_) => self
                 .lines
                 .push(format!("layout {}: can't be created", l.session)),
@@ -320,7 +358,12 @@ impl Run {
             }
             None if is_layout => false,
             None if dry => {
-                self.lines.push(format!("would restore session {}", a.name));
+                self.lines.push(format!(
+                    "would restore session {} ({})",
+                    a.name,
+                    launch_of(a.command.as_deref(), a.conversation_id.as_deref())
+                        .unwrap_or_else(|| "default shell".into())
+                ));
                 false
             }
             None => {
@@ -338,6 +381,11 @@ impl Run {
                     .filter(|d| std::path::Path::new(d).is_dir());
                 if let Some(d) = dir {
                     argv.extend(["-c", d]);
+                }
+                // Its agent CLI again, resuming its conversation if known.
+                let launch = launch_of(a.command.as_deref(), a.conversation_id.as_deref());
+                if let Some(c) = &launch {
+                    argv.extend(["--", c.as_str()]);
                 }
                 match item.run(At::Current, &argv) {
                     Ok(()) if session::exists(sid) => {
@@ -419,69 +467,69 @@ fn launch_of(command: Option<&str>, conversation: Option<&str>) -> Option<String
     )
 }
 
-/// Make layout `l` again: its session, one managed pane per current pane.
+/// Where saved pane `p` starts: its worktree (which must still be there:
+/// a second one is never made), else its start directory if it still
+/// exists; `Err`: why it can't start.
+fn start_of(p: &SavedPane) -> Result<Option<String>, String> {
+    match &p.worktree {
+        Some(w) if git::present(w) => Ok(Some(w.path.clone())),
+        Some(w) if w.removed => Err(format!("worktree removed: {}", w.path)),
+        Some(w) => Err(format!("worktree missing: {}", w.path)),
+        None => Ok(p
+            .start_dir
+            .clone()
+            .filter(|d| std::path::Path::new(d).is_dir())),
+    }
+}
+
+/// Make layout `l` again: its session, every pane it had (chains
+/// included), a tmux pane for each current one. Also the lines to print
+/// about panes that could not start.
 fn make_layout(
     item: &Item,
     l: &SavedLayout,
-) -> Result<agent_tmux::agent::layout::LayoutId, CmdError> {
-    let template = state::templates(|t| t.get(&l.template).cloned()).unwrap_or(Template {
-        name: l.template.clone(),
-        layout: l.tmux_layout.clone(),
-        roles: Vec::new(),
-        builtin: false,
-        worktree: false,
-    });
-    let panes: Vec<_> = l.current().collect();
-    let slots: Vec<Slot> = panes
-        .iter()
-        .map(|p| Slot {
-            role: p.role.clone(),
-            label: p.label.clone(),
-            command: launch_of(p.command.as_deref(), p.conversation_id.as_deref()),
-        })
-        .collect();
+) -> Result<(agent_tmux::agent::layout::LayoutId, Vec<String>), CmdError> {
+    let template = state::templates(|t| t.get(&l.template).cloned()).ok();
     let sid = session::next_id();
-    let first_dir = panes
-        .iter()
-        .filter_map(|p| p.start_dir.as_deref())
-        .find(|d| std::path::Path::new(d).is_dir());
+    let first_dir = l.current().find_map(|p| start_of(p).ok().flatten());
     let mut argv = vec!["new-session", "-d", "-s", l.session.as_str()];
-    if let Some(d) = first_dir {
-        argv.extend(["-c", d]);
+    if let Some(d) = &first_dir {
+        argv.extend(["-c", d.as_str()]);
     }
     argv.push("cat");
     item.run(At::Current, &argv)?;
     let holder = pane::active_of_session(sid)
         .ok_or_else(|| CmdError::Failed("new session has no pane".to_string()))?;
-    let (id, managed) = server::apply_layouts(|x| {
-        x.create(
-            sid,
-            &template,
-            &l.group,
-            l.key.as_deref(),
-            slots.clone(),
-            tmux::now(),
-        )
-    });
+    let (id, start) = server::apply_layouts(|x| x.restore(sid, l));
     if let Some(w) = pane::window_of(holder) {
         server::apply_layouts(|x| x.set_window(id, w));
     }
+    let mut notes = Vec::new();
     let (mut first, mut last) = (None, holder);
-    for ((slot, &m), p) in slots.iter().zip(&managed).zip(&panes) {
+    for &(m, i) in &start {
+        let p = &l.panes[i];
         let _ = item.run(At::Pane(holder), &["select-layout", "tiled"]);
-        let dir = p
-            .start_dir
-            .as_deref()
-            .filter(|d| std::path::Path::new(d).is_dir());
-        let launch = Launch::Command {
-            dir,
-            command: slot.command.as_deref(),
+        let command = launch_of(p.command.as_deref(), p.conversation_id.as_deref());
+        let start = start_of(p);
+        let launch = match &start {
+            Ok(dir) => Launch::Command {
+                dir: dir.as_deref(),
+                command: command.as_deref(),
+            },
+            // A place for it, with no process, as for a failed worktree.
+            Err(_) => Launch::Empty,
         };
-        match split_pane(item, last, m, &slot.label, launch) {
+        match split_pane(item, last, m, &p.label, launch) {
             Ok(x) => {
                 first.get_or_insert(x);
                 last = x;
-                events::start_settle_timer(m);
+                match start {
+                    Ok(_) => events::start_settle_timer(m),
+                    Err(why) => {
+                        let _ = server::apply_layouts(|x| x.worktree_failed(m, &why));
+                        notes.push(format!("  {}: {why} (pane failed)", p.label));
+                    }
+                }
             }
             Err(_) => {
                 server::apply_layouts(|x| x.pane_create_failed(m, "split-window failed"));
@@ -502,9 +550,9 @@ fn make_layout(
         "pane-border-format",
         " #{agent_pane_label} (#{agent_pane_role}) #{agent_pane_state} ",
     ]);
-    set(&[
-        "select-layout",
-        template.layout.as_deref().unwrap_or("tiled"),
-    ]);
-    Ok(id)
+    let layout = template
+        .and_then(|t| t.layout)
+        .or_else(|| l.tmux_layout.clone());
+    set(&["select-layout", layout.as_deref().unwrap_or("tiled")]);
+    Ok((id, notes))
 }

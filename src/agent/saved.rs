@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 
 use super::group::Group;
-use super::layout::{Layouts, PaneState, Templates};
+use super::layout::{Layouts, PaneState, Stage, Templates, Worktree};
 use super::registry::{Agent, Registry};
+use super::state::Profiles;
 use super::SessionId;
 use crate::ids::PaneId;
 
@@ -44,6 +45,10 @@ pub struct SavedAgent {
     pub unread: Vec<SavedMessage>,
     /// The session's start directory.
     pub start_dir: Option<String>,
+    /// What its agent pane was started with (`None`: the default shell).
+    pub command: Option<String>,
+    /// The conversation its agent pane was running, when known.
+    pub conversation_id: Option<String>,
 }
 
 /// One context entry; the author by name (and its old id, if it is gone).
@@ -94,6 +99,12 @@ pub struct SavedPane {
     pub start_dir: Option<String>,
     /// The agent conversation the pane was running, when known.
     pub conversation_id: Option<String>,
+    pub stage: Option<Stage>,
+    pub error: Option<String>,
+    pub recreate_key: Option<String>,
+    pub released: bool,
+    /// Its git worktree and branch (shared along its chain).
+    pub worktree: Option<Worktree>,
 }
 
 /// One live managed layout, by its session's name.
@@ -120,6 +131,18 @@ impl SavedLayout {
     }
 }
 
+/// A user agent profile, as `define-agent-profile` takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedProfile {
+    pub name: String,
+    pub commands: Vec<String>,
+    /// Its rules as specs (`[title:]STATE[:REASON]=PATTERN`).
+    pub rules: Vec<String>,
+    pub debounce_ms: u64,
+    pub lines: u32,
+    pub needs_paste: bool,
+}
+
 /// Everything a store keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Saved {
@@ -127,17 +150,59 @@ pub struct Saved {
     pub groups: Vec<SavedGroup>,
     pub templates: Vec<SavedTemplate>,
     pub layouts: Vec<SavedLayout>,
+    pub profiles: Vec<SavedProfile>,
 }
 
 /// What the live state does not know itself, looked up by the caller when
 /// it captured the state: session names and directories, pane start
-/// directories and conversation ids.
+/// directories and conversation ids, and each agent session's launch
+/// command and conversation (of its agent pane).
 #[derive(Debug, Clone, Default)]
 pub struct Names {
     pub sessions: HashMap<SessionId, String>,
     pub session_dirs: HashMap<SessionId, String>,
     pub pane_dirs: HashMap<PaneId, String>,
     pub conversations: HashMap<PaneId, String>,
+    pub session_commands: HashMap<SessionId, String>,
+    pub session_conversations: HashMap<SessionId, String>,
+}
+
+/// The user profiles of `profiles` (built-in ones are not saved), by name.
+pub fn save_profiles(profiles: &Profiles) -> Vec<SavedProfile> {
+    profiles
+        .all()
+        .filter(|p| !p.builtin)
+        .map(|p| SavedProfile {
+            name: p.name.clone(),
+            commands: p.commands.clone(),
+            rules: p.rules.iter().map(|r| r.spec()).collect(),
+            debounce_ms: p.debounce_ms,
+            lines: p.lines,
+            needs_paste: p.needs_paste,
+        })
+        .collect()
+}
+
+/// A command line that runs `argv` as a pane's start command: one word as
+/// it is (the shell reads it, as tmux does a one-word command), more each
+/// quoted for the shell when it needs to be.
+pub fn shell_join(argv: &[String]) -> String {
+    if let [one] = argv {
+        return one.clone();
+    }
+    argv.iter()
+        .map(|a| {
+            let plain = !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+            if plain {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The saved form of the live state. Agents whose session has no name (it
@@ -182,6 +247,8 @@ pub fn save_parts<'a>(
                 })
                 .collect(),
             start_dir: names.session_dirs.get(&id).cloned(),
+            command: names.session_commands.get(&id).cloned(),
+            conversation_id: names.session_conversations.get(&id).cloned(),
         });
     }
     for g in groups {
@@ -245,6 +312,11 @@ pub fn save_parts<'a>(
                     created: p.created,
                     start_dir: p.pane.and_then(|x| names.pane_dirs.get(&x).cloned()),
                     conversation_id: p.pane.and_then(|x| names.conversations.get(&x).cloned()),
+                    stage: p.stage,
+                    error: p.error.clone(),
+                    recreate_key: p.recreate_key.clone(),
+                    released: p.released,
+                    worktree: p.worktree.clone(),
                 })
                 .collect(),
         });
@@ -454,6 +526,16 @@ mod tests {
         let out = taken.restore(&agents, &groups, ids);
         assert_eq!(out.skipped, vec!["group team exists".to_string()]);
         assert!(!taken.group("team").unwrap().is_member(SessionId(1)));
+    }
+
+    #[test]
+    fn shell_join_quotes_only_what_needs_it() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(shell_join(&v(&["cat -u"])), "cat -u");
+        assert_eq!(
+            shell_join(&v(&["claude", "--model", "x y", "it's", ""])),
+            "claude --model 'x y' 'it'\\''s' ''"
+        );
     }
 
     #[test]

@@ -225,15 +225,30 @@ pub fn report(id: PaneId, report: Report) -> Result<(), ReportError> {
         let (profile, _) = choose(id);
         track(id, profile.as_deref(), now);
     }
-    let change = state::agent_panes(|a| {
-        let t = a.panes.get_mut(&id)?;
+    let (change, new_conversation) = state::agent_panes(|a| {
+        let Some(t) = a.panes.get_mut(&id) else {
+            return (None, false);
+        };
         t.reported = true;
-        t.agent.report(&report, now)
+        let before = t.agent.conversation_id.clone();
+        let change = t.agent.report(&report, now);
+        (change, t.agent.conversation_id != before)
     });
+    // The persistent store keeps each agent pane's conversation id.
+    if new_conversation {
+        super::store::changed();
+    }
     if let Some(c) = change {
         deliver(id, &c);
     }
     Ok(())
+}
+
+/// The conversation id an agent pane's hooks reported, if it is tracked
+/// (a cheap lookup, for the persistent store's capture: it never starts
+/// tracking a pane).
+pub fn reported_conversation(id: PaneId) -> Option<String> {
+    state::agent_panes(|a| a.panes.get(&id)?.agent.conversation_id.clone())
 }
 
 /// Output arrived on pane `%id` (these bytes, not yet parsed by tmux).

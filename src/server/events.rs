@@ -13,6 +13,15 @@ use super::{activity, agent_state, prompt, state, typing, wait};
 use crate::tmux::notify::{self, HookTarget};
 use crate::tmux::{self, pane, session};
 
+/// Session `$id` was renamed: the persistent store keeps agent sessions
+/// (and those of layouts, senders and writers) by name, so the new name is
+/// written within the bound, as any change of agent state is. Names are
+/// read from tmux when shown, so nothing else changes.
+pub(super) fn session_renamed(id: SessionId) {
+    let _ = id;
+    super::store::changed();
+}
+
 /// A session died by any path: it leaves its group exactly as with
 /// agent-leave-group, its metadata is dropped and its waiters fail. (The
 /// facade marks it dying meanwhile, so hooks name it by formats only.)

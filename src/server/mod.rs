@@ -41,6 +41,7 @@ pub static HANDLERS: crate::tmux::Handlers = crate::tmux::Handlers {
     pane_respawned: events::pane_respawned,
     pane_output: events::pane_output,
     human_key: typing::human_key,
+    session_renamed: events::session_renamed,
     client_lost,
     format: formats::lookup,
     config_done: store::start,

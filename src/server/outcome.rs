@@ -56,6 +56,9 @@ macro_rules! quiet {
 // layout was discarded (no events by design).
 quiet!((), LayoutId, ManagedId, bool, SetAgentOutcome, Message);
 
+// An index into what a mutation was given (a restored pane's saved place).
+quiet!(usize);
+
 // Restored agents and groups: agent-restore refreshes their status lines.
 quiet!(agent_tmux::agent::Restored);
 

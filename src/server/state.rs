@@ -8,7 +8,8 @@
 //! through [`with`], [`layouts`] and [`templates`]; they change the registry
 //! and layouts only through [`crate::server::apply`] and
 //! [`crate::server::apply_layouts`], which deliver what changed. Each of
-//! the three mutators tells the persistent store ([`super::store`]).
+//! the four mutators (registry, layouts, templates, profiles) tells the
+//! persistent store ([`super::store`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,6 +49,9 @@ thread_local! {
     static AGENT_PANES: RefCell<AgentPanes> = RefCell::new(AgentPanes::default());
     /// Agent profiles, built-in and user-defined.
     static PROFILES: RefCell<Profiles> = RefCell::new(Profiles::default());
+    /// Whether the profiles were ever changed (until then there are no user
+    /// profiles, and reading them need not compile the built-in ones).
+    static PROFILES_CHANGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Read the agent registry.
@@ -133,5 +137,14 @@ pub fn profiles<T>(f: impl FnOnce(&Profiles) -> T) -> T {
 
 /// Change the agent profiles (they have no events).
 pub fn profiles_mut<T>(f: impl FnOnce(&mut Profiles) -> T) -> T {
-    PROFILES.with(|p| f(&mut p.borrow_mut()))
+    PROFILES_CHANGED.with(|c| c.set(true));
+    let out = PROFILES.with(|p| f(&mut p.borrow_mut()));
+    super::store::changed();
+    out
+}
+
+/// Could there be user profiles (were the profiles ever changed)? A cheap
+/// check: [`profiles`] first builds the built-in ones.
+pub fn profiles_changed() -> bool {
+    PROFILES_CHANGED.with(|c| c.get())
 }

@@ -29,6 +29,8 @@ pub struct Handlers {
     pub pane_output: fn(PaneId, &[u8]),
     /// A human typed a key into pane `%id` through a client.
     pub human_key: fn(PaneId),
+    /// Session `$id` was renamed (rename-session).
+    pub session_renamed: fn(SessionId),
     /// The client with this key (see [`crate::tmux::Item::client_key`]) is
     /// being lost.
     pub client_lost: fn(u64),
@@ -55,6 +57,7 @@ impl Handlers {
         pane_respawned: |_, _| {},
         pane_output: |_, _| {},
         human_key: |_| {},
+        session_renamed: |_| {},
         client_lost: |_| {},
         format: |_, _, _| None,
         config_done: || {},

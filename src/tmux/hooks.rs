@@ -260,6 +260,27 @@ pub unsafe extern "C" fn __wrap_notify_window(name: *const c_char, w: *mut sys::
     unsafe { __real_notify_window(name, w) }
 }
 
+extern "C" {
+    fn __real_notify_session(name: *const c_char, s: *mut sys::session);
+}
+
+/// Every notify_session() call from outside notify.c lands here
+/// (`-Wl,--wrap=notify_session`); "session-renamed" follows rename-session.
+///
+/// # Safety
+/// Called by tmux with a valid name and session.
+#[no_mangle]
+pub unsafe extern "C" fn __wrap_notify_session(name: *const c_char, s: *mut sys::session) {
+    if !name.is_null() && !s.is_null() {
+        let which = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if which == b"session-renamed" {
+            let id = SessionId(unsafe { (*s).id });
+            let _ = guard::catch("session-renamed", || (handlers().session_renamed)(id));
+        }
+    }
+    unsafe { __real_notify_session(name, s) }
+}
+
 /// Every notify_session_window() call lands here
 /// (`-Wl,--wrap=notify_session_window`). "window-linked" follows a window
 /// joining a session, among them the new window of break-pane.

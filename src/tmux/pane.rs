@@ -307,6 +307,29 @@ pub fn command_names(id: PaneId) -> Vec<String> {
     out
 }
 
+/// The command pane `%id` was started with, as its words
+/// (`#{pane_start_command}` unquoted); empty for the default shell.
+pub fn start_argv(id: PaneId) -> Vec<String> {
+    let Some(wp) = find(id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // SAFETY: argv is the live pane's own array of argc C strings.
+    unsafe {
+        let argv = (*wp).argv;
+        for i in 0..(*wp).argc.max(0) as usize {
+            if argv.is_null() {
+                break;
+            }
+            let a = *argv.add(i);
+            if !a.is_null() {
+                out.push(std::ffi::CStr::from_ptr(a).to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
 /// The directory pane `%id` was started in.
 pub fn start_dir(id: PaneId) -> Option<String> {
     // SAFETY: wp is live; cwd, when set, is a string the pane owns.

@@ -53,3 +53,30 @@ make_team() {
 	t agent-send -s lead -g team 'to the team' >/dev/null
 	t define-agent-template review 'author:1:cat' 'reviewer:2:cat'
 }
+
+# restart_server: a new server that stays up with no sessions (one started
+# by agent-restore itself exits when the command is done, racing the next
+# client), with managed panes settling in 0.1 s.
+restart_server() { start_server; t set -g @agent-settle-time 0.1; }
+
+# The bound (@agent-store-interval, 200 ms) and a little more.
+BOUND=0.35
+
+# fake_claude: a fake Claude Code first in PATH; it appends where it runs
+# and its arguments to $TEST_DIR/claude-argv and, with REPORT=1 in its
+# environment, reports a conversation id (conv-N for pane %N) the way its
+# SessionStart hook does.
+fake_claude() {
+	mkdir -p "$TEST_DIR/bin"
+	cat >"$TEST_DIR/bin/claude" <<FAKE
+#!/bin/sh
+echo "\$(pwd) \$*" >>"$TEST_DIR/claude-argv"
+if [ "\${REPORT:-0}" = 1 ]; then
+	"$TMUX_BIN" -S "$SOCK" agent-report -t "\$TMUX_PANE" session-start "conv-\$(echo \$TMUX_PANE | tr -d %)"
+fi
+exec cat
+FAKE
+	chmod +x "$TEST_DIR/bin/claude"
+	export PATH="$TEST_DIR/bin:$PATH"
+	: >"$TEST_DIR/claude-argv"
+}

@@ -101,6 +101,22 @@ impl Stage {
     }
 }
 
+impl FromStr for Stage {
+    type Err = AgentError;
+
+    fn from_str(s: &str) -> Result<Stage, AgentError> {
+        [
+            Stage::PaneCreate,
+            Stage::LaunchCommand,
+            Stage::ProcessExit,
+            Stage::Worktree,
+        ]
+        .into_iter()
+        .find(|stage| stage.as_str() == s)
+        .ok_or_else(|| Invalid::PaneState(s.to_owned()).into())
+    }
+}
+
 impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -14,9 +14,10 @@ use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use agent_tmux::agent::layout::PaneState;
+use agent_tmux::agent::layout::{PaneState, Stage, Worktree};
 use agent_tmux::agent::saved::{
-    Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane, SavedTemplate,
+    Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane, SavedProfile,
+    SavedTemplate,
 };
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection, OpenFlags};
@@ -25,9 +26,10 @@ use rusqlite::{params_from_iter, Connection, OpenFlags};
 pub const APPLICATION_ID: i64 = 0x4167_5478;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-/// The tables, their key columns and value columns, in schema order.
+/// The tables, their key columns and value columns, in schema order (the
+/// newest version's; [`migrate`] brings older files to it).
 const TABLES: &[(&str, &[&str], &[&str])] = &[
     (
         "agents",
@@ -42,6 +44,8 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
             "consumed",
             "dropped",
             "start_dir",
+            "command",
+            "conversation_id",
         ],
     ),
     (
@@ -86,9 +90,42 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
             "created",
             "start_dir",
             "conversation_id",
+            "stage",
+            "error",
+            "recreate_key",
+            "released",
+            "wt_repo",
+            "wt_path",
+            "wt_branch",
+            "wt_base_ref",
+            "wt_base",
+            "wt_removed",
         ],
     ),
+    (
+        "profiles",
+        &["name"],
+        &["commands", "rules", "debounce_ms", "lines", "needs_paste"],
+    ),
 ];
+
+/// What version 2 added to version 1's tables: `(table, column)`; and the
+/// tables it added.
+const ADDED_IN_2: &[(&str, &str)] = &[
+    ("agents", "command"),
+    ("agents", "conversation_id"),
+    ("panes", "stage"),
+    ("panes", "error"),
+    ("panes", "recreate_key"),
+    ("panes", "released"),
+    ("panes", "wt_repo"),
+    ("panes", "wt_path"),
+    ("panes", "wt_branch"),
+    ("panes", "wt_base_ref"),
+    ("panes", "wt_base"),
+    ("panes", "wt_removed"),
+];
+const TABLES_ADDED_IN_2: &[&str] = &["profiles"];
 
 /// One table's rows: key columns and value columns, under a text form of
 /// the key (SQL values have no order of their own).
@@ -117,6 +154,9 @@ fn int(n: i64) -> Sql {
 fn uint(n: u64) -> Sql {
     Sql::Integer(n.min(i64::MAX as u64) as i64)
 }
+fn json(v: &[String]) -> Sql {
+    Sql::Text(serde_json::to_string(v).unwrap_or_default())
+}
 
 impl Tables {
     /// The rows of `saved`.
@@ -135,6 +175,8 @@ impl Tables {
                     uint(a.consumed),
                     uint(a.dropped),
                     opt(&a.start_dir),
+                    opt(&a.command),
+                    opt(&a.conversation_id),
                 ],
             );
             for m in &a.unread {
@@ -196,6 +238,7 @@ impl Tables {
                 ],
             );
             for p in &l.panes {
+                let wt = p.worktree.as_ref();
                 t[6].insert(
                     vec![text(&l.session), int(p.old_id.into())],
                     vec![
@@ -209,9 +252,31 @@ impl Tables {
                         int(p.created),
                         opt(&p.start_dir),
                         opt(&p.conversation_id),
+                        p.stage.map_or(Sql::Null, |s| text(s.as_str())),
+                        opt(&p.error),
+                        opt(&p.recreate_key),
+                        int(p.released.into()),
+                        wt.map_or(Sql::Null, |w| text(&w.repo)),
+                        wt.map_or(Sql::Null, |w| text(&w.path)),
+                        wt.map_or(Sql::Null, |w| text(&w.branch)),
+                        wt.map_or(Sql::Null, |w| text(&w.base_ref)),
+                        wt.map_or(Sql::Null, |w| text(&w.base)),
+                        wt.map_or(Sql::Null, |w| int(w.removed.into())),
                     ],
                 );
             }
+        }
+        for p in &saved.profiles {
+            t[7].insert(
+                vec![text(&p.name)],
+                vec![
+                    json(&p.commands),
+                    json(&p.rules),
+                    uint(p.debounce_ms),
+                    int(p.lines.into()),
+                    int(p.needs_paste.into()),
+                ],
+            );
         }
         Tables(t)
     }
@@ -291,6 +356,8 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
             consumed: r.u(7)?,
             dropped: r.u(8)?,
             start_dir: r.os(9)?,
+            command: r.os(10)?,
+            conversation_id: r.os(11)?,
             unread,
             name,
         });
@@ -335,6 +402,22 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
     for r in joined(t, 6) {
         let r = Row(&r);
         let state: PaneState = r.s(5)?.parse().map_err(|_| "bad pane state".to_string())?;
+        let stage: Option<Stage> = r
+            .os(12)?
+            .map(|s| s.parse().map_err(|_| "bad pane stage".to_string()))
+            .transpose()?;
+        // A version 1 row has no worktree columns (NULL).
+        let worktree = match r.os(17)? {
+            None => None,
+            Some(path) => Some(Worktree {
+                repo: r.s(16)?,
+                path,
+                branch: r.s(18)?,
+                base_ref: r.s(19)?,
+                base: r.s(20)?,
+                removed: r.oi(21)?.unwrap_or(0) != 0,
+            }),
+        };
         panes.entry(r.s(0)?).or_default().push(SavedPane {
             old_id: r.u32(1)?,
             label: r.s(2)?,
@@ -347,6 +430,11 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
             created: r.i(9)?,
             start_dir: r.os(10)?,
             conversation_id: r.os(11)?,
+            stage,
+            error: r.os(13)?,
+            recreate_key: r.os(14)?,
+            released: r.oi(15)?.unwrap_or(0) != 0,
+            worktree,
         });
     }
     for r in joined(t, 5) {
@@ -366,6 +454,20 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
         });
     }
     saved.layouts.sort_by_key(|l| l.old_id);
+    for r in joined(t, 7) {
+        let r = Row(&r);
+        let list = |i: usize, what: &str| -> Result<Vec<String>, String> {
+            serde_json::from_str(&r.s(i)?).map_err(|e| format!("profile {what}: {e}"))
+        };
+        saved.profiles.push(SavedProfile {
+            name: r.s(0)?,
+            commands: list(1, "commands")?,
+            rules: list(2, "rules")?,
+            debounce_ms: r.u(3)?,
+            lines: r.u32(4)?,
+            needs_paste: r.i(5)? != 0,
+        });
+    }
     Ok(saved)
 }
 
@@ -429,8 +531,10 @@ fn move_aside(path: &Path) -> Result<PathBuf, String> {
     Ok(to)
 }
 
-/// Checks that the file at `path` is one of our stores and reads it.
-fn read_existing(conn: &Connection) -> Result<(Tables, bool), String> {
+/// Checks that the file at `path` is one of our stores, brings it to this
+/// version (`writable`; a read-only file is read as it is, what its
+/// version lacks read as NULL) and reads it.
+fn read_existing(conn: &Connection, writable: bool) -> Result<(Tables, bool), String> {
     let app: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
@@ -451,11 +555,30 @@ fn read_existing(conn: &Connection) -> Result<(Tables, bool), String> {
     if check != "ok" {
         return Err(format!("integrity check failed: {check}"));
     }
-    migrate(conn, version)?;
+    let have = if writable {
+        migrate(conn, version)?;
+        SCHEMA_VERSION
+    } else {
+        version
+    };
     let mut t = Tables::default();
     for (name, keys, values) in TABLES {
+        if have < 2 && TABLES_ADDED_IN_2.contains(name) {
+            t.0.push(Rows::default());
+            continue;
+        }
         let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
-        let sql = format!("SELECT {} FROM {name}", cols.join(", "));
+        let select: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                if have < 2 && ADDED_IN_2.contains(&(*name, *c)) {
+                    format!("NULL AS {c}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        let sql = format!("SELECT {} FROM {name}", select.join(", "));
         let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
         let mut rows = Rows::default();
         let mut q = stmt.query([]).map_err(|e| e.to_string())?;
@@ -478,7 +601,8 @@ fn read_existing(conn: &Connection) -> Result<(Tables, bool), String> {
 }
 
 /// Brings a store of an older schema `version` up to [`SCHEMA_VERSION`]
-/// (version 0 is a new, empty file). Each step runs in its own transaction.
+/// (version 0 is a new, empty file, made at the newest version at once).
+/// Each step runs in its own transaction.
 fn migrate(conn: &Connection, version: i64) -> Result<(), String> {
     if version < 1 {
         let mut sql = String::from("BEGIN;\n");
@@ -492,11 +616,34 @@ fn migrate(conn: &Connection, version: i64) -> Result<(), String> {
             ));
         }
         sql.push_str(&format!(
-            "PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = 1;\nCOMMIT;"
+            "PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
         ));
         conn.execute_batch(&sql).map_err(|e| e.to_string())?;
+        return Ok(());
     }
-    // Later versions add their steps here: `if version < 2 { ... }`.
+    if version < 2 {
+        // Version 2: plain agent sessions' launch commands and
+        // conversations, managed panes' stages, errors, recreate keys and
+        // worktrees, and user agent profiles.
+        let mut sql = String::from("BEGIN;\n");
+        for (table, column) in ADDED_IN_2 {
+            sql.push_str(&format!("ALTER TABLE {table} ADD COLUMN {column};\n"));
+        }
+        for (name, keys, values) in TABLES
+            .iter()
+            .filter(|(n, _, _)| TABLES_ADDED_IN_2.contains(n))
+        {
+            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS {name} ({}, PRIMARY KEY ({}));\n",
+                cols.join(", "),
+                keys.join(", ")
+            ));
+        }
+        sql.push_str("PRAGMA user_version = 2;\nCOMMIT;");
+        conn.execute_batch(&sql).map_err(|e| e.to_string())?;
+    }
+    // Later versions add their steps here: `if version < 3 { ... }`.
     Ok(())
 }
 
@@ -556,7 +703,7 @@ fn open_file(path: &Path) -> Opened {
         if m.permissions().mode() & 0o200 == 0 {
             let read = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(|e| e.to_string())
-                .and_then(|c| read_existing(&c));
+                .and_then(|c| read_existing(&c, false));
             let saved = read
                 .as_ref()
                 .map_err(Clone::clone)
@@ -577,7 +724,8 @@ fn open_file(path: &Path) -> Opened {
             Err(e) => Some(e),
             Ok(()) => match Connection::open(path) {
                 Err(e) => Some(e.to_string()),
-                Ok(c) => match read_existing(&c).and_then(|(t, u)| Ok((saved_of(&t)?, t, u))) {
+                Ok(c) => match read_existing(&c, true).and_then(|(t, u)| Ok((saved_of(&t)?, t, u)))
+                {
                     Ok((saved, t, unclean)) => {
                         return finish(c, path, t, saved, unclean, None);
                     }
@@ -760,5 +908,119 @@ impl Db {
             .map_err(|e| e.to_string())?;
         let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory for one test's store.
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("agent-tmux-db-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// Version 1's schema, as version 1 made it (fixed: it is history).
+    const V1: &str = "
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+        CREATE TABLE agents (name, old_id, agent_type, goal, created, grp, last_seq, consumed, dropped, start_dir, PRIMARY KEY (name));
+        CREATE TABLE messages (session, seq, from_session, from_id, from_name, time, text, PRIMARY KEY (session, seq));
+        CREATE TABLE groups (name, created, last_change, version, members, PRIMARY KEY (name));
+        CREATE TABLE context (grp, key, value, json, author, author_id, time, version, PRIMARY KEY (grp, key));
+        CREATE TABLE templates (name, layout, specs, PRIMARY KEY (name));
+        CREATE TABLE layouts (session, old_id, template, tmux_layout, grp, lkey, created, PRIMARY KEY (session));
+        CREATE TABLE panes (session, old_id, label, role, command, state, exit_status, predecessor, depth, created, start_dir, conversation_id, PRIMARY KEY (session, old_id));
+        INSERT INTO agents VALUES ('lead', 3, 'claude', 'g', 10, 'team', 2, 1, 0, '/tmp');
+        INSERT INTO groups VALUES ('team', 10, 11, 4, '[\"lead\"]');
+        INSERT INTO layouts VALUES ('squad', 1, '1m+2s', NULL, 'squad', NULL, 12);
+        INSERT INTO panes VALUES ('squad', 1, 'm1', 'main', 'cat', 'removed', 3, NULL, 0, 12, NULL, NULL);
+        INSERT INTO panes VALUES ('squad', 2, 'm1', 'main', 'cat', 'ready', NULL, 1, 1, 13, '/tmp', 'c-1');
+        INSERT INTO meta VALUES ('clean', 1);
+        PRAGMA application_id = 1097290872;
+        PRAGMA user_version = 1;";
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_read_whole() {
+        let d = dir("v1");
+        let path = d.join("s.db");
+        Connection::open(&path).unwrap().execute_batch(V1).unwrap();
+        let mut opened = open(&path);
+        assert_eq!(opened.problem, None);
+        assert!(!opened.unclean);
+        let s = &opened.saved;
+        assert_eq!(s.agents[0].name, "lead");
+        assert_eq!(
+            (&s.agents[0].command, &s.agents[0].conversation_id),
+            (&None, &None)
+        );
+        let panes = &s.layouts[0].panes;
+        assert_eq!(panes.len(), 2);
+        assert_eq!(panes[1].predecessor, Some(1));
+        assert_eq!(panes[1].conversation_id.as_deref(), Some("c-1"));
+        assert_eq!(
+            (
+                panes[0].worktree.is_none(),
+                panes[0].released,
+                panes[0].stage
+            ),
+            (true, false, None)
+        );
+        assert!(s.profiles.is_empty());
+        // It is version 2 now, and takes what version 2 keeps.
+        let mut saved = s.clone();
+        saved.profiles.push(SavedProfile {
+            name: "mycli".into(),
+            commands: vec!["mycli".into()],
+            rules: vec!["idle:ready=^> $".into()],
+            debounce_ms: 50,
+            lines: 10,
+            needs_paste: true,
+        });
+        saved.layouts[0].panes[1].worktree = Some(Worktree {
+            repo: "/r".into(),
+            path: "/r.agent-worktrees/squad/m1".into(),
+            branch: "agent/squad/m1".into(),
+            base_ref: "HEAD".into(),
+            base: "abc".into(),
+            removed: false,
+        });
+        saved.layouts[0].panes[0].stage = Some(Stage::ProcessExit);
+        saved.agents[0].command = Some("claude --model x".into());
+        let db = opened.db.as_mut().unwrap();
+        db.write(&Tables::of(&saved)).unwrap();
+        opened.db.take().unwrap().close(true).unwrap();
+        drop(opened.lock.take());
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let again = open(&path);
+        assert_eq!(again.problem, None);
+        assert_eq!(again.saved, saved, "read back as written");
+        let _ = fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_read_only_version_1_store_is_read_without_migrating() {
+        let d = dir("v1ro");
+        let path = d.join("s.db");
+        Connection::open(&path).unwrap().execute_batch(V1).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        let opened = open(&path);
+        assert!(opened.db.is_none());
+        assert!(opened.problem.unwrap().contains("read-only"));
+        assert_eq!(opened.saved.agents[0].name, "lead");
+        assert_eq!(opened.saved.layouts[0].panes.len(), 2);
+        let version: i64 = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1, "never written");
+        let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+        let _ = fs::remove_dir_all(&d);
     }
 }

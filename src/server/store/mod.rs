@@ -26,6 +26,7 @@
 //! ([`when_loaded`]).
 
 mod db;
+mod lookups;
 mod writer;
 
 use std::cell::RefCell;
@@ -379,6 +380,7 @@ fn capture() -> writer::Capture {
             }
         }
     }
+    let profiles = lookups::more(&mut names);
     writer::Capture {
         agents,
         gone_agents,
@@ -386,6 +388,7 @@ fn capture() -> writer::Capture {
         gone_groups,
         layouts,
         templates,
+        profiles,
         names,
     }
 }

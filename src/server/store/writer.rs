@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
 use agent_tmux::agent::layout::{Layouts, Templates};
-use agent_tmux::agent::saved::{self, Names, Saved};
+use agent_tmux::agent::saved::{self, Names, Saved, SavedProfile};
 use agent_tmux::agent::{Agent, Group};
 use agent_tmux::ids::SessionId;
 
@@ -18,8 +18,8 @@ use super::db::{self, Tables};
 
 /// What changed in the live state since the last capture, as the event
 /// loop found it: agents and groups that differ from the last capture
-/// (cloned) or are gone, the layouts and templates (small) whole, and the
-/// names looked up now.
+/// (cloned) or are gone, the layouts, templates and user profiles (small)
+/// whole, and the names looked up now.
 pub struct Capture {
     pub agents: Vec<(SessionId, Agent)>,
     pub gone_agents: Vec<SessionId>,
@@ -27,6 +27,7 @@ pub struct Capture {
     pub gone_groups: Vec<String>,
     pub layouts: Layouts,
     pub templates: Templates,
+    pub profiles: Vec<SavedProfile>,
     pub names: Names,
 }
 
@@ -37,6 +38,7 @@ struct Live {
     groups: BTreeMap<String, Group>,
     layouts: Layouts,
     templates: Templates,
+    profiles: Vec<SavedProfile>,
     names: Names,
 }
 
@@ -53,17 +55,20 @@ impl Live {
             .extend(c.groups.into_iter().map(|g| (g.name().to_owned(), g)));
         self.layouts = c.layouts;
         self.templates = c.templates;
+        self.profiles = c.profiles;
         self.names = c.names;
     }
 
     fn saved(&self) -> Saved {
-        saved::save_parts(
+        let mut s = saved::save_parts(
             self.agents.iter().map(|(&id, a)| (id, a)),
             self.groups.values(),
             &self.layouts,
             &self.templates,
             &self.names,
-        )
+        );
+        s.profiles = self.profiles.clone();
+        s
     }
 }
 
@@ -114,6 +119,12 @@ fn merged(pending: &Saved, live: Saved) -> Saved {
     for l in &pending.layouts {
         if !have(layouts.iter().collect(), &l.session) {
             out.layouts.push(l.clone());
+        }
+    }
+    let profiles: Vec<String> = out.profiles.iter().map(|p| p.name.clone()).collect();
+    for p in &pending.profiles {
+        if !have(profiles.iter().collect(), &p.name) {
+            out.profiles.push(p.clone());
         }
     }
     out

@@ -52,6 +52,7 @@ mod create;
 mod lifecycle;
 mod placement;
 mod recreate;
+mod restore;
 mod target;
 #[cfg(test)]
 mod testing;
