@@ -261,7 +261,14 @@ fn compile(src: &Path, out: &Path, flags: &MakeFlags, sanitize: Option<&str>) {
         .warnings(false)
         .extra_warnings(false)
         .cargo_warnings(false)
-        .opt_level(2);
+        .opt_level(2)
+        // Code generation as upstream's configure build gets it from gcc's
+        // defaults: position-independent for an executable (-fPIE, not
+        // cc's -fPIC, whose interposable globals cost tmux's per-byte parser
+        // its inlining), and no frame pointers (unless sanitizing, below).
+        .pic(false)
+        .flag("-fPIE")
+        .force_frame_pointer(false);
     for f in flags.cppflags.iter().chain(&flags.cflags) {
         // Optimisation follows upstream's -O2 via opt_level; debug info follows
         // the cargo profile.

@@ -199,6 +199,11 @@ pub fn pid(id: PaneId) -> Option<i32> {
 /// copy-mode view), as plain text with trailing spaces trimmed: the visible
 /// rows down to the last one that has text (or the cursor's, if lower),
 /// at most `n` of them. Read straight from the grid: no capture-pane.
+///
+/// Only the rows returned are read, and the blank rows below the cursor
+/// that are passed over looking for text: the screen is evaluated on every
+/// debounce while output streams, so reading all of it would cost each
+/// evaluation the whole screen for a profile that wants a few lines.
 pub fn bottom_lines(id: PaneId, n: u32) -> Vec<String> {
     let Some(wp) = find(id) else {
         return Vec::new();
@@ -209,12 +214,11 @@ pub fn bottom_lines(id: PaneId, n: u32) -> Vec<String> {
     unsafe {
         let s = &(*wp).base;
         let gd = s.grid;
-        if gd.is_null() {
+        if gd.is_null() || n == 0 {
             return Vec::new();
         }
         let (sx, sy, hsize) = ((*gd).sx, (*gd).sy, (*gd).hsize);
-        let mut rows = Vec::with_capacity(sy as usize);
-        for y in 0..sy {
+        let row = |y: u32| -> String {
             let p = sys::grid_string_cells(
                 gd,
                 0,
@@ -225,21 +229,32 @@ pub fn bottom_lines(id: PaneId, n: u32) -> Vec<String> {
                 std::ptr::null_mut(),
             );
             if p.is_null() {
-                rows.push(String::new());
-                continue;
+                return String::new();
             }
-            rows.push(std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned());
+            let text = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
             libc::free(p as *mut libc::c_void);
+            text
+        };
+        // The rows end at the last one with text, if that is below the
+        // cursor's row, else at the cursor's row.
+        let cursor = (s.cy + 1).min(sy);
+        let mut end = cursor;
+        let mut last = None;
+        for y in (cursor..sy).rev() {
+            let text = row(y);
+            if !text.is_empty() {
+                end = y + 1;
+                last = Some(text);
+                break;
+            }
         }
-        let cursor = s.cy as usize + 1;
-        let last_text = rows
-            .iter()
-            .rposition(|r| !r.is_empty())
-            .map_or(0, |i| i + 1);
-        let end = last_text.max(cursor).min(rows.len());
-        let start = end.saturating_sub(n as usize);
-        rows.truncate(end);
-        rows.drain(..start);
+        let start = end.saturating_sub(n);
+        let mut rows = Vec::with_capacity((end - start) as usize);
+        let upto = if last.is_some() { end - 1 } else { end };
+        for y in start..upto {
+            rows.push(row(y));
+        }
+        rows.extend(last);
         rows
     }
 }

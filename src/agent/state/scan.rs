@@ -48,29 +48,50 @@ pub struct Scanner {
     overflow: bool,
 }
 
+/// `ESC ]`, which starts an OSC.
+static OSC_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\x1b]"));
+
+/// Scan `rest`, which starts in ground state, up to the first `ESC ]`
+/// (its offset is returned), appending the bells before it (if wanted) to
+/// `out`. Between two OSCs nothing but `ESC ]` and BEL matters: any other
+/// ESC only swallows the byte after it (a BEL straight after an ESC is no
+/// bell), so two fast searches over the whole read do, rather than one
+/// search per ESC (agent output has a colour or cursor sequence every few
+/// dozen bytes).
+fn ground(rest: &[u8], bells: bool, out: &mut Vec<Signal>) -> Option<usize> {
+    let osc = OSC_START.find(rest);
+    if bells {
+        let upto = osc.unwrap_or(rest.len());
+        for k in memchr::memchr_iter(0x07, &rest[..upto]) {
+            if k == 0 || rest[k - 1] != 0x1b {
+                out.push(Signal::Bell);
+            }
+        }
+    }
+    osc
+}
+
 impl Scanner {
     /// Scan `data`, appending what is found to `out`.
     pub fn feed(&mut self, data: &[u8], bells: bool, out: &mut Vec<Signal>) {
         let mut i = 0;
         while i < data.len() {
             if self.mode == Mode::Ground {
-                let rest = &data[i..];
-                let next = if bells {
-                    memchr::memchr2(0x1b, 0x07, rest)
-                } else {
-                    memchr::memchr(0x1b, rest)
-                };
-                match next {
-                    None => return,
+                match ground(&data[i..], bells, out) {
                     Some(k) => {
-                        i += k;
-                        if data[i] == 0x07 {
-                            out.push(Signal::Bell);
-                        } else {
+                        // `ESC ]` at k: an OSC starts.
+                        self.number = 0;
+                        self.digits = 0;
+                        self.mode = Mode::Number;
+                        i += k + 2;
+                        continue;
+                    }
+                    None => {
+                        if data.last() == Some(&0x1b) {
                             self.mode = Mode::Esc;
                         }
-                        i += 1;
-                        continue;
+                        return;
                     }
                 }
             }
@@ -171,6 +192,48 @@ mod tests {
             s.feed(c, bells, &mut out);
         }
         out
+    }
+
+    /// The scanner one byte at a time (what `feed` did before its ground
+    /// state searched whole reads): the model `feed` must agree with.
+    fn scan_bytewise(chunks: &[&[u8]], bells: bool) -> Vec<Signal> {
+        let mut s = Scanner::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            for &b in *c {
+                if s.mode == Mode::Ground {
+                    if b == 0x07 && bells {
+                        out.push(Signal::Bell);
+                    } else if b == 0x1b {
+                        s.mode = Mode::Esc;
+                    }
+                } else {
+                    s.step(b, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whole_read_search_agrees_with_bytewise(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(&b"\x1b\x07\x18]\\;90157x"[..]), 0..80),
+            cuts in proptest::collection::vec(0usize..80, 0..4),
+            bells: bool,
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            for c in cuts {
+                chunks.push(&bytes[at..c]);
+                at = c;
+            }
+            chunks.push(&bytes[at..]);
+            proptest::prop_assert_eq!(scan(&chunks, bells), scan_bytewise(&chunks, bells));
+        }
     }
 
     #[test]
