@@ -27,9 +27,9 @@ mod context_ops;
 mod groups;
 mod inbox_ops;
 mod restore;
-mod tracked;
 #[cfg(test)]
 mod testing;
+mod tracked;
 
 pub use agents::{SetAgentOutcome, DEFAULT_AGENT_TYPE};
 pub use context_ops::{ShareOutcome, UnshareOutcome};

@@ -93,7 +93,10 @@ const TABLES: &[(&str, &[&str], &[&str])] = &[
 /// One table's rows: key columns and value columns, under a text form of
 /// the key (SQL values have no order of their own).
 #[derive(Default, Clone, PartialEq)]
-struct Rows(BTreeMap<String, (Vec<Sql>, Vec<Sql>)>);
+struct Rows(BTreeMap<String, RowValues>);
+
+/// A row: its key columns and its value columns.
+type RowValues = (Vec<Sql>, Vec<Sql>);
 
 impl Rows {
     fn insert(&mut self, k: Vec<Sql>, v: Vec<Sql>) {
@@ -759,7 +762,7 @@ impl Db {
     /// has and `upsert` does not. Costs what the two hold, not the store.
     pub fn write_delta(&mut self, upsert: &Tables, delete: &Tables) -> Result<(), String> {
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
-        let mut done: Vec<(usize, String, Option<(Vec<Sql>, Vec<Sql>)>)> = Vec::new();
+        let mut done: Vec<(usize, String, Option<RowValues>)> = Vec::new();
         for (n, (name, keys, values)) in TABLES.iter().enumerate() {
             let old = &self.written.0[n];
             let new = &upsert.0[n];

@@ -381,7 +381,12 @@ fn group_sessions(g: &Group, ids: &mut BTreeSet<SessionId>) {
 /// else only what the mutators said changed: those agents with only their
 /// messages not sent yet, those groups, the layouts and templates if they
 /// changed, and the names of what is sent. Its cost is what changed.
-fn capture(full: bool, changes: Changes, layouts_changed: bool, templates_changed: bool) -> writer::Capture {
+fn capture(
+    full: bool,
+    changes: Changes,
+    layouts_changed: bool,
+    templates_changed: bool,
+) -> writer::Capture {
     let mut agents = Vec::new();
     let mut gone_agents = Vec::new();
     let mut groups = Vec::new();

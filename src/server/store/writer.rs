@@ -115,7 +115,10 @@ impl Live {
                         d.agents.insert(id, 0);
                     } else if !d.agents.contains_key(&id) {
                         // Its row (the messages that go are added below).
-                        add(&mut d.delete, self.save_agent(id, &copy.newer_than(u64::MAX)));
+                        add(
+                            &mut d.delete,
+                            self.save_agent(id, &copy.newer_than(u64::MAX)),
+                        );
                         d.agents.insert(id, copy.inbox.delivered());
                     }
                 } else {
@@ -170,7 +173,7 @@ impl Live {
             }
         }
         if c.layouts.is_some() || c.templates.is_some() {
-            if let Some(d) = delta.as_deref_mut() {
+            if let Some(d) = delta {
                 if !d.layouts {
                     add(&mut d.delete, self.save_layouts());
                     d.layouts = true;
