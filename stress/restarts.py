@@ -49,6 +49,9 @@ class Restarts:
         self.ops = 0
         self.kills = 0
         self.checked_keys = 0
+        # The largest loss window seen: how long before a kill the oldest
+        # acknowledged write that did not come back was acknowledged.
+        self.max_loss = 0.0
 
     def t(self, *args, timeout=20):
         try:
@@ -141,6 +144,7 @@ class Restarts:
             time.sleep(0.005)
         with self.lock:
             need = {}
+            acked = {k: list(v) for k, v in self.acked.items()}
             for key, acks in self.acked.items():
                 old = [n for (t, n) in acks if t < kill_time - BOUND]
                 if old:
@@ -160,6 +164,10 @@ class Restarts:
                                f"acknowledged > {BOUND * 1000:.0f} ms before the kill")
             elif int(got) > self.tried_now(key):
                 self.violation(f"kill {self.kills}: key {key} is {got}, never written")
+            if got.isdigit():
+                lost = [t for (t, c) in acked.get(key, []) if c > int(got) and t < kill_time]
+                if lost:
+                    self.max_loss = max(self.max_loss, kill_time - min(lost))
         seen = self.observe()
         if seen is None:
             self.violation(f"kill {self.kills}: restored server does not answer")
@@ -202,7 +210,8 @@ def main(a):
     finally:
         print(f"restarts: {r.kills} kills with SIGKILL, {r.ops} operations, "
               f"{r.checked_keys} key checks against the {BOUND * 1000:.0f} ms bound, "
-              f"{len(r.violations)} violations (seed {a.seed})")
+              f"{len(r.violations)} violations (seed {a.seed}); largest loss window "
+              f"{r.max_loss * 1000:.0f} ms (acknowledged writes not restored, before the kill)")
         for v in r.violations[:50]:
             print("  " + v)
         shutil.rmtree(r.dir, ignore_errors=True)

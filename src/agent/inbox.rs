@@ -207,6 +207,55 @@ impl Inbox {
         (taken, stamps)
     }
 
+    /// A copy with the counters and only the messages numbered above `seq`
+    /// (all of them for 0): what a copy kept elsewhere, up to date until
+    /// `seq`, needs to catch up ([`Inbox::catch_up`]).
+    pub fn newer_than(&self, seq: u64) -> Inbox {
+        let from = self.unread.partition_point(|m| m.seq <= seq);
+        let unread: VecDeque<Message> = self.unread.range(from..).cloned().collect();
+        Inbox {
+            bytes: unread.iter().map(|m| m.text.len()).sum(),
+            stamps: self.stamps.range(from..).copied().collect(),
+            unread,
+            last_seq: self.last_seq,
+            consumed: self.consumed,
+            dropped: self.dropped,
+        }
+    }
+
+    /// This copy of an inbox catches up with it, given its newer part
+    /// ([`Inbox::newer_than`] of the last number this copy has) and the
+    /// number of its oldest unread message (`None`: it has none): messages
+    /// read or dropped since go (older than `oldest`), the new ones come,
+    /// the counters are the inbox's. Returns the messages that went, as an
+    /// inbox with the same counters. Messages only ever leave an inbox
+    /// oldest first and arrive newest last, which is what makes this exact.
+    pub fn catch_up(&mut self, newer: Inbox, oldest: Option<u64>) -> Inbox {
+        let keep_from = oldest.unwrap_or(u64::MAX);
+        let n = self.unread.partition_point(|m| m.seq < keep_from);
+        let gone: VecDeque<Message> = self.unread.drain(..n).collect();
+        let gone_stamps: VecDeque<u64> = self.stamps.drain(..n.min(self.stamps.len())).collect();
+        let last = self.unread.back().map_or(0, |m| m.seq);
+        for (m, s) in newer.unread.into_iter().zip(newer.stamps) {
+            if m.seq > last {
+                self.unread.push_back(m);
+                self.stamps.push_back(s);
+            }
+        }
+        self.last_seq = newer.last_seq;
+        self.consumed = newer.consumed;
+        self.dropped = newer.dropped;
+        self.bytes = self.unread.iter().map(|m| m.text.len()).sum();
+        Inbox {
+            bytes: gone.iter().map(|m| m.text.len()).sum(),
+            unread: gone,
+            stamps: gone_stamps,
+            last_seq: self.last_seq,
+            consumed: self.consumed,
+            dropped: self.dropped,
+        }
+    }
+
     /// How many messages are unread.
     pub fn unread_count(&self) -> usize {
         self.unread.len()
@@ -257,6 +306,35 @@ mod tests {
 
     fn balanced(i: &Inbox) -> bool {
         i.delivered() == i.consumed() + i.dropped() + i.unread_count() as u64
+    }
+
+    #[test]
+    fn a_copy_catches_up_with_the_newer_part_alone() {
+        let mut live = Inbox::default();
+        let l = InboxLimits::count(4);
+        for n in 0..3 {
+            live.push(None, "", &format!("m{n}"), 0, l, n);
+        }
+        let mut copy = live.newer_than(0);
+        assert_eq!(copy, live);
+        let seen = live.delivered();
+        // Two read, three more arrive, one of them dropping the oldest.
+        live.consume(Some(2));
+        for n in 3..7 {
+            live.push(None, "", &format!("m{n}"), 0, l, n);
+        }
+        let newer = live.newer_than(seen);
+        assert_eq!(newer.unread_count(), 4, "only the new ones travel");
+        let gone = copy.catch_up(newer, live.oldest().map(|m| m.seq));
+        assert_eq!(copy, live);
+        assert_eq!(seqs(&gone), vec![1, 2, 3]);
+        // Everything read: the copy empties.
+        let seen = live.delivered();
+        live.consume(None);
+        let gone = copy.catch_up(live.newer_than(seen), None);
+        assert_eq!(copy, live);
+        assert_eq!(seqs(&gone), vec![4, 5, 6, 7]);
+        assert!(balanced(&copy));
     }
 
     #[test]

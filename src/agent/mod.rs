@@ -48,8 +48,8 @@ pub use layout::{
     PaneState, RecreatePlan, RoleSpec, Slot, Stage, Template, Templates, Transition,
 };
 pub use registry::{
-    Agent, Delivery, JoinOutcome, LeaveOutcome, Registry, Restored, Role, SendOutcome, SendTo,
-    SetAgentOutcome, ShareOutcome, UnshareOutcome, DEFAULT_AGENT_TYPE,
+    Agent, Changes, Delivery, JoinOutcome, LeaveOutcome, Registry, Restored, Role, SendOutcome,
+    SendTo, SetAgentOutcome, ShareOutcome, Touched, UnshareOutcome, DEFAULT_AGENT_TYPE,
 };
 pub use validate::{
     text_from_bytes, MAX_AGENT_TYPE_LEN, MAX_CONTEXT_BYTES, MAX_CONTEXT_KEYS, MAX_GOAL_BYTES,

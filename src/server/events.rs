@@ -29,6 +29,9 @@ pub(super) fn session_destroyed(id: SessionId) {
     let ids = wait::with_set(|s| s.take_session(id));
     wait::fail(&ids, &format!("agent-wait: session {id} is gone"));
     let outcome = state::with_mut(|r| r.session_destroyed(id, tmux::now()));
+    // Saved messages and context name their senders and authors: with the
+    // session gone they must not any more, wherever they are.
+    super::store::changed();
     if let Some(outcome) = outcome {
         deliver(&outcome.events);
     }

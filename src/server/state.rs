@@ -9,7 +9,7 @@
 //! and layouts only through [`crate::server::apply`] and
 //! [`crate::server::apply_layouts`], which deliver what changed. Each of
 //! the four mutators (registry, layouts, templates, profiles) tells the
-//! persistent store ([`super::store`]).
+//! persistent store what changed ([`super::store`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -61,8 +61,12 @@ pub fn with<T>(f: impl FnOnce(&Registry) -> T) -> T {
 
 /// Change the agent registry (see [`crate::server::apply`]).
 pub(super) fn with_mut<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
-    let out = REGISTRY.with(|r| f(&mut r.borrow_mut()));
-    super::store::changed();
+    let (out, changes) = REGISTRY.with(|r| {
+        let mut r = r.borrow_mut();
+        let out = f(&mut r);
+        (out, r.take_changes())
+    });
+    super::store::registry_changed(changes);
     out
 }
 
@@ -74,7 +78,7 @@ pub fn layouts<T>(f: impl FnOnce(&Layouts) -> T) -> T {
 /// Change the managed layouts (see [`crate::server::apply_layouts`]).
 pub(super) fn layouts_mut<T>(f: impl FnOnce(&mut Layouts) -> T) -> T {
     let out = LAYOUTS.with(|l| f(&mut l.borrow_mut()));
-    super::store::changed();
+    super::store::layouts_changed();
     out
 }
 
@@ -86,7 +90,7 @@ pub fn templates<T>(f: impl FnOnce(&Templates) -> T) -> T {
 /// Change the layout templates (they have no events).
 pub fn templates_mut<T>(f: impl FnOnce(&mut Templates) -> T) -> T {
     let out = TEMPLATES.with(|t| f(&mut t.borrow_mut()));
-    super::store::changed();
+    super::store::templates_changed();
     out
 }
 

@@ -93,8 +93,7 @@ impl Registry {
 
         let g = self
             .groups
-            .entry(group.to_owned())
-            .or_insert_with(|| Group::new(group, now));
+            .get_or_insert_with(group.to_owned(), || Group::new(group, now));
         let coordinator = g.add(id, now);
         let peers = g.members().filter(|&m| m != id).collect();
         if let Some(agent) = self.agents.get_mut(&id) {

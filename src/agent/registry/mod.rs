@@ -29,12 +29,15 @@ mod inbox_ops;
 mod restore;
 #[cfg(test)]
 mod testing;
+mod tracked;
 
 pub use agents::{SetAgentOutcome, DEFAULT_AGENT_TYPE};
 pub use context_ops::{ShareOutcome, UnshareOutcome};
 pub use groups::{JoinOutcome, LeaveOutcome};
 pub use inbox_ops::{Delivery, SendOutcome, SendTo};
 pub use restore::Restored;
+pub use tracked::Touched;
+use tracked::Tracked;
 
 /// What the registry knows about an agent session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +55,19 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// A copy with its inbox's messages numbered above `seq` only (and all
+    /// its counters): what a copy kept elsewhere, up to date until `seq`,
+    /// needs to catch up ([`Inbox::catch_up`]).
+    pub fn newer_than(&self, seq: u64) -> Agent {
+        Agent {
+            agent_type: self.agent_type.clone(),
+            goal: self.goal.clone(),
+            created: self.created,
+            group: self.group.clone(),
+            inbox: self.inbox.newer_than(seq),
+        }
+    }
+
     fn new(agent_type: &str, goal: &str, now: i64) -> Agent {
         Agent {
             agent_type: agent_type.to_owned(),
@@ -81,11 +97,33 @@ impl fmt::Display for Role {
     }
 }
 
+/// What changed in a registry since it was last asked
+/// ([`Registry::take_changes`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub agents: Touched<SessionId>,
+    pub groups: Touched<String>,
+}
+
+impl Changes {
+    /// Nothing changed?
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty() && self.groups.is_empty()
+    }
+
+    /// Adds what `other` found.
+    pub fn extend(&mut self, other: Changes) {
+        self.agents.extend(other.agents);
+        self.groups.extend(other.groups);
+    }
+}
+
 /// All agents and groups of one server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Registry {
-    agents: BTreeMap<SessionId, Agent>,
-    groups: BTreeMap<String, Group>,
+    /// Agents and groups remember what changed, for [`Registry::take_changes`].
+    agents: Tracked<SessionId, Agent>,
+    groups: Tracked<String, Group>,
     /// Every unread message of every inbox by its server-wide stamp (the
     /// oldest first), and the inbox it is in.
     by_age: BTreeMap<u64, SessionId>,
@@ -100,8 +138,8 @@ pub struct Registry {
 impl Default for Registry {
     fn default() -> Registry {
         Registry {
-            agents: BTreeMap::new(),
-            groups: BTreeMap::new(),
+            agents: Tracked::default(),
+            groups: Tracked::default(),
             by_age: BTreeMap::new(),
             next_stamp: 0,
             inbox_bytes: 0,
@@ -203,6 +241,15 @@ impl Registry {
     fn restart_stamps(&mut self) {
         if self.by_age.is_empty() {
             self.next_stamp = 0;
+        }
+    }
+
+    /// The agents and groups that changed (or may have) since the last call,
+    /// by any operation: what a copy kept elsewhere must look at again.
+    pub fn take_changes(&mut self) -> Changes {
+        Changes {
+            agents: self.agents.take_touched(),
+            groups: self.groups.take_touched(),
         }
     }
 

@@ -130,12 +130,33 @@ const TABLES_ADDED_IN_2: &[&str] = &["profiles"];
 /// One table's rows: key columns and value columns, under a text form of
 /// the key (SQL values have no order of their own).
 #[derive(Default, Clone, PartialEq)]
-struct Rows(BTreeMap<String, (Vec<Sql>, Vec<Sql>)>);
+struct Rows(BTreeMap<String, RowValues>);
+
+/// A row: its key columns and its value columns.
+type RowValues = (Vec<Sql>, Vec<Sql>);
 
 impl Rows {
     fn insert(&mut self, k: Vec<Sql>, v: Vec<Sql>) {
         self.0.insert(format!("{k:?}"), (k, v));
     }
+}
+
+/// The statements that write a row of table `name` and remove one.
+fn statements(name: &str, keys: &[&str], values: &[&str]) -> (String, String) {
+    let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let upsert = format!(
+        "INSERT OR REPLACE INTO {name} ({}) VALUES ({})",
+        cols.join(", "),
+        marks.join(", ")
+    );
+    let cond: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ?{}", i + 1))
+        .collect();
+    let delete = format!("DELETE FROM {name} WHERE {}", cond.join(" AND "));
+    (upsert, delete)
 }
 
 /// Every table's rows, in [`TABLES`] order.
@@ -861,19 +882,7 @@ impl Db {
         for (n, (name, keys, values)) in TABLES.iter().enumerate() {
             let old = &self.written.0[n];
             let new = &t.0[n];
-            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
-            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-            let upsert = format!(
-                "INSERT OR REPLACE INTO {name} ({}) VALUES ({})",
-                cols.join(", "),
-                marks.join(", ")
-            );
-            let cond: Vec<String> = keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| format!("{k} = ?{}", i + 1))
-                .collect();
-            let delete = format!("DELETE FROM {name} WHERE {}", cond.join(" AND "));
+            let (upsert, delete) = statements(name, keys, values);
             {
                 let mut up = tx.prepare_cached(&upsert).map_err(|e| e.to_string())?;
                 for (name, row) in &new.0 {
@@ -893,6 +902,50 @@ impl Db {
         }
         tx.commit().map_err(|e| e.to_string())?;
         self.written = t.clone();
+        Ok(())
+    }
+
+    /// Writes only some rows, in one transaction: those of `upsert` that
+    /// differ from the file's, and removes those of `delete` that the file
+    /// has and `upsert` does not. Costs what the two hold, not the store.
+    pub fn write_delta(&mut self, upsert: &Tables, delete: &Tables) -> Result<(), String> {
+        let tx = self.conn.transaction().map_err(|e| e.to_string())?;
+        let mut done: Vec<(usize, String, Option<RowValues>)> = Vec::new();
+        for (n, (name, keys, values)) in TABLES.iter().enumerate() {
+            let old = &self.written.0[n];
+            let new = &upsert.0[n];
+            let (up_sql, del_sql) = statements(name, keys, values);
+            let mut up = tx.prepare_cached(&up_sql).map_err(|e| e.to_string())?;
+            for (k, row) in &new.0 {
+                if old.0.get(k) != Some(row) {
+                    up.execute(params_from_iter(row.0.iter().chain(&row.1)))
+                        .map_err(|e| e.to_string())?;
+                    done.push((n, k.clone(), Some(row.clone())));
+                }
+            }
+            let mut del = tx.prepare_cached(&del_sql).map_err(|e| e.to_string())?;
+            for (k, (key, _)) in &delete.0[n].0 {
+                if !new.0.contains_key(k) && old.0.contains_key(k) {
+                    del.execute(params_from_iter(key.iter()))
+                        .map_err(|e| e.to_string())?;
+                    done.push((n, k.clone(), None));
+                }
+            }
+        }
+        if done.is_empty() {
+            return Ok(());
+        }
+        tx.commit().map_err(|e| e.to_string())?;
+        for (n, k, row) in done {
+            match row {
+                Some(r) => {
+                    self.written.0[n].0.insert(k, r);
+                }
+                None => {
+                    self.written.0[n].0.remove(&k);
+                }
+            }
+        }
         Ok(())
     }
 

@@ -13,7 +13,8 @@ use agent_tmux::ids::{PaneId, SessionId};
 use super::super::{agent_state, state};
 use crate::tmux::{options, pane, session};
 
-/// Fill in `names`' launch commands and conversations; the user profiles.
+/// Fill in the launch commands and conversations of the agent sessions
+/// `names` has looked up (those the capture sends); the user profiles.
 pub(super) fn more(names: &mut Names) -> Vec<SavedProfile> {
     launch_commands(names);
     // Never the first to build the built-in profiles (their patterns take
@@ -33,7 +34,14 @@ fn conversation(p: PaneId) -> Option<String> {
 }
 
 fn launch_commands(names: &mut Names) {
-    let agents: Vec<SessionId> = state::with(|r| r.agents().map(|(id, _)| id).collect());
+    let agents: Vec<SessionId> = state::with(|r| {
+        names
+            .sessions
+            .keys()
+            .copied()
+            .filter(|&id| r.agent(id).is_some())
+            .collect()
+    });
     for id in agents {
         if state::layouts(|l| l.layout_of_session(id).is_some()) {
             continue;

@@ -5,12 +5,17 @@
 //! on unless `@agent-store` is `off` when the configuration has been loaded.
 //!
 //! Every change of agent state goes through [`crate::server::state`]'s
-//! three mutators (the registry, the layouts, the templates), which call
-//! [`changed`]. The first change after a write arms a timer of half the
-//! bound (`@agent-store-interval`, default 200 ms); when it fires the state
-//! is captured (agents and groups that differ from the last capture are
-//! cloned; session names, start directories and conversation ids are
-//! looked up now; the time it took is in the server log) and sent to the store's thread
+//! three mutators (the registry, the layouts, the templates), which say
+//! what changed ([`registry_changed`], [`layouts_changed`],
+//! [`templates_changed`]); [`changed`] alone asks for everything, for what
+//! no mutator sees (a session renamed, destroyed). The first change after
+//! a write arms a timer of half the bound (`@agent-store-interval`,
+//! default 200 ms); when it fires what changed is captured: only the
+//! agents and groups the registry recorded ([`Changes`]) are cloned, an
+//! agent with only its messages not sent before, the layouts and templates
+//! only if they changed, and only the names and start directories of the
+//! sessions those name are looked up, so a capture costs what changed (the
+//! time it took is in the server log). It goes to the store's thread
 //! ([`writer`]), which writes the rows that changed in one transaction at
 //! once. So whatever a command acknowledged more than the bound ago is on
 //! disk even if the server is killed with SIGKILL. The event loop never
@@ -35,9 +40,9 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
-use agent_tmux::agent::layout::LayoutId;
+use agent_tmux::agent::layout::{LayoutId, Layouts};
 use agent_tmux::agent::saved::{Names, Saved};
-use agent_tmux::agent::{Agent, Group};
+use agent_tmux::agent::{Agent, Changes, Group};
 use agent_tmux::ids::{PaneId, SessionId};
 
 use super::state;
@@ -69,7 +74,13 @@ struct Store {
     /// still waiting to be restored.
     loaded: Option<Load>,
     waiting: Vec<Box<dyn FnOnce()>>,
+    /// A capture is due (the timer is armed).
     dirty: bool,
+    /// What it must capture: everything, or what changed.
+    all: bool,
+    changes: Changes,
+    layouts_changed: bool,
+    templates_changed: bool,
     flush: Option<Timer>,
     interval_ms: u64,
     /// kill-server: nothing after this point is saved.
@@ -264,12 +275,41 @@ pub fn is_restored(id: LayoutId) -> bool {
     STORE.with(|s| s.borrow().restored_layouts.contains(&id))
 }
 
-/// Agent state changed (called by the state's mutators): make sure it is
-/// written within the bound.
+/// Agent state changed, or something it is saved with (a session's name or
+/// start directory): make sure it is written within the bound. The next
+/// capture takes everything, which is always right; the state's mutators
+/// say what changed instead ([`registry_changed`], [`layouts_changed`],
+/// [`templates_changed`]), so that a capture costs what changed.
 pub fn changed() {
+    note(|s| s.all = true);
+}
+
+/// These agents and groups changed (from the registry's mutator).
+pub fn registry_changed(c: Changes) {
+    if !c.is_empty() {
+        note(|s| s.changes.extend(c));
+    }
+}
+
+/// The managed layouts changed (from their mutator).
+pub fn layouts_changed() {
+    note(|s| s.layouts_changed = true);
+}
+
+/// The templates changed (from their mutator).
+pub fn templates_changed() {
+    note(|s| s.templates_changed = true);
+}
+
+/// Notes what changed with `f` and arms the timer if it is not armed.
+fn note(f: impl FnOnce(&mut Store)) {
     let arm = STORE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.tx.is_none() || s.frozen || s.dirty {
+        if s.tx.is_none() || s.frozen {
+            return None;
+        }
+        f(&mut s);
+        if s.dirty {
             return None;
         }
         s.dirty = true;
@@ -293,81 +333,28 @@ pub fn conversation_id(id: PaneId) -> Option<String> {
         .or_else(|| options::pane(id, "@agent-conversation-id").filter(|v| !v.is_empty()))
 }
 
-/// The agents and groups as last captured, to send only what changed.
-#[derive(Default)]
-struct Prev {
-    agents: HashMap<SessionId, Agent>,
-    groups: HashMap<String, Group>,
-}
-
 thread_local! {
-    static PREV: RefCell<Prev> = RefCell::new(Prev::default());
+    /// The last message number each agent had when it was last captured:
+    /// the next capture sends only its messages above it.
+    static SENT: RefCell<HashMap<SessionId, u64>> = RefCell::new(HashMap::new());
 }
 
-/// Capture what changed since the last capture (on the event loop): agents
-/// and groups are compared with their last captured copies, which costs no
-/// allocation, and only those that differ are cloned.
-fn capture() -> writer::Capture {
-    let (agents, gone_agents, groups, gone_groups) = PREV.with(|p| {
-        let mut p = p.borrow_mut();
-        state::with(|r| {
-            let mut agents = Vec::new();
-            for (id, a) in r.agents() {
-                if p.agents.get(&id) != Some(a) {
-                    p.agents.insert(id, a.clone());
-                    agents.push((id, a.clone()));
-                }
-            }
-            let gone_agents: Vec<SessionId> = p
-                .agents
-                .keys()
-                .filter(|&&id| r.agent(id).is_none())
-                .copied()
-                .collect();
-            for id in &gone_agents {
-                p.agents.remove(id);
-            }
-            let mut groups = Vec::new();
-            for g in r.groups() {
-                if p.groups.get(g.name()) != Some(g) {
-                    p.groups.insert(g.name().to_owned(), g.clone());
-                    groups.push(g.clone());
-                }
-            }
-            let gone_groups: Vec<String> = p
-                .groups
-                .keys()
-                .filter(|n| r.group(n).is_none())
-                .cloned()
-                .collect();
-            for n in &gone_groups {
-                p.groups.remove(n);
-            }
-            (agents, gone_agents, groups, gone_groups)
-        })
-    });
-    let layouts = state::layouts(Clone::clone);
-    let templates = state::templates(Clone::clone);
+/// Looks up the names, start directories and conversation ids of
+/// `sessions` and of the layouts' sessions and panes (with `layouts`).
+fn names_of(sessions: BTreeSet<SessionId>, layouts: Option<&Layouts>) -> Names {
     let mut names = Names::default();
-    let mut ids: BTreeSet<SessionId> = BTreeSet::new();
-    state::with(|r| {
-        for (id, a) in r.agents() {
-            ids.insert(id);
-            ids.extend(a.inbox.unread().filter_map(|m| m.from));
-        }
-        for g in r.groups() {
-            ids.extend(g.context().map(|(_, e)| e.author));
-        }
-    });
-    for l in layouts.layouts() {
-        ids.insert(l.session);
-        for p in layouts.panes(l.id) {
-            if let Some(x) = p.pane.filter(|&x| pane::exists(x)) {
-                if let Some(d) = pane::start_dir(x) {
-                    names.pane_dirs.insert(x, d);
-                }
-                if let Some(c) = conversation_id(x) {
-                    names.conversations.insert(x, c);
+    let mut ids = sessions;
+    if let Some(layouts) = layouts {
+        for l in layouts.layouts() {
+            ids.insert(l.session);
+            for p in layouts.panes(l.id) {
+                if let Some(x) = p.pane.filter(|&x| pane::exists(x)) {
+                    if let Some(d) = pane::start_dir(x) {
+                        names.pane_dirs.insert(x, d);
+                    }
+                    if let Some(c) = conversation_id(x) {
+                        names.conversations.insert(x, c);
+                    }
                 }
             }
         }
@@ -380,8 +367,95 @@ fn capture() -> writer::Capture {
             }
         }
     }
+    names
+}
+
+/// The sessions agent `a`'s saved form names: itself, the senders of its
+/// unread messages.
+fn agent_sessions(id: SessionId, a: &Agent, ids: &mut BTreeSet<SessionId>) {
+    ids.insert(id);
+    ids.extend(a.inbox.unread().filter_map(|m| m.from));
+}
+
+/// The sessions group `g`'s saved form names: members, context authors.
+fn group_sessions(g: &Group, ids: &mut BTreeSet<SessionId>) {
+    ids.extend(g.members());
+    ids.extend(g.context().map(|(_, e)| e.author));
+}
+
+/// Capture on the event loop. With `full`, everything (every agent with
+/// all its messages, every group, the layouts and templates, every name);
+/// else only what the mutators said changed: those agents with only their
+/// messages not sent yet, those groups, the layouts and templates if they
+/// changed, and the names of what is sent. Its cost is what changed.
+fn capture(
+    full: bool,
+    changes: Changes,
+    layouts_changed: bool,
+    templates_changed: bool,
+) -> writer::Capture {
+    let mut agents = Vec::new();
+    let mut gone_agents = Vec::new();
+    let mut groups = Vec::new();
+    let mut gone_groups = Vec::new();
+    let mut ids: BTreeSet<SessionId> = BTreeSet::new();
+    SENT.with(|sent| {
+        let mut sent = sent.borrow_mut();
+        state::with(|r| {
+            if full {
+                sent.clear();
+                for (id, a) in r.agents() {
+                    agents.push(writer::AgentChange {
+                        id,
+                        agent: a.newer_than(0),
+                        oldest: a.inbox.oldest().map(|m| m.seq),
+                        whole: true,
+                    });
+                    sent.insert(id, a.inbox.delivered());
+                    agent_sessions(id, a, &mut ids);
+                }
+                for g in r.groups() {
+                    groups.push(g.clone());
+                    group_sessions(g, &mut ids);
+                }
+                return;
+            }
+            for &id in &changes.agents.changed {
+                let Some(a) = r.agent(id) else {
+                    sent.remove(&id);
+                    gone_agents.push(id);
+                    continue;
+                };
+                let last = sent.get(&id).copied();
+                let whole = changes.agents.replaced.contains(&id) || last.is_none();
+                let agent = a.newer_than(if whole { 0 } else { last.unwrap_or(0) });
+                ids.insert(id);
+                ids.extend(agent.inbox.unread().filter_map(|m| m.from));
+                agents.push(writer::AgentChange {
+                    id,
+                    agent,
+                    oldest: a.inbox.oldest().map(|m| m.seq),
+                    whole,
+                });
+                sent.insert(id, a.inbox.delivered());
+            }
+            for name in &changes.groups.changed {
+                match r.group(name) {
+                    Some(g) => {
+                        groups.push(g.clone());
+                        group_sessions(g, &mut ids);
+                    }
+                    None => gone_groups.push(name.clone()),
+                }
+            }
+        })
+    });
+    let layouts = (full || layouts_changed).then(|| state::layouts(Clone::clone));
+    let templates = (full || templates_changed).then(|| state::templates(Clone::clone));
+    let mut names = names_of(ids, layouts.as_ref());
     let profiles = lookups::more(&mut names);
     writer::Capture {
+        full,
         agents,
         gone_agents,
         groups,
@@ -393,22 +467,33 @@ fn capture() -> writer::Capture {
     }
 }
 
-fn send_capture() {
+/// Captures what is due (everything with `full`) and hands it to the
+/// thread.
+fn send_capture(full: bool) {
     if !active() {
         return;
     }
-    let t0 = std::time::Instant::now();
-    let c = capture();
-    tmux::guard::log(&format!(
-        "agent-tmux: store capture of {} changed agents took {} us",
-        c.agents.len(),
-        t0.elapsed().as_micros()
-    ));
-    STORE.with(|s| {
+    let (all, changes, layouts, templates) = STORE.with(|s| {
         let mut s = s.borrow_mut();
         s.dirty = false;
         s.flush = None;
-        if let Some(tx) = &s.tx {
+        (
+            std::mem::take(&mut s.all),
+            std::mem::take(&mut s.changes),
+            std::mem::take(&mut s.layouts_changed),
+            std::mem::take(&mut s.templates_changed),
+        )
+    });
+    let t0 = std::time::Instant::now();
+    let c = capture(full || all, changes, layouts, templates);
+    tmux::guard::log(&format!(
+        "agent-tmux: store capture of {} changed agents took {} us{}",
+        c.agents.len(),
+        t0.elapsed().as_micros(),
+        if c.full { " (everything)" } else { "" }
+    ));
+    STORE.with(|s| {
+        if let Some(tx) = &s.borrow().tx {
             let _ = tx.send(writer::Msg::State(Box::new(c)));
         }
     });
@@ -417,7 +502,7 @@ fn send_capture() {
 fn flush() {
     let frozen = STORE.with(|s| s.borrow().frozen);
     if !frozen {
-        send_capture();
+        send_capture(false);
     }
 }
 
@@ -427,7 +512,7 @@ pub fn exiting() {
     if !active() {
         return;
     }
-    send_capture();
+    send_capture(true);
     // The last write starts now, while the server finishes its clients.
     STORE.with(|s| {
         let mut s = s.borrow_mut();
@@ -443,7 +528,7 @@ pub fn exiting() {
 pub fn exited() {
     let frozen = STORE.with(|s| s.borrow().frozen);
     if !frozen && STORE.with(|s| s.borrow().dirty) {
-        send_capture();
+        send_capture(true);
     }
     let (tx, thread) = STORE.with(|s| {
         let mut s = s.borrow_mut();

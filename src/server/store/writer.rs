@@ -5,7 +5,7 @@
 //! transaction, at once. What it read from the file at start it sends back
 //! once, over another channel ([`Loaded`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 
@@ -16,17 +16,33 @@ use agent_tmux::ids::SessionId;
 
 use super::db::{self, Tables};
 
-/// What changed in the live state since the last capture, as the event
-/// loop found it: agents and groups that differ from the last capture
-/// (cloned) or are gone, the layouts, templates and user profiles (small)
-/// whole, and the names looked up now.
+/// One agent as the event loop captured it: its metadata and counters, and
+/// of its unread messages only those newer than the last capture sent
+/// ([`Agent::newer_than`]), unless `whole`.
+pub struct AgentChange {
+    pub id: SessionId,
+    pub agent: Agent,
+    /// The number of its oldest unread message (`None`: it has none).
+    pub oldest: Option<u64>,
+    /// `agent` has all its messages and replaces the thread's copy (a new
+    /// agent, or one the thread may not have).
+    pub whole: bool,
+}
+
+/// What the event loop captured: with `full`, the whole live state, which
+/// replaces the thread's copy; else only what changed since the last
+/// capture (agents and groups that changed or are gone, the layouts and
+/// templates if they changed) and the names looked up for those, which
+/// are added to the names the thread has.
 pub struct Capture {
-    pub agents: Vec<(SessionId, Agent)>,
+    pub full: bool,
+    pub agents: Vec<AgentChange>,
     pub gone_agents: Vec<SessionId>,
     pub groups: Vec<Group>,
     pub gone_groups: Vec<String>,
-    pub layouts: Layouts,
-    pub templates: Templates,
+    pub layouts: Option<Layouts>,
+    pub templates: Option<Templates>,
+    /// The user agent profiles, whole (few and small).
     pub profiles: Vec<SavedProfile>,
     pub names: Names,
 }
@@ -42,21 +58,193 @@ struct Live {
     names: Names,
 }
 
+/// The rows one batch of captures changes: what to write, and what was
+/// written before and may have to go (rows of `delete` also in `upsert`
+/// stay).
+#[derive(Default)]
+struct Delta {
+    upsert: Saved,
+    delete: Saved,
+    /// Agents that changed, with the last message number the file had of
+    /// each before the batch (0: none, all are new).
+    agents: BTreeMap<SessionId, u64>,
+    groups: BTreeSet<String>,
+    layouts: bool,
+    profiles: bool,
+}
+
 impl Live {
-    fn apply(&mut self, c: Capture) {
+    fn save_agent(&self, id: SessionId, a: &Agent) -> Saved {
+        saved::save_parts(
+            std::iter::once((id, a)),
+            std::iter::empty(),
+            &Layouts::default(),
+            &Templates::new(),
+            &self.names,
+        )
+    }
+
+    fn save_group(&self, g: &Group) -> Saved {
+        saved::save_parts(
+            std::iter::empty(),
+            std::iter::once(g),
+            &Layouts::default(),
+            &Templates::new(),
+            &self.names,
+        )
+    }
+
+    fn save_profiles(&self) -> Saved {
+        Saved {
+            profiles: self.profiles.clone(),
+            ..Saved::default()
+        }
+    }
+
+    fn save_layouts(&self) -> Saved {
+        saved::save_parts(
+            std::iter::empty(),
+            std::iter::empty(),
+            &self.layouts,
+            &self.templates,
+            &self.names,
+        )
+    }
+
+    /// Applies `c`; with `delta`, notes the rows it changes (the rows
+    /// before the change are made with the names as they were).
+    fn apply(&mut self, c: Capture, mut delta: Option<&mut Delta>) {
+        if c.full {
+            *self = Live::default();
+        }
+        for ch in c.agents {
+            let id = ch.id;
+            if let Some(d) = delta.as_deref_mut() {
+                if let Some(copy) = self.agents.get(&id) {
+                    if ch.whole {
+                        add(&mut d.delete, self.save_agent(id, copy));
+                        d.agents.insert(id, 0);
+                    } else if !d.agents.contains_key(&id) {
+                        // Its row (the messages that go are added below).
+                        add(
+                            &mut d.delete,
+                            self.save_agent(id, &copy.newer_than(u64::MAX)),
+                        );
+                        d.agents.insert(id, copy.inbox.delivered());
+                    }
+                } else {
+                    d.agents.insert(id, 0);
+                }
+            }
+            match self.agents.get_mut(&id) {
+                Some(copy) if !ch.whole => {
+                    let mut agent = ch.agent;
+                    let newer = std::mem::take(&mut agent.inbox);
+                    let gone = copy.inbox.catch_up(newer, ch.oldest);
+                    agent.inbox = std::mem::take(&mut copy.inbox);
+                    *copy = agent;
+                    if let Some(d) = delta.as_deref_mut() {
+                        if gone.unread_count() > 0 {
+                            let mut g = copy.newer_than(u64::MAX);
+                            g.inbox = gone;
+                            let s = self.save_agent(id, &g);
+                            add(&mut d.delete, s);
+                        }
+                    }
+                }
+                _ => {
+                    self.agents.insert(id, ch.agent);
+                }
+            }
+        }
         for id in c.gone_agents {
-            self.agents.remove(&id);
+            if let Some(copy) = self.agents.remove(&id) {
+                if let Some(d) = delta.as_deref_mut() {
+                    add(&mut d.delete, self.save_agent(id, &copy));
+                    d.agents.insert(id, 0);
+                }
+            }
         }
-        self.agents.extend(c.agents);
-        for g in c.gone_groups {
-            self.groups.remove(&g);
+        for g in c.groups {
+            if let Some(d) = delta.as_deref_mut() {
+                if d.groups.insert(g.name().to_owned()) {
+                    if let Some(old) = self.groups.get(g.name()) {
+                        add(&mut d.delete, self.save_group(old));
+                    }
+                }
+            }
+            self.groups.insert(g.name().to_owned(), g);
         }
-        self.groups
-            .extend(c.groups.into_iter().map(|g| (g.name().to_owned(), g)));
-        self.layouts = c.layouts;
-        self.templates = c.templates;
-        self.profiles = c.profiles;
-        self.names = c.names;
+        for n in c.gone_groups {
+            if let Some(old) = self.groups.remove(&n) {
+                if let Some(d) = delta.as_deref_mut() {
+                    add(&mut d.delete, self.save_group(&old));
+                    d.groups.insert(n);
+                }
+            }
+        }
+        if c.layouts.is_some() || c.templates.is_some() {
+            if let Some(d) = delta.as_deref_mut() {
+                if !d.layouts {
+                    add(&mut d.delete, self.save_layouts());
+                    d.layouts = true;
+                }
+            }
+        }
+        if c.profiles != self.profiles {
+            if let Some(d) = delta.as_deref_mut() {
+                if !d.profiles {
+                    add(&mut d.delete, self.save_profiles());
+                    d.profiles = true;
+                }
+            }
+            self.profiles = c.profiles;
+        }
+        if let Some(l) = c.layouts {
+            self.layouts = l;
+        }
+        if let Some(t) = c.templates {
+            self.templates = t;
+        }
+        if c.full {
+            self.names = c.names;
+        } else {
+            let n = c.names;
+            self.names.sessions.extend(n.sessions);
+            self.names.session_dirs.extend(n.session_dirs);
+            self.names.pane_dirs.extend(n.pane_dirs);
+            self.names.conversations.extend(n.conversations);
+            self.names.session_commands.extend(n.session_commands);
+            self.names
+                .session_conversations
+                .extend(n.session_conversations);
+        }
+    }
+
+    /// The rows `d`'s changes write: each changed agent with the messages
+    /// that are new since the batch began, each changed group whole, the
+    /// layouts and templates whole if they changed.
+    fn finish(&self, d: &mut Delta) {
+        for (&id, &seq) in &d.agents {
+            if let Some(a) = self.agents.get(&id) {
+                let s = self.save_agent(id, &a.newer_than(seq));
+                add(&mut d.upsert, s);
+            }
+        }
+        for n in &d.groups {
+            if let Some(g) = self.groups.get(n) {
+                let s = self.save_group(g);
+                add(&mut d.upsert, s);
+            }
+        }
+        if d.layouts {
+            let s = self.save_layouts();
+            add(&mut d.upsert, s);
+        }
+        if d.profiles {
+            let s = self.save_profiles();
+            add(&mut d.upsert, s);
+        }
     }
 
     fn saved(&self) -> Saved {
@@ -70,6 +258,14 @@ impl Live {
         s.profiles = self.profiles.clone();
         s
     }
+}
+
+fn add(to: &mut Saved, s: Saved) {
+    to.agents.extend(s.agents);
+    to.groups.extend(s.groups);
+    to.templates.extend(s.templates);
+    to.profiles.extend(s.profiles);
+    to.layouts.extend(s.layouts);
 }
 
 /// What the event loop tells the thread.
@@ -154,24 +350,37 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
         }
         return;
     };
-    let mut live: Option<Live> = None;
+    let mut live = Live::default();
     let mut closing = false;
     while let Ok(first) = rx.recv() {
-        // Everything queued meanwhile: only the newest state matters.
+        // Everything queued meanwhile is applied and written at once. Only
+        // the rows of what changed are made and written, unless a capture
+        // is full or state of the previous server is waiting beside the
+        // live state (then all rows are made and compared with the file's).
         let mut next = Some(first);
+        let mut whole = pending != Saved::default();
+        let mut delta = Delta::default();
         while let Some(m) = next.take().or_else(|| rx.try_recv().ok()) {
             match m {
-                Msg::State(c) => live.get_or_insert_with(Live::default).apply(*c),
+                Msg::State(c) => {
+                    whole |= c.full;
+                    live.apply(*c, (!whole).then_some(&mut delta));
+                }
                 Msg::Pending(p) => {
                     pending = *p;
                     crashed = false;
+                    whole = true;
                 }
                 Msg::Close => closing = true,
             }
         }
-        let live_saved = live.as_ref().map(Live::saved).unwrap_or_default();
-        let t = Tables::of(&merged(&pending, live_saved));
-        if let Err(e) = db.write(&t) {
+        let r = if whole {
+            db.write(&Tables::of(&merged(&pending, live.saved())))
+        } else {
+            live.finish(&mut delta);
+            db.write_delta(&Tables::of(&delta.upsert), &Tables::of(&delta.delete))
+        };
+        if let Err(e) = r {
             eprintln!("agent-tmux: store {}: {e}", path.display());
         }
         if closing {
