@@ -183,14 +183,6 @@ impl Live {
                 }
             }
         }
-        if c.layouts.is_some() || c.templates.is_some() {
-            if let Some(d) = delta.as_deref_mut() {
-                if !d.layouts {
-                    add(&mut d.delete, self.save_layouts());
-                    d.layouts = true;
-                }
-            }
-        }
         if c.profiles != self.profiles {
             if let Some(d) = delta.as_deref_mut() {
                 if !d.profiles {
@@ -199,6 +191,14 @@ impl Live {
                 }
             }
             self.profiles = c.profiles;
+        }
+        if c.layouts.is_some() || c.templates.is_some() {
+            if let Some(d) = delta {
+                if !d.layouts {
+                    add(&mut d.delete, self.save_layouts());
+                    d.layouts = true;
+                }
+            }
         }
         if let Some(l) = c.layouts {
             self.layouts = l;
