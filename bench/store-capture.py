@@ -24,7 +24,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctl import Ctl  # noqa: E402
+from store import build  # noqa: E402
 
 LINE = re.compile(rb"store capture of (\d+) changed agents took (\d+) us")
 
@@ -45,18 +45,7 @@ def main():
         d = tempfile.mkdtemp()
         env = dict(os.environ, XDG_STATE_HOME=os.path.join(d, "state"), SHELL="/bin/sh")
         sock = os.path.join(d, "sock")
-        subprocess.run([tmux, "-v", "-S", sock, "-f", "/dev/null", "new-session", "-d",
-                        "-s", "bench-home", "cat"], check=True, env=env, cwd=d)
-        c = Ctl(tmux, sock)
-        groups = max(1, size // 10)
-        setup = []
-        for n in range(size):
-            setup.append(f"new-session -d -s s{n} -G bench -o goal{n} cat")
-            setup.append(f"agent-join-group -t s{n} g{n % groups}")
-        for g in range(groups):
-            for k in range(20):
-                setup.append(f"agent-share -t s{g} key{k}=value-{g}-{k}")
-        c.run(setup)
+        c = build(tmux, sock, size, env, "/dev/null", flags=["-v"], cwd=d, setup=[])
         mid = size // 2
         cases = [
             ("agent-share", lambda i: [f"agent-share -t s{mid} bench=v{i}"]),

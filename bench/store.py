@@ -28,12 +28,15 @@ sys.path.insert(0, os.path.dirname(__file__))
 from ctl import Ctl  # noqa: E402
 
 
-def build(tmux, sock, size, env, conf):
-    subprocess.run([tmux, "-S", sock, "-f", conf, "new-session", "-d", "-s",
-                    "bench-home", "cat"], check=True, env=env)
+def build(tmux, sock, size, env, conf, flags=(), cwd=None, setup=None):
+    """A server with SIZE agent sessions running cat, in groups of 10, 20
+    context keys per group; `flags` go before -S (-v: a server log in
+    `cwd`), `setup` are the first commands (default: a big inbox limit)."""
+    subprocess.run([tmux, *flags, "-S", sock, "-f", conf, "new-session", "-d", "-s",
+                    "bench-home", "cat"], check=True, env=env, cwd=cwd)
     c = Ctl(tmux, sock)
     groups = max(1, size // 10)
-    setup = ["set-option -g @agent-inbox-limit 100000"]
+    setup = ["set-option -g @agent-inbox-limit 100000"] if setup is None else list(setup)
     for n in range(size):
         setup.append(f"new-session -d -s s{n} -G bench -o goal{n} cat")
         setup.append(f"agent-join-group -t s{n} g{n % groups}")
