@@ -50,7 +50,7 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let chunked = !dry && item.can_wait();
     if store::with_loaded(|_| ()).is_some() || !store::active() {
-        let Some(mut run) = Run::start(item, dry) else {
+        let Some(mut run) = Run::start(dry) else {
             return Err(CmdError::Failed(restore_error()));
         };
         if !chunked {
@@ -66,7 +66,7 @@ fn exec(item: &mut Item) -> CmdResult {
     }
     let id = held::hold(item);
     store::when_loaded(Box::new(move || {
-        let run = held::with_item(id, |item| Run::start(item, dry));
+        let run = held::with_item(id, |_| Run::start(dry));
         match run {
             Some(Some(run)) if chunked => park(id, run),
             Some(Some(mut run)) => {
@@ -177,7 +177,7 @@ impl Run {
     /// Begin: templates are restored at once (layouts may use them). `None`
     /// if there is nothing to start from (the store is off, or its file was
     /// unusable and nothing was read).
-    fn start(_item: &Item, dry: bool) -> Option<Run> {
+    fn start(dry: bool) -> Option<Run> {
         let (saved, unclean, problem) =
             store::with_loaded(|l| (l.saved.clone(), l.unclean, l.problem.clone()))?;
         if problem.is_some() && saved == Saved::default() {
