@@ -7,9 +7,13 @@ For each size, two servers are built alike (SIZE agent sessions running
 `cat`, in groups of 10, 20 context keys per group): one with the store on
 (the default), one with `@agent-store off`. Through one control-mode
 client each, it times `display-message -p x`, `agent-share` and
-`agent-send` (server-side cost; the store's periodic capture happens in
-between and is counted) and prints microseconds per command and the ratio
-to display-message in the same server. Then the server with the store is
+`agent-send`, ROUNDS rounds (default 7) of REPEAT runs each (default
+2000), and prints the median microseconds per command and the ratio to
+display-message in the same server, two ways: the client's wall time (the
+figure the other benches give), and the server's CPU time, its event loop
+plus its store thread. Before and after each case it waits until the
+store thread has written everything it was given, so each case is charged
+for its own writes, however late the thread does them. Then the server with the store is
 killed (kill-server), and it prints the store's size on disk and how long
 `agent-restore` takes in a new server (wall time of the client, from a
 server start), next to a new server making as many plain sessions with
@@ -18,6 +22,7 @@ for both the longest a `display-message -p x` client sent meanwhile had to
 wait (a restore made in chunks keeps serving other clients).
 """
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,20 +52,57 @@ def build(tmux, sock, size, env, conf, flags=(), cwd=None, setup=None):
     return c
 
 
-def costs(c, size, repeat):
-    mid = f"s{size // 2}"
-    cases = [
-        ("display-message -p x", [f"display-message -p -t {mid} x"] * repeat),
-        ("agent-share", [f"agent-share -t {mid} bench{i % 50}=v{i}" for i in range(repeat)]),
-        ("agent-send", [f"agent-send -t {mid} -s bench-home m{i}" for i in range(repeat)]),
-    ]
-    out = {}
-    # Two rounds, alternating, keep the best of each (noise on 2 cores).
-    for _ in range(2):
-        for name, cmds in cases:
-            us = c.timed(cmds)
-            out[name] = min(out.get(name, us), us)
+def cpu_ns(pid):
+    """CPU time so far of the server's event loop and of its store thread
+    (nanoseconds, from /proc/PID/task/*/schedstat)."""
+    out = {"loop": 0, "store": 0}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{t}/comm") as f:
+            name = f.read().strip()
+        with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+            ns = int(f.read().split()[0])
+        out["store" if name == "agent-store" else "loop"] += ns
     return out
+
+
+def settled(pid):
+    """Wait until the store thread has written what it was given (its CPU
+    time stops growing for longer than a capture's interval), so that no
+    case is charged for the one before it; returns the CPU times then."""
+    last = cpu_ns(pid)
+    while True:
+        time.sleep(0.25)
+        now = cpu_ns(pid)
+        if now["store"] == last["store"]:
+            return now
+        last = now
+
+
+def costs(c, pid, size, repeat, rounds):
+    """Per command, the median over `rounds` of: the client's wall time,
+    and the server's CPU time (event loop plus store thread, including the
+    store's writes after the case ended)."""
+    mid = f"s{size // 2}"
+    names = ("display-message -p x", "agent-share", "agent-send")
+    walls = {n: [] for n in names}
+    cpus = {n: [] for n in names}
+    for r in range(rounds):
+        base = r * repeat
+        cases = {
+            names[0]: [f"display-message -p -t {mid} x"] * repeat,
+            names[1]: [f"agent-share -t {mid} bench{i % 50}=v{i}"
+                       for i in range(base, base + repeat)],
+            names[2]: [f"agent-send -t {mid} -s bench-home m{i}"
+                       for i in range(base, base + repeat)],
+        }
+        for name, cmds in cases.items():
+            a = settled(pid)
+            walls[name].append(c.timed(cmds))
+            b = settled(pid)
+            cpus[name].append((b["loop"] - a["loop"] + b["store"] - a["store"])
+                              / len(cmds) / 1000)
+    return ({n: statistics.median(v) for n, v in walls.items()},
+            {n: statistics.median(v) for n, v in cpus.items()})
 
 
 def wall(cmd, env, probe=None):
@@ -97,6 +139,7 @@ def main():
     tmux = sys.argv[1]
     sizes = [int(s) for s in sys.argv[2:]] or [10, 2000]
     repeat = int(os.environ.get("REPEAT", "2000"))
+    rounds = int(os.environ.get("ROUNDS", "7"))
     for size in sizes:
         d = tempfile.mkdtemp()
         env = dict(os.environ, XDG_STATE_HOME=os.path.join(d, "state"), SHELL="/bin/sh")
@@ -107,15 +150,19 @@ def main():
         for label, conf, sock in (("on", "/dev/null", "on"), ("off", off, "off")):
             s = os.path.join(d, sock)
             c = build(tmux, s, size, env, conf)
-            rows[label] = costs(c, size, repeat)
+            pid = subprocess.run([tmux, "-S", s, "display-message", "-p", "#{pid}"], env=env,
+                                 capture_output=True, text=True).stdout.strip()
+            rows[label] = costs(c, pid, size, repeat, rounds)
             c.close()
-        print(f"# {size} agent sessions; {repeat} runs per command; "
+        print(f"# {size} agent sessions; {repeat} runs per command, median of {rounds} rounds; "
               f"us/cmd and ratio to display-message -p x in the same server")
-        print(f"{'command':<22} {'store on':>9} {'ratio':>6} {'store off':>10} {'ratio':>6}")
-        for name in rows["on"]:
-            on, off_ = rows["on"][name], rows["off"][name]
-            print(f"{name:<22} {on:>9.1f} {on / rows['on']['display-message -p x']:>6.2f}"
-                  f" {off_:>10.1f} {off_ / rows['off']['display-message -p x']:>6.2f}")
+        for i, what in enumerate(("client wall time", "server CPU (event loop + store thread)")):
+            on, off_ = rows["on"][i], rows["off"][i]
+            print(f"{what:<40} {'store on':>9} {'ratio':>6} {'store off':>10} {'ratio':>6}")
+            for name in on:
+                print(f"  {name:<38} {on[name]:>9.1f} "
+                      f"{on[name] / on['display-message -p x']:>6.2f}"
+                      f" {off_[name]:>10.1f} {off_[name] / off_['display-message -p x']:>6.2f}")
         subprocess.run([tmux, "-S", os.path.join(d, "off"), "kill-server"], env=env)
         son = os.path.join(d, "on")
         pid = subprocess.run([tmux, "-S", son, "display-message", "-p", "#{pid}"],

@@ -189,6 +189,12 @@ impl Inbox {
         self.unread.iter()
     }
 
+    /// The unread messages numbered above `seq`, oldest first.
+    pub fn unread_after(&self, seq: u64) -> impl ExactSizeIterator<Item = &Message> + '_ {
+        let from = self.unread.partition_point(|m| m.seq <= seq);
+        self.unread.range(from..)
+    }
+
     /// The oldest unread message.
     pub fn oldest(&self) -> Option<&Message> {
         self.unread.front()

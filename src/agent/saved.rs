@@ -211,6 +211,38 @@ pub fn save(r: &Registry, layouts: &Layouts, templates: &Templates, names: &Name
     save_parts(r.agents(), r.groups(), layouts, templates, names)
 }
 
+/// The saved form of agent `$id` with only its unread messages numbered
+/// above `above` (0: all of them); `None` if its session has no name.
+pub fn save_agent(id: SessionId, a: &Agent, above: u64, names: &Names) -> Option<SavedAgent> {
+    let name = |id: SessionId| names.sessions.get(&id).cloned();
+    Some(SavedAgent {
+        name: name(id)?,
+        old_id: id.0,
+        agent_type: a.agent_type.clone(),
+        goal: a.goal.clone(),
+        created: a.created,
+        group: a.group.clone(),
+        last_seq: a.inbox.delivered(),
+        consumed: a.inbox.consumed(),
+        dropped: a.inbox.dropped(),
+        unread: a
+            .inbox
+            .unread_after(above)
+            .map(|m| SavedMessage {
+                seq: m.seq,
+                from: m.from.and_then(name),
+                from_id: m.from.map(|f| f.0),
+                from_name: m.from_name.clone(),
+                time: m.time,
+                text: m.text.clone(),
+            })
+            .collect(),
+        start_dir: names.session_dirs.get(&id).cloned(),
+        command: names.session_commands.get(&id).cloned(),
+        conversation_id: names.session_conversations.get(&id).cloned(),
+    })
+}
+
 /// [`save`] of agents and groups given one by one (a copy the caller keeps
 /// up to date with what changed).
 pub fn save_parts<'a>(
@@ -222,35 +254,9 @@ pub fn save_parts<'a>(
 ) -> Saved {
     let name = |id: SessionId| names.sessions.get(&id).cloned();
     let mut saved = Saved::default();
-    for (id, a) in agents {
-        let Some(n) = name(id) else { continue };
-        saved.agents.push(SavedAgent {
-            name: n,
-            old_id: id.0,
-            agent_type: a.agent_type.clone(),
-            goal: a.goal.clone(),
-            created: a.created,
-            group: a.group.clone(),
-            last_seq: a.inbox.delivered(),
-            consumed: a.inbox.consumed(),
-            dropped: a.inbox.dropped(),
-            unread: a
-                .inbox
-                .unread()
-                .map(|m| SavedMessage {
-                    seq: m.seq,
-                    from: m.from.and_then(name),
-                    from_id: m.from.map(|f| f.0),
-                    from_name: m.from_name.clone(),
-                    time: m.time,
-                    text: m.text.clone(),
-                })
-                .collect(),
-            start_dir: names.session_dirs.get(&id).cloned(),
-            command: names.session_commands.get(&id).cloned(),
-            conversation_id: names.session_conversations.get(&id).cloned(),
-        });
-    }
+    saved
+        .agents
+        .extend(agents.filter_map(|(id, a)| save_agent(id, a, 0, names)));
     for g in groups {
         let members: Vec<String> = g.members().filter_map(name).collect();
         if members.is_empty() {

@@ -19,14 +19,15 @@ use agent_tmux::agent::saved::{
     Saved, SavedAgent, SavedEntry, SavedGroup, SavedLayout, SavedMessage, SavedPane, SavedProfile,
     SavedTemplate,
 };
-use rusqlite::types::Value as Sql;
+use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
 use rusqlite::{params_from_iter, Connection, OpenFlags};
+use rustc_hash::FxHashMap;
 
 /// `PRAGMA application_id` of our files ("AgTx").
 pub const APPLICATION_ID: i64 = 0x4167_5478;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The tables, their key columns and value columns, in schema order (the
 /// newest version's; [`migrate`] brings older files to it).
@@ -127,19 +128,185 @@ const ADDED_IN_2: &[(&str, &str)] = &[
 ];
 const TABLES_ADDED_IN_2: &[&str] = &["profiles"];
 
-/// One table's rows: key columns and value columns, under a text form of
-/// the key (SQL values have no order of their own).
-#[derive(Default, Clone, PartialEq)]
-struct Rows(BTreeMap<String, RowValues>);
+/// One cell of a row's key: SQL values are neither `Eq` nor `Hash` (a
+/// real is a float); a key's reals compare and hash by their bits.
+#[derive(Clone)]
+struct Cell(Sql);
 
-/// A row: its key columns and its value columns.
-type RowValues = (Vec<Sql>, Vec<Sql>);
+impl PartialEq for Cell {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Sql::Real(a), Sql::Real(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl Eq for Cell {}
+
+impl std::hash::Hash for Cell {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        match &self.0 {
+            Sql::Null => h.write_u8(0),
+            Sql::Integer(n) => {
+                h.write_u8(1);
+                h.write_i64(*n);
+            }
+            Sql::Real(r) => {
+                h.write_u8(2);
+                h.write_u64(r.to_bits());
+            }
+            Sql::Text(t) => {
+                h.write_u8(3);
+                t.hash(h);
+            }
+            Sql::Blob(b) => {
+                h.write_u8(4);
+                b.hash(h);
+            }
+        }
+    }
+}
+
+/// A row's key columns, with their hash made once: a table is rehashed as
+/// it grows, and hashing a key again would read each key's text anew.
+#[derive(Clone)]
+struct Key {
+    hash: u64,
+    cells: Vec<Cell>,
+}
+
+impl Key {
+    fn new(cells: Vec<Cell>) -> Key {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(&cells);
+        Key { hash, cells }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.cells == other.cells
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.hash);
+    }
+}
+
+/// One table's rows: value columns under their key columns (in no order;
+/// a store holds every unread message, so a lookup must not cost a search,
+/// and the keys are our own, so a fast hash does).
+#[derive(Default, Clone, PartialEq)]
+struct Rows(FxHashMap<Key, Vec<Sql>>);
 
 impl Rows {
     fn insert(&mut self, k: Vec<Sql>, v: Vec<Sql>) {
-        self.0.insert(format!("{k:?}"), (k, v));
+        self.0
+            .insert(Key::new(k.into_iter().map(Cell).collect()), v);
     }
 }
+
+/// A row's key and values, as statement parameters.
+fn params<'a>(k: &'a Key, v: &'a [Sql]) -> impl Iterator<Item = &'a Sql> {
+    k.cells.iter().map(|c| &c.0).chain(v)
+}
+
+/// What the file holds: per table, a digest of each row's values under its
+/// key (the values themselves are not kept: the store would hold every
+/// unread message twice).
+#[derive(Default)]
+struct Written(Vec<FxHashMap<Key, u64>>);
+
+impl Written {
+    fn of(t: &Tables) -> Written {
+        Written(
+            t.0.iter()
+                .map(|rows| {
+                    rows.0
+                        .iter()
+                        .map(|(k, v)| (k.clone(), row_digest(v)))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A digest of a row's values (SipHash, 64 bits: a row whose values
+/// changed and whose digest did not would not be written again).
+fn digest<'a>(values: impl Iterator<Item = ValueRef<'a>>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    for v in values {
+        match v {
+            ValueRef::Null => h.write_u8(0),
+            ValueRef::Integer(n) => {
+                h.write_u8(1);
+                h.write_i64(n);
+            }
+            ValueRef::Real(r) => {
+                h.write_u8(2);
+                h.write_u64(r.to_bits());
+            }
+            ValueRef::Text(b) | ValueRef::Blob(b) => {
+                h.write_u8(if matches!(v, ValueRef::Text(_)) { 3 } else { 4 });
+                h.write_usize(b.len());
+                h.write(b);
+            }
+        }
+    }
+    h.finish()
+}
+
+fn row_digest(v: &[Sql]) -> u64 {
+    digest(v.iter().map(ValueRef::from))
+}
+
+/// One message row, borrowed from the store thread's copy of an inbox:
+/// new messages are written from it without being copied first.
+pub struct MessageRow<'a> {
+    pub session: &'a str,
+    pub seq: u64,
+    pub from: Option<&'a str>,
+    pub from_id: Option<u32>,
+    pub from_name: &'a str,
+    pub time: i64,
+    pub text: &'a str,
+}
+
+impl<'a> MessageRow<'a> {
+    /// Its key, as [`Tables::of`] makes it.
+    fn key(&self) -> Key {
+        message_key(self.session, self.seq)
+    }
+
+    /// Its value columns, as [`Tables::of`] makes them.
+    fn values(&self) -> [ValueRef<'a>; 5] {
+        [
+            self.from
+                .map_or(ValueRef::Null, |f| ValueRef::Text(f.as_bytes())),
+            self.from_id
+                .map_or(ValueRef::Null, |i| ValueRef::Integer(i.into())),
+            ValueRef::Text(self.from_name.as_bytes()),
+            ValueRef::Integer(self.time),
+            ValueRef::Text(self.text.as_bytes()),
+        ]
+    }
+}
+
+/// The key of message `seq` of session `session`'s inbox.
+fn message_key(session: &str, seq: u64) -> Key {
+    Key::new(vec![Cell(text(session)), Cell(uint(seq))])
+}
+
+/// The messages of one inbox that went (read or dropped): the session's
+/// name when they went, and their numbers.
+pub type GoneMessages = (String, Vec<u64>);
 
 /// The statements that write a row of table `name` and remove one.
 fn statements(name: &str, keys: &[&str], values: &[&str]) -> (String, String) {
@@ -180,9 +347,17 @@ fn json(v: &[String]) -> Sql {
 }
 
 impl Tables {
+    /// No rows in any table.
+    #[cfg(test)]
+    fn default_of() -> Tables {
+        Tables::of(&Saved::default())
+    }
+
     /// The rows of `saved`.
     pub fn of(saved: &Saved) -> Tables {
         let mut t = vec![Rows::default(); TABLES.len()];
+        t[1].0
+            .reserve(saved.agents.iter().map(|a| a.unread.len()).sum());
         for a in &saved.agents {
             t[0].insert(
                 vec![text(&a.name)],
@@ -343,8 +518,8 @@ impl Row<'_> {
 fn joined(t: &Tables, n: usize) -> impl Iterator<Item = Vec<Sql>> + '_ {
     t.0[n]
         .0
-        .values()
-        .map(|(k, v)| k.iter().chain(v).cloned().collect())
+        .iter()
+        .map(|(k, v)| params(k, v).cloned().collect())
 }
 
 /// The saved values the rows hold, or what is wrong with them.
@@ -410,6 +585,11 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
             context: context.remove(&name).unwrap_or_default(),
             name,
         });
+    }
+    // Rows come in no order: groups, entries, templates and profiles by name.
+    saved.groups.sort_by(|a, b| a.name.cmp(&b.name));
+    for g in &mut saved.groups {
+        g.context.sort_by(|a, b| a.key.cmp(&b.key));
     }
     for r in joined(t, 4) {
         let r = Row(&r);
@@ -489,6 +669,8 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
             needs_paste: r.i(5)? != 0,
         });
     }
+    saved.templates.sort_by(|a, b| a.name.cmp(&b.name));
+    saved.profiles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(saved)
 }
 
@@ -496,7 +678,9 @@ fn saved_of(t: &Tables) -> Result<Saved, String> {
 pub struct Db {
     conn: Connection,
     /// What the file holds now.
-    written: Tables,
+    written: Written,
+    /// Each table's upsert and delete statements, in [`TABLES`] order.
+    statements: Vec<(String, String)>,
 }
 
 /// What [`open`] found.
@@ -621,6 +805,22 @@ fn read_existing(conn: &Connection, writable: bool) -> Result<(Tables, bool), St
     Ok((t, clean != Some(1)))
 }
 
+/// `CREATE TABLE` for table `name` as this version makes it: keyed by its
+/// key columns, without a rowid (one b-tree per table: a row is written
+/// once, not in the table and again in its key's index).
+fn create_table(name: &str, as_name: &str) -> String {
+    let (_, keys, values) = TABLES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .expect("a table of TABLES");
+    let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+    format!(
+        "CREATE TABLE IF NOT EXISTS {as_name} ({}, PRIMARY KEY ({})) WITHOUT ROWID;\n",
+        cols.join(", "),
+        keys.join(", ")
+    )
+}
+
 /// Brings a store of an older schema `version` up to [`SCHEMA_VERSION`]
 /// (version 0 is a new, empty file, made at the newest version at once).
 /// Each step runs in its own transaction.
@@ -628,13 +828,8 @@ fn migrate(conn: &Connection, version: i64) -> Result<(), String> {
     if version < 1 {
         let mut sql = String::from("BEGIN;\n");
         sql.push_str("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);\n");
-        for (name, keys, values) in TABLES {
-            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS {name} ({}, PRIMARY KEY ({}));\n",
-                cols.join(", "),
-                keys.join(", ")
-            ));
+        for (name, _, _) in TABLES {
+            sql.push_str(&create_table(name, name));
         }
         sql.push_str(&format!(
             "PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
@@ -664,7 +859,22 @@ fn migrate(conn: &Connection, version: i64) -> Result<(), String> {
         sql.push_str("PRAGMA user_version = 2;\nCOMMIT;");
         conn.execute_batch(&sql).map_err(|e| e.to_string())?;
     }
-    // Later versions add their steps here: `if version < 3 { ... }`.
+    if version < 3 {
+        // Version 3: every table without a rowid, its rows copied over.
+        let mut sql = String::from("BEGIN;\n");
+        for (name, keys, values) in TABLES {
+            let cols: Vec<&str> = keys.iter().chain(values.iter()).copied().collect();
+            let cols = cols.join(", ");
+            sql.push_str(&create_table(name, &format!("{name}_v3")));
+            sql.push_str(&format!(
+                "INSERT INTO {name}_v3 ({cols}) SELECT {cols} FROM {name};\n\
+                 DROP TABLE {name};\nALTER TABLE {name}_v3 RENAME TO {name};\n"
+            ));
+        }
+        sql.push_str("PRAGMA user_version = 3;\nCOMMIT;");
+        conn.execute_batch(&sql).map_err(|e| e.to_string())?;
+    }
+    // Later versions add their steps here: `if version < 4 { ... }`.
     Ok(())
 }
 
@@ -842,7 +1052,14 @@ fn finish(
     match ok {
         Ok(()) => Opened {
             lock: None,
-            db: Some(Db { conn, written }),
+            db: Some(Db {
+                conn,
+                written: Written::of(&written),
+                statements: TABLES
+                    .iter()
+                    .map(|(name, keys, values)| statements(name, keys, values))
+                    .collect(),
+            }),
             saved,
             unclean,
             problem,
@@ -875,76 +1092,116 @@ impl Db {
     /// Writes `t`: only rows that differ from what the file holds, in one
     /// transaction. On error nothing of it is written.
     pub fn write(&mut self, t: &Tables) -> Result<(), String> {
-        if *t == self.written {
-            return Ok(());
-        }
+        let now = Written::of(t);
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
-        for (n, (name, keys, values)) in TABLES.iter().enumerate() {
-            let old = &self.written.0[n];
-            let new = &t.0[n];
-            let (upsert, delete) = statements(name, keys, values);
-            {
-                let mut up = tx.prepare_cached(&upsert).map_err(|e| e.to_string())?;
-                for (name, row) in &new.0 {
-                    if old.0.get(name) != Some(row) {
-                        up.execute(params_from_iter(row.0.iter().chain(&row.1)))
-                            .map_err(|e| e.to_string())?;
-                    }
+        let mut wrote = false;
+        for n in 0..TABLES.len() {
+            let (old, new) = (&self.written.0[n], &now.0[n]);
+            let (upsert, delete) = &self.statements[n];
+            let mut up = tx.prepare_cached(upsert).map_err(|e| e.to_string())?;
+            for (k, row) in &t.0[n].0 {
+                if old.get(k) != new.get(k) {
+                    up.execute(params_from_iter(params(k, row)))
+                        .map_err(|e| e.to_string())?;
+                    wrote = true;
                 }
-                let mut del = tx.prepare_cached(&delete).map_err(|e| e.to_string())?;
-                for (name, (k, _)) in &old.0 {
-                    if !new.0.contains_key(name) {
-                        del.execute(params_from_iter(k.iter()))
-                            .map_err(|e| e.to_string())?;
-                    }
+            }
+            let mut del = tx.prepare_cached(delete).map_err(|e| e.to_string())?;
+            for k in old.keys() {
+                if !new.contains_key(k) {
+                    del.execute(params_from_iter(params(k, &[])))
+                        .map_err(|e| e.to_string())?;
+                    wrote = true;
                 }
             }
         }
-        tx.commit().map_err(|e| e.to_string())?;
-        self.written = t.clone();
+        if wrote {
+            tx.commit().map_err(|e| e.to_string())?;
+            self.written = now;
+        }
         Ok(())
     }
 
-    /// Writes only some rows, in one transaction: those of `upsert` that
-    /// differ from the file's, and removes those of `delete` that the file
-    /// has and `upsert` does not. Costs what the two hold, not the store.
-    pub fn write_delta(&mut self, upsert: &Tables, delete: &Tables) -> Result<(), String> {
+    /// Writes only some rows, in one transaction: those of `upsert` and
+    /// the new `messages` that differ from the file's, and removes those
+    /// of `delete` and `gone` that the file has and the new rows do not.
+    /// Costs what they hold, not the store.
+    pub fn write_delta(
+        &mut self,
+        upsert: &Tables,
+        delete: &Tables,
+        messages: &[MessageRow<'_>],
+        gone: &[GoneMessages],
+    ) -> Result<(), String> {
+        const MESSAGES: usize = 1;
         let tx = self.conn.transaction().map_err(|e| e.to_string())?;
-        let mut done: Vec<(usize, String, Option<RowValues>)> = Vec::new();
-        for (n, (name, keys, values)) in TABLES.iter().enumerate() {
+        let mut added: Vec<Vec<(Key, u64)>> = vec![Vec::new(); TABLES.len()];
+        let mut removed: Vec<Vec<Key>> = vec![Vec::new(); TABLES.len()];
+        let gone_keys = gone
+            .iter()
+            .flat_map(|(name, seqs)| seqs.iter().map(|&s| message_key(name, s)));
+        for n in 0..TABLES.len() {
             let old = &self.written.0[n];
-            let new = &upsert.0[n];
-            let (up_sql, del_sql) = statements(name, keys, values);
-            let mut up = tx.prepare_cached(&up_sql).map_err(|e| e.to_string())?;
-            for (k, row) in &new.0 {
-                if old.0.get(k) != Some(row) {
-                    up.execute(params_from_iter(row.0.iter().chain(&row.1)))
-                        .map_err(|e| e.to_string())?;
-                    done.push((n, k.clone(), Some(row.clone())));
+            let new = &upsert.0[n].0;
+            let (up_sql, del_sql) = &self.statements[n];
+            let mut up = tx.prepare_cached(up_sql).map_err(|e| e.to_string())?;
+            let mut del = tx.prepare_cached(del_sql).map_err(|e| e.to_string())?;
+            // The new messages: key, values and digest.
+            let msgs: Vec<(Key, [ValueRef<'_>; 5], u64)> = if n == MESSAGES {
+                messages
+                    .iter()
+                    .map(|m| {
+                        let v = m.values();
+                        (m.key(), v, digest(v.iter().copied()))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut dropped: Vec<Key> = delete.0[n].0.keys().cloned().collect();
+            if n == MESSAGES {
+                dropped.extend(gone_keys.clone());
+            }
+            if !dropped.is_empty() {
+                let kept: rustc_hash::FxHashSet<&Key> = msgs.iter().map(|(k, _, _)| k).collect();
+                for k in dropped {
+                    if !new.contains_key(&k) && !kept.contains(&k) && old.contains_key(&k) {
+                        del.execute(params_from_iter(params(&k, &[])))
+                            .map_err(|e| e.to_string())?;
+                        removed[n].push(k);
+                    }
                 }
             }
-            let mut del = tx.prepare_cached(&del_sql).map_err(|e| e.to_string())?;
-            for (k, (key, _)) in &delete.0[n].0 {
-                if !new.0.contains_key(k) && old.0.contains_key(k) {
-                    del.execute(params_from_iter(key.iter()))
+            for (k, row) in new {
+                let d = row_digest(row);
+                if old.get(k) != Some(&d) {
+                    up.execute(params_from_iter(params(k, row)))
                         .map_err(|e| e.to_string())?;
-                    done.push((n, k.clone(), None));
+                    added[n].push((k.clone(), d));
+                }
+            }
+            for (k, v, d) in msgs {
+                if old.get(&k) != Some(&d) {
+                    let cells = k.cells.iter().map(|c| ToSqlOutput::from(&c.0));
+                    let vals = v.into_iter().map(ToSqlOutput::Borrowed);
+                    up.execute(params_from_iter(cells.chain(vals)))
+                        .map_err(|e| e.to_string())?;
+                    added[n].push((k, d));
                 }
             }
         }
-        if done.is_empty() {
+        if added.iter().all(Vec::is_empty) && removed.iter().all(Vec::is_empty) {
             return Ok(());
         }
         tx.commit().map_err(|e| e.to_string())?;
-        for (n, k, row) in done {
-            match row {
-                Some(r) => {
-                    self.written.0[n].0.insert(k, r);
-                }
-                None => {
-                    self.written.0[n].0.remove(&k);
-                }
+        for (n, keys) in removed.into_iter().enumerate() {
+            for k in keys {
+                self.written.0[n].remove(&k);
             }
+        }
+        for (n, rows) in added.into_iter().enumerate() {
+            self.written.0[n].reserve(rows.len());
+            self.written.0[n].extend(rows);
         }
         Ok(())
     }
@@ -1051,6 +1308,17 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+        // Version 3: every table without a rowid, the rows copied over.
+        let plain: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' \
+                 AND name != 'meta' AND sql NOT LIKE '%WITHOUT ROWID'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(plain, 0);
         let again = open(&path);
         assert_eq!(again.problem, None);
         assert_eq!(again.saved, saved, "read back as written");
@@ -1075,5 +1343,111 @@ mod tests {
         assert_eq!(version, 1, "never written");
         let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
         let _ = fs::remove_dir_all(&d);
+    }
+
+    fn agent(name: &str, unread: Vec<SavedMessage>) -> SavedAgent {
+        SavedAgent {
+            name: name.into(),
+            old_id: 1,
+            agent_type: "claude".into(),
+            goal: String::new(),
+            created: 1,
+            group: None,
+            last_seq: unread.last().map_or(0, |m| m.seq),
+            consumed: 0,
+            dropped: 0,
+            unread,
+            start_dir: None,
+            command: None,
+            conversation_id: None,
+        }
+    }
+
+    fn message(seq: u64, text: &str) -> SavedMessage {
+        SavedMessage {
+            seq,
+            from: Some("lead".into()),
+            from_id: Some(2),
+            from_name: "lead".into(),
+            time: 5,
+            text: text.into(),
+        }
+    }
+
+    fn row(m: &SavedMessage) -> MessageRow<'_> {
+        MessageRow {
+            session: "w",
+            seq: m.seq,
+            from: m.from.as_deref(),
+            from_id: m.from_id,
+            from_name: &m.from_name,
+            time: m.time,
+            text: &m.text,
+        }
+    }
+
+    /// What the file at `path` holds, read by a new open.
+    fn reread(path: &Path, db: Db) -> Saved {
+        db.close(true).unwrap();
+        let again = open(path);
+        assert_eq!(again.problem, None);
+        again.saved
+    }
+
+    #[test]
+    fn messages_written_from_borrowed_rows_read_back_as_tables_write_them() {
+        let d = dir("rows");
+        let path = d.join("s.db");
+        let mut db = open(&path).db.unwrap();
+        let ms = vec![message(1, "one"), message(2, "two\tand é")];
+        let rows: Vec<MessageRow> = ms.iter().map(row).collect();
+        let whole = Saved {
+            agents: vec![agent("w", ms.clone())],
+            ..Saved::default()
+        };
+        let mut head = whole.clone();
+        head.agents[0].unread.clear();
+        db.write_delta(&Tables::of(&head), &Tables::default_of(), &rows, &[])
+            .unwrap();
+        // Written as Tables::of would: a whole write of the same is no change.
+        let before = Written::of(&Tables::of(&whole));
+        assert!(db.written.0 == before.0, "same digests either way");
+        // One goes (read), one more comes.
+        let more = [message(3, "three")];
+        let rows: Vec<MessageRow> = more.iter().map(row).collect();
+        db.write_delta(
+            &Tables::of(&head),
+            &Tables::default_of(),
+            &rows,
+            &[("w".into(), vec![1])],
+        )
+        .unwrap();
+        let saved = reread(&path, db);
+        let seqs: Vec<u64> = saved.agents[0].unread.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, [2, 3]);
+        assert_eq!(saved.agents[0].unread[0], ms[1]);
+    }
+
+    #[test]
+    fn a_message_both_dropped_and_written_in_one_delta_stays() {
+        // An agent replaced whole: its old rows are in `delete`, its
+        // messages (the same ones) come again as rows.
+        let d = dir("overlap");
+        let path = d.join("s.db");
+        let mut db = open(&path).db.unwrap();
+        let ms = vec![message(1, "one"), message(2, "two")];
+        let whole = Saved {
+            agents: vec![agent("w", ms.clone())],
+            ..Saved::default()
+        };
+        db.write(&Tables::of(&whole)).unwrap();
+        let head = Saved {
+            agents: vec![agent("w", Vec::new())],
+            ..Saved::default()
+        };
+        let rows: Vec<MessageRow> = ms.iter().map(row).collect();
+        db.write_delta(&Tables::of(&head), &Tables::of(&whole), &rows, &[])
+            .unwrap();
+        assert_eq!(reread(&path, db).agents[0].unread, ms);
     }
 }

@@ -71,17 +71,19 @@ struct Delta {
     groups: BTreeSet<String>,
     layouts: bool,
     profiles: bool,
+    /// Messages that went from the agents' inboxes.
+    gone: Vec<db::GoneMessages>,
 }
 
 impl Live {
-    fn save_agent(&self, id: SessionId, a: &Agent) -> Saved {
-        saved::save_parts(
-            std::iter::once((id, a)),
-            std::iter::empty(),
-            &Layouts::default(),
-            &Templates::new(),
-            &self.names,
-        )
+    /// Agent `$id` with only its messages numbered above `above`.
+    fn save_agent(&self, id: SessionId, a: &Agent, above: u64) -> Saved {
+        Saved {
+            agents: saved::save_agent(id, a, above, &self.names)
+                .into_iter()
+                .collect(),
+            ..Saved::default()
+        }
     }
 
     fn save_group(&self, g: &Group) -> Saved {
@@ -122,14 +124,11 @@ impl Live {
             if let Some(d) = delta.as_deref_mut() {
                 if let Some(copy) = self.agents.get(&id) {
                     if ch.whole {
-                        add(&mut d.delete, self.save_agent(id, copy));
+                        add(&mut d.delete, self.save_agent(id, copy, 0));
                         d.agents.insert(id, 0);
                     } else if !d.agents.contains_key(&id) {
                         // Its row (the messages that go are added below).
-                        add(
-                            &mut d.delete,
-                            self.save_agent(id, &copy.newer_than(u64::MAX)),
-                        );
+                        add(&mut d.delete, self.save_agent(id, copy, u64::MAX));
                         d.agents.insert(id, copy.inbox.delivered());
                     }
                 } else {
@@ -144,11 +143,11 @@ impl Live {
                     agent.inbox = std::mem::take(&mut copy.inbox);
                     *copy = agent;
                     if let Some(d) = delta.as_deref_mut() {
-                        if gone.unread_count() > 0 {
-                            let mut g = copy.newer_than(u64::MAX);
-                            g.inbox = gone;
-                            let s = self.save_agent(id, &g);
-                            add(&mut d.delete, s);
+                        if let Some(name) = self.names.sessions.get(&id) {
+                            if gone.unread_count() > 0 {
+                                let seqs = gone.unread().map(|m| m.seq).collect();
+                                d.gone.push((name.clone(), seqs));
+                            }
                         }
                     }
                 }
@@ -160,7 +159,7 @@ impl Live {
         for id in c.gone_agents {
             if let Some(copy) = self.agents.remove(&id) {
                 if let Some(d) = delta.as_deref_mut() {
-                    add(&mut d.delete, self.save_agent(id, &copy));
+                    add(&mut d.delete, self.save_agent(id, &copy, 0));
                     d.agents.insert(id, 0);
                 }
             }
@@ -221,15 +220,31 @@ impl Live {
         }
     }
 
-    /// The rows `d`'s changes write: each changed agent with the messages
-    /// that are new since the batch began, each changed group whole, the
-    /// layouts and templates whole if they changed.
-    fn finish(&self, d: &mut Delta) {
+    /// The rows `d`'s changes write: each changed agent's row and its
+    /// messages that are new since the batch began (borrowed, not copied),
+    /// each changed group whole, the layouts and templates whole if they
+    /// changed.
+    fn finish(&self, d: &mut Delta) -> Vec<db::MessageRow<'_>> {
+        let mut messages = Vec::new();
         for (&id, &seq) in &d.agents {
-            if let Some(a) = self.agents.get(&id) {
-                let s = self.save_agent(id, &a.newer_than(seq));
-                add(&mut d.upsert, s);
-            }
+            let Some(a) = self.agents.get(&id) else {
+                continue;
+            };
+            let s = self.save_agent(id, a, u64::MAX);
+            add(&mut d.upsert, s);
+            let Some(name) = self.names.sessions.get(&id) else {
+                continue;
+            };
+            let sender = |f: SessionId| self.names.sessions.get(&f).map(String::as_str);
+            messages.extend(a.inbox.unread_after(seq).map(|m| db::MessageRow {
+                session: name,
+                seq: m.seq,
+                from: m.from.and_then(sender),
+                from_id: m.from.map(|f| f.0),
+                from_name: &m.from_name,
+                time: m.time,
+                text: &m.text,
+            }));
         }
         for n in &d.groups {
             if let Some(g) = self.groups.get(n) {
@@ -245,6 +260,7 @@ impl Live {
             let s = self.save_profiles();
             add(&mut d.upsert, s);
         }
+        messages
     }
 
     fn saved(&self) -> Saved {
@@ -377,8 +393,13 @@ pub fn run(path: PathBuf, rx: Receiver<Msg>, loaded: Sender<Loaded>) {
         let r = if whole {
             db.write(&Tables::of(&merged(&pending, live.saved())))
         } else {
-            live.finish(&mut delta);
-            db.write_delta(&Tables::of(&delta.upsert), &Tables::of(&delta.delete))
+            let messages = live.finish(&mut delta);
+            db.write_delta(
+                &Tables::of(&delta.upsert),
+                &Tables::of(&delta.delete),
+                &messages,
+                &delta.gone,
+            )
         };
         if let Err(e) = r {
             eprintln!("agent-tmux: store {}: {e}", path.display());
