@@ -201,7 +201,7 @@ impl std::hash::Hash for Key {
 /// One table's rows: value columns under their key columns (in no order;
 /// a store holds every unread message, so a lookup must not cost a search,
 /// and the keys are our own, so a fast hash does).
-#[derive(Default, Clone, PartialEq)]
+#[derive(Default, Clone)]
 struct Rows(FxHashMap<Key, Vec<Sql>>);
 
 impl Rows {
@@ -327,7 +327,7 @@ fn statements(name: &str, keys: &[&str], values: &[&str]) -> (String, String) {
 }
 
 /// Every table's rows, in [`TABLES`] order.
-#[derive(Default, Clone, PartialEq)]
+#[derive(Default, Clone)]
 pub struct Tables(Vec<Rows>);
 
 fn text(s: &str) -> Sql {
